@@ -1,0 +1,3 @@
+//! copyimage-conformance (work in progress).
+
+pub mod model;
