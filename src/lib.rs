@@ -1,3 +1,4 @@
 //! copyimage-conformance (work in progress).
 
 pub mod model;
+pub mod rules;

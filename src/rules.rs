@@ -1,0 +1,627 @@
+//! The rule table: every documented behaviour of CopyImage, once.
+//!
+//! Owns [`RuleId`] and [`RULES`]: for each rule an id, the layer it belongs to, the
+//! sentence of the documentation it encodes (quoted from the 2018 seed page, or from
+//! `protocol.md` for what every RPC call obeys), the parameters it concerns and the
+//! error replies it allows (Code, HTTP status, Message). The table order is the
+//! emulator's precedence within a layer. The oracle evaluates rules; the harness and the
+//! report name them; nothing else spells a Code or a status.
+
+use std::fmt;
+
+/// Where in the request's life a rule is checked. Earlier layers answer first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// Reading the HTTP request at all.
+    Request,
+    /// The gateway every RPC API sits behind: action, version, credentials.
+    Gateway,
+    /// CopyImage itself: parameters and the world.
+    Api,
+    /// What a reply must look like.
+    Reply,
+}
+
+/// Where a rule's sentence comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "document", content = "section", rename_all = "kebab-case")]
+pub enum Source {
+    /// The 2018 English CopyImage page (`seed/000_fd8a1a4824b506a9.txt`), section named.
+    Seed(&'static str),
+    /// `reference/protocol.md`, section named.
+    Protocol(&'static str),
+    /// A limit of this emulator, documented in README.
+    Emulator(&'static str),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Seed(s) => write!(f, "seed, {s}"),
+            Source::Protocol(s) => write!(f, "protocol.md {s}"),
+            Source::Emulator(s) => write!(f, "emulator, {s}"),
+        }
+    }
+}
+
+/// One acceptable error reply of a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ErrorSpec {
+    /// `Code`, spelled as documented.
+    pub code: &'static str,
+    /// HTTP status.
+    pub status: u16,
+    /// `Message`; `{}` stands for a detail (a parameter name, a string to sign).
+    pub message: &'static str,
+}
+
+impl ErrorSpec {
+    /// The message with its detail filled in.
+    pub fn message(&self, detail: Option<&str>) -> String {
+        match detail {
+            Some(d) => self.message.replacen("{}", d, 1),
+            None => self.message.replacen("{}", "", 1),
+        }
+    }
+}
+
+/// A documented rule.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct Rule {
+    /// Its identity.
+    pub id: RuleId,
+    /// The layer that checks it.
+    pub layer: Layer,
+    /// Where the sentence comes from.
+    pub source: Source,
+    /// The documentation's sentence, quoted.
+    pub sentence: &'static str,
+    /// Parameters it concerns.
+    pub params: &'static [&'static str],
+    /// Acceptable error replies when it is broken, the emulator's choice first. Empty
+    /// for rules about successes and reply shapes.
+    pub errors: &'static [ErrorSpec],
+}
+
+macro_rules! rule_ids {
+    ($($variant:ident = $name:literal,)*) => {
+        /// A rule's identity. `Display` gives its stable dotted name.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum RuleId { $(#[doc = $name] $variant,)* }
+
+        impl RuleId {
+            /// Every rule id, in table order.
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$variant,)*];
+
+            /// The stable dotted name, e.g. `name.length`.
+            pub fn name(self) -> &'static str {
+                match self { $(RuleId::$variant => $name,)* }
+            }
+
+            /// Finds a rule by its dotted name.
+            pub fn from_name(name: &str) -> Option<RuleId> {
+                match name { $($name => Some(RuleId::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+rule_ids! {
+    Method = "request.method",
+    Size = "request.size",
+    Encoding = "request.encoding",
+    DuplicateParameter = "request.duplicate-parameter",
+    Action = "gateway.action",
+    Version = "gateway.version",
+    MissingParameter = "gateway.missing-parameter",
+    IncompleteSignature = "gateway.incomplete-signature",
+    TimestampFormat = "gateway.timestamp-format",
+    TimestampExpired = "gateway.timestamp-expired",
+    AccessKeyUnknown = "gateway.access-key-unknown",
+    AccessKeyDisabled = "gateway.access-key-disabled",
+    Signature = "gateway.signature",
+    NonceUsed = "gateway.nonce-used",
+    Utf8 = "gateway.utf8",
+    UnknownParameter = "gateway.unknown-parameter",
+    Authorized = "account.authorized",
+    NameLength = "name.length",
+    NameFirstCharacter = "name.first-character",
+    NameCharacters = "name.characters",
+    NamePrefix = "name.url-prefix",
+    DescriptionLength = "description.length",
+    DescriptionPrefix = "description.url-prefix",
+    DescriptionWellFormed = "description.well-formed",
+    SourceRegion = "region.source-exists",
+    DestinationRegion = "region.destination-exists",
+    SameRegion = "region.differ",
+    RegionSupportsCopy = "region.supports-copy",
+    ImageExists = "image.exists",
+    OwnImage = "image.own-account",
+    CustomImage = "image.custom",
+    ImageAvailable = "image.available",
+    ImageAge = "image.age",
+    ImageUnencrypted = "image.unencrypted",
+    ImageNotCopying = "image.not-copying",
+    NameUnique = "name.unique",
+    ImageQuota = "quota.image",
+    SnapshotQuota = "quota.snapshot",
+    CopySucceeds = "copy.success",
+    CopyLifecycle = "copy.lifecycle",
+    ReplyFormat = "reply.format",
+    ReplySuccessShape = "reply.success-shape",
+    ReplyErrorShape = "reply.error-shape",
+    ReplyRequestId = "reply.request-id",
+}
+
+impl RuleId {
+    /// The rule's row in [`RULES`].
+    pub fn rule(self) -> &'static Rule {
+        &RULES[self as usize]
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl serde::Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RuleId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        RuleId::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown rule `{name}`")))
+    }
+}
+
+const fn e(code: &'static str, status: u16, message: &'static str) -> ErrorSpec {
+    ErrorSpec { code, status, message }
+}
+
+const INVALID_PARAMETER: ErrorSpec = e("InvalidParameter", 400, "The specified parameter {} is not valid.");
+const INCOMPLETE_SIGNATURE: ErrorSpec =
+    e("IncompleteSignature", 400, "The request signature does not conform to Aliyun standards.");
+const MISSING_PARAMETER: ErrorSpec = e(
+    "MissingParameter",
+    400,
+    "The input parameter \"{}\" that is mandatory for processing this request is not supplied.",
+);
+const IMAGE_NOT_FOUND: ErrorSpec =
+    e("InvalidImageId.NotFound", 400, "The specified ImageId does not exist.");
+const FORBIDDEN: ErrorSpec =
+    e("Forbidden", 403, "User not authorized to operate on the specified resource.");
+const NAME_MALFORMED_FORMAT: ErrorSpec =
+    e("InvalidImageName.Malformed", 400, "The specified Image name is wrongly formed.");
+const DESCRIPTION_MALFORMED: ErrorSpec =
+    e("InvalidDescription.Malformed", 400, "The specified description is wrongly formed.");
+
+const NAME: &[&str] = &["DestinationImageName"];
+const DESCRIPTION: &[&str] = &["DestinationDescription"];
+const IMAGE: &[&str] = &["RegionId", "ImageId"];
+
+/// The rule table. Order is the emulator's precedence within each layer.
+pub static RULES: [Rule; RuleId::ALL.len()] = [
+    Rule {
+        id: RuleId::Method,
+        layer: Layer::Request,
+        source: Source::Protocol("§1, §5"),
+        sentence: "The docs describe GET with every parameter in the query string; both official Python SDKs send POST ... | UnsupportedHTTPMethod | 403 |",
+        params: &[],
+        errors: &[e("UnsupportedHTTPMethod", 403, "This http method is not supported.")],
+    },
+    Rule {
+        id: RuleId::Size,
+        layer: Layer::Request,
+        source: Source::Emulator("request size limit"),
+        sentence: "The emulator reads at most 1 MiB of request body; a larger request is refused as an invalid parameter.",
+        params: &[],
+        errors: &[e("InvalidParameter", 400, "The request body is larger than {} bytes.")],
+    },
+    Rule {
+        id: RuleId::Encoding,
+        layer: Layer::Request,
+        source: Source::Protocol("§3, §5"),
+        sentence: "Percent-encode names and values as UTF-8 per RFC 3986 ... | InvalidParameter | 400 |",
+        params: &[],
+        errors: &[e("InvalidParameter", 400, "A parameter name is not valid UTF-8: {}")],
+    },
+    Rule {
+        id: RuleId::DuplicateParameter,
+        layer: Layer::Request,
+        source: Source::Protocol("§5"),
+        sentence: "| InvalidParameter | 400 | (a parameter given twice has no documented meaning)",
+        params: &[],
+        errors: &[e("InvalidParameter", 400, "The parameter {} is specified more than once.")],
+    },
+    Rule {
+        id: RuleId::Action,
+        layer: Layer::Gateway,
+        source: Source::Seed("Request parameters"),
+        sentence: "|Action|String|Yes|The name of this interface. Value: CopyImage.| (protocol.md §5: InvalidAction.NotFound | 404)",
+        params: &["Action"],
+        errors: &[e("InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method.")],
+    },
+    Rule {
+        id: RuleId::Version,
+        layer: Layer::Gateway,
+        source: Source::Protocol("§2"),
+        sentence: "`Version` (`2014-05-26`) (real gateways answer InvalidVersion, \"Specified parameter Version is not valid.\", as quoted in aliyun-openapi-java-sdk#23)",
+        params: &["Version"],
+        errors: &[
+            e("InvalidVersion", 400, "Specified parameter Version is not valid."),
+            e("InvalidVersion", 404, "Specified parameter Version is not valid."),
+        ],
+    },
+    Rule {
+        id: RuleId::MissingParameter,
+        layer: Layer::Gateway,
+        source: Source::Protocol("§2, §5"),
+        sentence: "MissingParameter | 400 | \"The input parameter \"X\" that is mandatory for processing this request is not supplied.\" (the seed marks Action, RegionId, ImageId and DestinationRegionId Required: Yes)",
+        params: &["Action", "Version", "AccessKeyId", "Signature", "SignatureMethod", "SignatureVersion", "SignatureNonce", "Timestamp", "RegionId", "ImageId", "DestinationRegionId"],
+        errors: &[MISSING_PARAMETER],
+    },
+    Rule {
+        id: RuleId::IncompleteSignature,
+        layer: Layer::Gateway,
+        source: Source::Protocol("§2, §4, §5"),
+        sentence: "`SignatureMethod` (`HMAC-SHA1`), `SignatureVersion` (`1.0`) ... `Authorization: ACS3-HMAC-SHA256 Credential=<AccessKeyId>,SignedHeaders=<h1;h2;...>,Signature=<hex>` | IncompleteSignature | 400 |",
+        params: &["SignatureMethod", "SignatureVersion", "Authorization"],
+        errors: &[INCOMPLETE_SIGNATURE, INVALID_PARAMETER],
+    },
+    Rule {
+        id: RuleId::TimestampFormat,
+        layer: Layer::Gateway,
+        source: Source::Protocol("§2, §5"),
+        sentence: "`Timestamp` (UTC `YYYY-MM-DDThh:mm:ssZ`) | IllegalTimestamp / InvalidTimeStamp.Format | 400 | malformed timestamp (wording uncertain)",
+        params: &["Timestamp", "x-acs-date"],
+        errors: &[
+            e("IllegalTimestamp", 400, "The input parameter \"Timestamp\" that is mandatory for processing this request is not supplied or is not well formed: {}"),
+            e("InvalidTimeStamp.Format", 400, "Specified time stamp or date value is not well formatted."),
+        ],
+    },
+    Rule {
+        id: RuleId::TimestampExpired,
+        layer: Layer::Gateway,
+        source: Source::Protocol("§5"),
+        sentence: "InvalidTimeStamp.Expired | 400 | timestamp outside about ±15 minutes of server time",
+        params: &["Timestamp", "x-acs-date"],
+        errors: &[e("InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired.")],
+    },
+    Rule {
+        id: RuleId::AccessKeyUnknown,
+        layer: Layer::Gateway,
+        source: Source::Protocol("§5"),
+        sentence: "InvalidAccessKeyId.NotFound | 404 in real replies (docs table says 400) | \"Specified access key is not found.\"",
+        params: &["AccessKeyId"],
+        errors: &[
+            e("InvalidAccessKeyId.NotFound", 404, "Specified access key is not found."),
+            e("InvalidAccessKeyId.NotFound", 400, "Specified access key is not found."),
+        ],
+    },
+    Rule {
+        id: RuleId::AccessKeyDisabled,
+        layer: Layer::Gateway,
+        source: Source::Protocol("§5"),
+        sentence: "Forbidden.AccessKeyDisabled | 403 |",
+        params: &["AccessKeyId"],
+        errors: &[e("Forbidden.AccessKeyDisabled", 403, "The Access Key is disabled.")],
+    },
+    Rule {
+        id: RuleId::Signature,
+        layer: Layer::Gateway,
+        source: Source::Protocol("§3, §4, §5"),
+        sentence: "SignatureDoesNotMatch | 400 | real message: `Specified signature is not matched with our calculation. server string to sign is:<StringToSign>`",
+        params: &["Signature", "Authorization"],
+        errors: &[e("SignatureDoesNotMatch", 400, "Specified signature is not matched with our calculation. server string to sign is:{}")],
+    },
+    Rule {
+        id: RuleId::NonceUsed,
+        layer: Layer::Gateway,
+        source: Source::Protocol("§2, §5"),
+        sentence: "`SignatureNonce` (unique per request) | SignatureNonceUsed | 400 | nonce reused within 15 minutes",
+        params: &["SignatureNonce", "x-acs-signature-nonce"],
+        errors: &[e("SignatureNonceUsed", 400, "Specified signature nonce was used already.")],
+    },
+    Rule {
+        id: RuleId::Utf8,
+        layer: Layer::Gateway,
+        source: Source::Protocol("§3"),
+        sentence: "Percent-encode names and values as UTF-8 per RFC 3986 (a value that does not decode to UTF-8 is no text at all)",
+        params: &[],
+        errors: &[INVALID_PARAMETER],
+    },
+    Rule {
+        id: RuleId::UnknownParameter,
+        layer: Layer::Gateway,
+        source: Source::Seed("Request parameters"),
+        sentence: "The request parameter table lists Action, RegionId, ImageId, DestinationRegionId, DestinationImageName and DestinationDescription (it says nothing of other names)",
+        params: &[],
+        errors: &[INVALID_PARAMETER],
+    },
+    Rule {
+        id: RuleId::Authorized,
+        layer: Layer::Api,
+        source: Source::Seed("Error codes"),
+        sentence: "|Forbidden|User not authorized to operate on the specified resource.|403|You are not authorized to copy images.|",
+        params: &["AccessKeyId"],
+        errors: &[FORBIDDEN],
+    },
+    Rule {
+        id: RuleId::NameLength,
+        layer: Layer::Api,
+        source: Source::Seed("Request parameters, DestinationImageName"),
+        sentence: "Can be [2, 128] characters in length. |InvalidImageName.Malformed|The specified destination Image name is wrongly formed.|400|The name of the specified destination custom image (`DestinationImageName`) is invalid.|",
+        params: NAME,
+        errors: &[e("InvalidImageName.Malformed", 400, "The specified destination Image name is wrongly formed.")],
+    },
+    Rule {
+        id: RuleId::NameFirstCharacter,
+        layer: Layer::Api,
+        source: Source::Seed("Request parameters, DestinationImageName"),
+        sentence: "Must begin with an uppercase or lowercase English letter, or a Chinese character. |InvalidImageName.Malformed|The specified Image name is wrongly formed.|400|The format of `DestinationImageName` is incorrect.|",
+        params: NAME,
+        errors: &[NAME_MALFORMED_FORMAT],
+    },
+    Rule {
+        id: RuleId::NameCharacters,
+        layer: Layer::Api,
+        source: Source::Seed("Request parameters, DestinationImageName"),
+        sentence: "Can contain digits, backslashes (\\), colons (:), underscores (_), or hyphens (-). |InvalidImageName.Malformed|The specified Image name is wrongly formed.|400|",
+        params: NAME,
+        errors: &[NAME_MALFORMED_FORMAT],
+    },
+    Rule {
+        id: RuleId::NamePrefix,
+        layer: Layer::Api,
+        source: Source::Seed("Request parameters, DestinationImageName"),
+        sentence: "Cannot begin with http:// or https://. |InvalidImageName.Malformed|The specified Image name is wrongly formed.|400|",
+        params: NAME,
+        errors: &[NAME_MALFORMED_FORMAT],
+    },
+    Rule {
+        id: RuleId::DescriptionLength,
+        layer: Layer::Api,
+        source: Source::Seed("Request parameters, DestinationDescription"),
+        sentence: "Length is [0,256] characters. |InvalidDescription.Malformed|The specified description is wrongly formed.|400|",
+        params: DESCRIPTION,
+        errors: &[DESCRIPTION_MALFORMED],
+    },
+    Rule {
+        id: RuleId::DescriptionPrefix,
+        layer: Layer::Api,
+        source: Source::Seed("Request parameters, DestinationDescription"),
+        sentence: "Cannot begin with http:// or https://. |InvalidDescription.Malformed|The specified description is wrongly formed.|400|",
+        params: DESCRIPTION,
+        errors: &[DESCRIPTION_MALFORMED],
+    },
+    Rule {
+        id: RuleId::DescriptionWellFormed,
+        layer: Layer::Api,
+        source: Source::Seed("Error codes"),
+        sentence: "|InvalidDescription.Malformed|The specified description is wrongly formed.|400|The description of the specified destination custom image (`DestinationDescription`) is invalid.|",
+        params: DESCRIPTION,
+        errors: &[DESCRIPTION_MALFORMED],
+    },
+    Rule {
+        id: RuleId::SourceRegion,
+        layer: Layer::Api,
+        source: Source::Seed("Error codes"),
+        sentence: "|SourceRegion.NotFound|The source region not found|400|The `RegionId` of the specified source custom image does not exist.|",
+        params: &["RegionId"],
+        errors: &[e("SourceRegion.NotFound", 400, "The source region not found")],
+    },
+    Rule {
+        id: RuleId::DestinationRegion,
+        layer: Layer::Api,
+        source: Source::Seed("Error codes"),
+        sentence: "|DestinationRegion.NotFound|The destination region not found|400|The RegionId of the specified source custom image (`DestinationRegionId`) does not exist.|",
+        params: &["DestinationRegionId"],
+        errors: &[e("DestinationRegion.NotFound", 400, "The destination region not found")],
+    },
+    Rule {
+        id: RuleId::SameRegion,
+        layer: Layer::Api,
+        source: Source::Seed("Error codes"),
+        sentence: "|IncorrectDestinationRegion|The destination region is not equal the target region.|403|The source region for copying images (`RegionId`) must be different from the destination region (`DestinationRegionId`).|",
+        params: &["RegionId", "DestinationRegionId"],
+        errors: &[e("IncorrectDestinationRegion", 403, "The destination region is not equal the target region.")],
+    },
+    Rule {
+        id: RuleId::RegionSupportsCopy,
+        layer: Layer::Api,
+        source: Source::Seed("Error codes"),
+        sentence: "|RegionNotSupportCopy|The region not support copy.|403|The specified region of the destination image (`DestinationRegionId`) does not support image copying.|",
+        params: &["DestinationRegionId"],
+        errors: &[e("RegionNotSupportCopy", 403, "The region not support copy.")],
+    },
+    Rule {
+        id: RuleId::ImageExists,
+        layer: Layer::Api,
+        source: Source::Seed("Error codes"),
+        sentence: "|InvalidImageId.NotFound|The specified ImageId does not exist.|400|The specified source custom image (`ImageId`) does not exist.|",
+        params: IMAGE,
+        errors: &[IMAGE_NOT_FOUND],
+    },
+    Rule {
+        id: RuleId::OwnImage,
+        layer: Layer::Api,
+        source: Source::Seed("Description"),
+        sentence: "You can only copy the image within your Alibaba Cloud account. Coping a cross-account image is not allowed.",
+        params: IMAGE,
+        errors: &[IMAGE_NOT_FOUND, FORBIDDEN],
+    },
+    Rule {
+        id: RuleId::CustomImage,
+        layer: Layer::Api,
+        source: Source::Seed("summary"),
+        sentence: "Copies a custom image from one region to other regions.",
+        params: IMAGE,
+        errors: &[IMAGE_NOT_FOUND, FORBIDDEN],
+    },
+    Rule {
+        id: RuleId::ImageAvailable,
+        layer: Layer::Api,
+        source: Source::Seed("Description"),
+        sentence: "You can only copy the custom image when it is in the `Available` status. |IncorrectImageStatus|The image not available.|400|",
+        params: IMAGE,
+        errors: &[e("IncorrectImageStatus", 400, "The image not available.")],
+    },
+    Rule {
+        id: RuleId::ImageAge,
+        layer: Layer::Api,
+        source: Source::Seed("Error codes"),
+        sentence: "|InvalidSnapshot.TooOld|This operation is denied because the specified snapshot is created before 2013-07-15.|403|The specified ImageId (`ImageId`) is created on or before July 15, 2013. Please try other images instead.|",
+        params: IMAGE,
+        errors: &[e("InvalidSnapshot.TooOld", 403, "This operation is denied because the specified snapshot is created before 2013-07-15.")],
+    },
+    Rule {
+        id: RuleId::ImageUnencrypted,
+        layer: Layer::Api,
+        source: Source::Seed("Error codes"),
+        sentence: "|OperationDeined.EncryptedSnapshot|The image contains encrypted snapshots, which do not support copying.|403|",
+        params: IMAGE,
+        errors: &[e("OperationDeined.EncryptedSnapshot", 403, "The image contains encrypted snapshots, which do not support copying.")],
+    },
+    Rule {
+        id: RuleId::ImageNotCopying,
+        layer: Layer::Api,
+        source: Source::Seed("Error codes"),
+        sentence: "|OperationDenied.ImageCopying|The specified image is being copied.|403|The specified source custom image (`ImageId`) is being copied. Please try again later.|",
+        params: IMAGE,
+        errors: &[e("OperationDenied.ImageCopying", 403, "The specified image is being copied.")],
+    },
+    Rule {
+        id: RuleId::NameUnique,
+        layer: Layer::Api,
+        source: Source::Seed("Error codes"),
+        sentence: "|InvalidImageName.Duplicated|The destination image is exist.|400|The name of the destination custom image (`DestinationImageName`) is already in use.|",
+        params: &["DestinationImageName", "DestinationRegionId"],
+        errors: &[e("InvalidImageName.Duplicated", 400, "The destination image is exist.")],
+    },
+    Rule {
+        id: RuleId::ImageQuota,
+        layer: Layer::Api,
+        source: Source::Seed("Error codes"),
+        sentence: "|QuotaExceed.Image|The Image Quota exceeds.|403|No more images will be copied because you have exceeded your custom image quota.|",
+        params: &["DestinationRegionId"],
+        errors: &[e("QuotaExceed.Image", 403, "The Image Quota exceeds.")],
+    },
+    Rule {
+        id: RuleId::SnapshotQuota,
+        layer: Layer::Api,
+        source: Source::Seed("Error codes"),
+        sentence: "|QuotaExceed.Snapshot|The maximum number of snapshots is exceeded.|403|No more images will be copied because you have exceeded your snapshot quota.|",
+        params: &["DestinationRegionId", "ImageId"],
+        errors: &[e("QuotaExceed.Snapshot", 403, "The maximum number of snapshots is exceeded.")],
+    },
+    Rule {
+        id: RuleId::CopySucceeds,
+        layer: Layer::Api,
+        source: Source::Seed("summary, Response parameters"),
+        sentence: "Copies a custom image from one region to other regions. |ImageId|String|ID of the destination custom image|",
+        params: &["RegionId", "ImageId", "DestinationRegionId", "DestinationImageName", "DestinationDescription"],
+        errors: &[],
+    },
+    Rule {
+        id: RuleId::CopyLifecycle,
+        layer: Layer::Api,
+        source: Source::Protocol("§7"),
+        sentence: "During a copy the new image exists in the destination region with status `Creating` and a `Progress` percentage; at 100% it becomes `Available`.",
+        params: &["DestinationRegionId", "DestinationImageName", "DestinationDescription"],
+        errors: &[],
+    },
+    Rule {
+        id: RuleId::ReplyFormat,
+        layer: Layer::Reply,
+        source: Source::Protocol("§1, §4"),
+        sentence: "`Format`: `XML` (default when absent) or `JSON` ... match it case-insensitively. A V3 request carries no `Format`; the SDK asks `accept: application/json` and parses JSON.",
+        params: &["Format"],
+        errors: &[],
+    },
+    Rule {
+        id: RuleId::ReplySuccessShape,
+        layer: Layer::Reply,
+        source: Source::Seed("Response parameters, Examples"),
+        sentence: "<CopyImageResponse><RequestId>...</RequestId><ImageId>...</ImageId></CopyImageResponse> / {\"RequestId\": ..., \"ImageId\": ...}",
+        params: &[],
+        errors: &[],
+    },
+    Rule {
+        id: RuleId::ReplyErrorShape,
+        layer: Layer::Reply,
+        source: Source::Protocol("§1"),
+        sentence: "Errors: XML root `<Error>` with `RequestId`, `HostId` (e.g. `ecs.aliyuncs.com`), `Code`, `Message`; JSON is the same fields flat.",
+        params: &[],
+        errors: &[],
+    },
+    Rule {
+        id: RuleId::ReplyRequestId,
+        layer: Layer::Reply,
+        source: Source::Protocol("§1"),
+        sentence: "RequestId is an uppercase UUID in the docs' examples (`C8B26B44-0189-443E-9816-D951F59623A9`).",
+        params: &[],
+        errors: &[],
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_rows_match_their_ids() {
+        for (i, rule) in RULES.iter().enumerate() {
+            assert_eq!(rule.id as usize, i, "{} is out of place", rule.id);
+            assert_eq!(RuleId::from_name(rule.id.name()), Some(rule.id));
+        }
+    }
+
+    #[test]
+    fn every_seed_error_code_has_a_rule() {
+        let seed = [
+            ("DestinationRegion.NotFound", 400),
+            ("IncorrectImageStatus", 400),
+            ("InvalidDescription.Malformed", 400),
+            ("InvalidImageId.NotFound", 400),
+            ("InvalidImageName.Duplicated", 400),
+            ("InvalidImageName.Malformed", 400),
+            ("SourceRegion.NotFound", 400),
+            ("Forbidden", 403),
+            ("IncorrectDestinationRegion", 403),
+            ("InvalidSnapshot.TooOld", 403),
+            ("OperationDeined.EncryptedSnapshot", 403),
+            ("OperationDenied.ImageCopying", 403),
+            ("QuotaExceed.Image", 403),
+            ("QuotaExceed.Snapshot", 403),
+            ("RegionNotSupportCopy", 403),
+        ];
+        for (code, status) in seed {
+            assert!(
+                RULES.iter().any(|r| r.errors.first().is_some_and(|e| e.code == code && e.status == status)),
+                "{code} {status} has no rule whose first reply it is"
+            );
+        }
+        // Both documented messages of InvalidImageName.Malformed are used.
+        let messages: std::collections::BTreeSet<_> = RULES
+            .iter()
+            .flat_map(|r| r.errors)
+            .filter(|e| e.code == "InvalidImageName.Malformed")
+            .map(|e| e.message)
+            .collect();
+        assert_eq!(messages.len(), 2);
+    }
+
+    #[test]
+    fn messages_fill_their_detail() {
+        let m = RuleId::MissingParameter.rule().errors[0].message(Some("ImageId"));
+        assert!(m.contains("\"ImageId\""), "{m}");
+        assert!(!RuleId::SourceRegion.rule().errors[0].message(None).contains("{}"));
+    }
+}
