@@ -1,0 +1,370 @@
+//! Writing CopyImage replies as XML or JSON and reading any reply back.
+//!
+//! Owns the documented reply shapes (protocol.md §1 and the seed's examples):
+//! `<CopyImageResponse>` with `RequestId` and `ImageId`, `<Error>` with `RequestId`,
+//! `HostId`, `Code`, `Message` (and the gateway's `Recommend`), and their flat JSON
+//! twins. [`parse`] reads whatever a target sends into a [`ParsedReply`] (root, fields,
+//! value types) without judging it: comparing it with what was expected is the
+//! harness's job; a body that is neither is a [`ReplyParseError`], never a panic.
+
+use quick_xml::escape::{escape, resolve_predefined_entity};
+use quick_xml::events::Event;
+use serde::Serialize;
+
+use crate::model::{Format, Reply};
+
+/// `Content-Type` of XML replies.
+pub const XML_CONTENT_TYPE: &str = "text/xml;charset=utf-8";
+/// `Content-Type` of JSON replies.
+pub const JSON_CONTENT_TYPE: &str = "application/json;charset=utf-8";
+/// Root element of a successful XML reply.
+pub const SUCCESS_ROOT: &str = "CopyImageResponse";
+/// Root element of an XML error reply.
+pub const ERROR_ROOT: &str = "Error";
+
+/// The troubleshooting link real gateways add to errors.
+pub fn recommend_url(code: &str) -> String {
+    format!("https://api.aliyun.com/troubleshoot?q={code}&product=Ecs")
+}
+
+/// Fields of a reply in document order.
+pub fn fields(reply: &Reply) -> Vec<(&'static str, String)> {
+    match reply {
+        Reply::Success { request_id, image_id } => {
+            vec![("RequestId", request_id.clone()), ("ImageId", image_id.clone())]
+        }
+        Reply::Error(e) => vec![
+            ("RequestId", e.request_id.clone()),
+            ("HostId", e.host_id.clone()),
+            ("Code", e.code.clone()),
+            ("Message", e.message.clone()),
+            ("Recommend", recommend_url(&e.code)),
+        ],
+    }
+}
+
+/// Renders a reply: its `Content-Type` and body.
+pub fn render(reply: &Reply, format: Format) -> (&'static str, Vec<u8>) {
+    let fields = fields(reply);
+    match format {
+        Format::Json => {
+            let map: serde_json::Map<String, serde_json::Value> = fields
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v)))
+                .collect();
+            let body = serde_json::to_vec(&map).unwrap_or_default();
+            (JSON_CONTENT_TYPE, body)
+        }
+        Format::Xml => {
+            let root = match reply {
+                Reply::Success { .. } => SUCCESS_ROOT,
+                Reply::Error(_) => ERROR_ROOT,
+            };
+            let mut out = String::from("<?xml version='1.0' encoding='UTF-8'?>");
+            out.push_str(&format!("<{root}>"));
+            for (k, v) in fields {
+                if k == "Recommend" {
+                    out.push_str(&format!("<{k}><![CDATA[{}]]></{k}>", v.replace("]]>", "]]]]><![CDATA[>")));
+                } else {
+                    out.push_str(&format!("<{k}>{}</{k}>", escape(v.as_str())));
+                }
+            }
+            out.push_str(&format!("</{root}>"));
+            (XML_CONTENT_TYPE, out.into_bytes())
+        }
+    }
+}
+
+/// The type of a field's value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "type", content = "value")]
+pub enum Value {
+    /// Text (an XML leaf element, a JSON string).
+    Text(String),
+    /// A JSON number, as written.
+    Number(String),
+    /// A JSON boolean.
+    Bool(bool),
+    /// JSON `null`.
+    Null,
+    /// A nested element or object; its field names.
+    Nested(Vec<String>),
+    /// A JSON array of this many items.
+    Array(usize),
+}
+
+impl Value {
+    /// The type's name, for shape comparisons.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Text(_) => "string",
+            Value::Number(_) => "number",
+            Value::Bool(_) => "boolean",
+            Value::Null => "null",
+            Value::Nested(_) => "object",
+            Value::Array(_) => "array",
+        }
+    }
+}
+
+/// A reply body read without judgement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ParsedReply {
+    /// The format the body is written in.
+    pub format: Format,
+    /// XML root element name; `None` for JSON.
+    pub root: Option<String>,
+    /// Top-level fields in document order (duplicates kept).
+    pub fields: Vec<(String, Value)>,
+}
+
+impl ParsedReply {
+    /// The first field of that name.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// The text of the first field of that name, if it is text.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        match self.get(name) {
+            Some(Value::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// How many fields have that name.
+    pub fn count(&self, name: &str) -> usize {
+        self.fields.iter().filter(|(n, _)| n == name).count()
+    }
+}
+
+/// Why a body could not be read as a reply.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
+pub enum ReplyParseError {
+    /// Nothing came.
+    #[error("the body is empty")]
+    Empty,
+    /// Not UTF-8.
+    #[error("the body is not UTF-8")]
+    NotUtf8,
+    /// Neither `<` nor `{` opens it.
+    #[error("the body is neither XML nor JSON: {0}")]
+    Neither(String),
+    /// XML that does not parse.
+    #[error("malformed XML: {0}")]
+    Xml(String),
+    /// JSON that does not parse.
+    #[error("malformed JSON: {0}")]
+    Json(String),
+    /// JSON whose top level is not an object.
+    #[error("the JSON body is not an object")]
+    JsonNotObject,
+}
+
+/// Reads a body as XML or JSON, whichever it is.
+pub fn parse(body: &[u8]) -> Result<ParsedReply, ReplyParseError> {
+    let text = std::str::from_utf8(body).map_err(|_| ReplyParseError::NotUtf8)?;
+    let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    match trimmed.as_bytes().first() {
+        None => Err(ReplyParseError::Empty),
+        Some(b'<') => parse_xml(trimmed),
+        Some(b'{') | Some(b'[') => parse_json(trimmed),
+        Some(_) => Err(ReplyParseError::Neither(trimmed.chars().take(40).collect())),
+    }
+}
+
+fn parse_json(text: &str) -> Result<ParsedReply, ReplyParseError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| ReplyParseError::Json(e.to_string()))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(ReplyParseError::JsonNotObject);
+    };
+    let fields = map
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                serde_json::Value::String(s) => Value::Text(s),
+                serde_json::Value::Number(n) => Value::Number(n.to_string()),
+                serde_json::Value::Bool(b) => Value::Bool(b),
+                serde_json::Value::Null => Value::Null,
+                serde_json::Value::Object(o) => Value::Nested(o.keys().cloned().collect()),
+                serde_json::Value::Array(a) => Value::Array(a.len()),
+            };
+            (k, v)
+        })
+        .collect();
+    Ok(ParsedReply { format: Format::Json, root: None, fields })
+}
+
+fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut root: Option<String> = None;
+    let mut fields: Vec<(String, Value)> = Vec::new();
+    // The open child of the root: its name, its text, its own children's names.
+    let mut child: Option<(String, String, Vec<String>)> = None;
+    let mut depth = 0usize;
+    let mut root_closed = false;
+    let name_of = |name: &str| name.to_owned();
+    loop {
+        let event = reader.read_event().map_err(|e| ReplyParseError::Xml(e.to_string()))?;
+        match event {
+            Event::Start(e) | Event::Empty(e) if root_closed => {
+                return Err(ReplyParseError::Xml(format!(
+                    "a second root element <{}>",
+                    name_of(e.name().as_ref())
+                )));
+            }
+            Event::Start(e) => {
+                let name = name_of(e.name().as_ref());
+                match depth {
+                    0 => root = Some(name),
+                    1 => child = Some((name, String::new(), Vec::new())),
+                    2 => {
+                        if let Some((_, _, nested)) = child.as_mut() {
+                            nested.push(name);
+                        }
+                    }
+                    _ => {}
+                }
+                depth += 1;
+            }
+            Event::Empty(e) => {
+                let name = name_of(e.name().as_ref());
+                match depth {
+                    0 => {
+                        root = Some(name);
+                        root_closed = true;
+                    }
+                    1 => fields.push((name, Value::Text(String::new()))),
+                    2 => {
+                        if let Some((_, _, nested)) = child.as_mut() {
+                            nested.push(name);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                match depth {
+                    0 => root_closed = true,
+                    1 => {
+                        if let Some((name, text, nested)) = child.take() {
+                            let value = if nested.is_empty() { Value::Text(text) } else { Value::Nested(nested) };
+                            fields.push((name, value));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(t) if depth == 2 => {
+                if let Some((_, text, _)) = child.as_mut() {
+                    text.push_str(&t.xml10_content());
+                }
+            }
+            Event::CData(t) if depth == 2 => {
+                if let Some((_, text, _)) = child.as_mut() {
+                    text.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                let resolved = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    Ok(None) => resolve_predefined_entity(&r)
+                        .map(str::to_owned)
+                        .ok_or_else(|| ReplyParseError::Xml(format!("unknown entity &{};", &*r)))?,
+                    Err(e) => return Err(ReplyParseError::Xml(e.to_string())),
+                };
+                match (depth, child.as_mut()) {
+                    (2, Some((_, text, _))) => text.push_str(&resolved),
+                    (0 | 1, _) => return Err(ReplyParseError::Xml("text outside any field".into())),
+                    _ => {}
+                }
+            }
+            Event::Text(t) if depth <= 1 => {
+                if !t.xml10_content().trim().is_empty() {
+                    return Err(ReplyParseError::Xml("text outside any field".into()));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if depth != 0 {
+        return Err(ReplyParseError::Xml("the document ends inside an element".into()));
+    }
+    let root = root.ok_or_else(|| ReplyParseError::Xml("no root element".into()))?;
+    Ok(ParsedReply { format: Format::Xml, root: Some(root), fields })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ErrorReply;
+
+    const SEED_XML: &str = "<CopyImageResponse>\n    <RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId>\n    <ImageId>Img-231234567</ImageId>\n</CopyImageResponse>";
+    const SEED_JSON: &str = "{\n    \"RequestId\": \"C8B26B44-0189-443E-9816-D951F59623A9\",\n    \"ImageId\": \"Img-231234567\"\n}";
+
+    #[test]
+    fn seed_examples_parse() {
+        for (body, format) in [(SEED_XML, Format::Xml), (SEED_JSON, Format::Json)] {
+            let p = parse(body.as_bytes()).unwrap();
+            assert_eq!(p.format, format);
+            assert_eq!(p.text("RequestId"), Some("C8B26B44-0189-443E-9816-D951F59623A9"));
+            assert_eq!(p.text("ImageId"), Some("Img-231234567"));
+            assert_eq!(p.fields.len(), 2);
+        }
+        assert_eq!(parse(SEED_XML.as_bytes()).unwrap().root.as_deref(), Some("CopyImageResponse"));
+    }
+
+    fn error() -> Reply {
+        Reply::Error(ErrorReply {
+            request_id: "R".into(),
+            host_id: "ecs.aliyuncs.com".into(),
+            code: "SignatureDoesNotMatch".into(),
+            message: "server string to sign is:POST&%2F&a%3D1 <&> ]]>".into(),
+        })
+    }
+
+    #[test]
+    fn rendered_replies_read_back_in_both_formats() {
+        for format in Format::ALL {
+            let (_, body) = render(&error(), format);
+            let p = parse(&body).unwrap();
+            assert_eq!(p.format, format);
+            assert_eq!(p.text("Code"), Some("SignatureDoesNotMatch"));
+            assert_eq!(p.text("Message"), Some("server string to sign is:POST&%2F&a%3D1 <&> ]]>"));
+            assert_eq!(p.text("Recommend").map(|r| r.contains("SignatureDoesNotMatch")), Some(true));
+        }
+        let (_, body) = render(&error(), Format::Xml);
+        assert_eq!(parse(&body).unwrap().root.as_deref(), Some("Error"));
+    }
+
+    #[test]
+    fn broken_bodies_are_errors_not_panics() {
+        for (body, want) in [
+            (&b""[..], ReplyParseError::Empty),
+            (b"   ", ReplyParseError::Empty),
+            (b"\xff\xfe", ReplyParseError::NotUtf8),
+            (b"[1,2]", ReplyParseError::JsonNotObject),
+        ] {
+            assert_eq!(parse(body).unwrap_err(), want);
+        }
+        for body in [&b"<Error><Code>x</Code>"[..], b"<a></b>", b"{\"a\":", b"hello", b"<a/><b/>", b"<a>&bogus;</a>"] {
+            assert!(parse(body).is_err(), "{}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn nested_and_typed_values() {
+        let p = parse(br#"{"RequestId":"x","Data":{"ImageId":"m"},"N":1,"B":true,"Z":null,"A":[1]}"#).unwrap();
+        assert_eq!(p.get("Data"), Some(&Value::Nested(vec!["ImageId".into()])));
+        assert_eq!(p.get("N").map(Value::type_name), Some("number"));
+        assert_eq!(p.get("B"), Some(&Value::Bool(true)));
+        assert_eq!(p.get("Z"), Some(&Value::Null));
+        assert_eq!(p.get("A"), Some(&Value::Array(1)));
+        let p = parse(b"<R><Data><ImageId>m</ImageId></Data><E/></R>").unwrap();
+        assert_eq!(p.get("Data"), Some(&Value::Nested(vec!["ImageId".into()])));
+        assert_eq!(p.text("E"), Some(""));
+    }
+}
