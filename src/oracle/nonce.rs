@@ -1,0 +1,155 @@
+//! Memory of signature nonces, bounded in time and size.
+//!
+//! Owns [`NonceLog`]: which nonces were seen, when, and whether they were certainly
+//! remembered (the request passed authentication) or only perhaps (it did not, see
+//! [`crate::oracle::OpenPoint::NonceMemory`]). Entries are keyed by a 64-bit hash, so a
+//! nonce of any length costs the same; they are forgotten after [`KEEP_SECONDS`], and
+//! the oldest is forgotten first once [`CAPACITY`] entries are held.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use crate::model::Timestamp;
+
+/// Seconds within which reusing a remembered nonce is certainly refused.
+pub const WINDOW_SECONDS: i64 = 900;
+/// Seconds an entry is kept (the oracle's open margin past the window).
+pub const KEEP_SECONDS: i64 = 1200;
+/// Entries held at most.
+pub const CAPACITY: usize = 262_144;
+
+/// What the log knows of a nonce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// Certainly used less than [`WINDOW_SECONDS`] ago.
+    Used,
+    /// Perhaps remembered by the server: seen on a request that failed authentication,
+    /// or used between [`WINDOW_SECONDS`] and [`KEEP_SECONDS`] ago.
+    Perhaps,
+    /// Not remembered.
+    Fresh,
+}
+
+/// A bounded memory of nonces.
+#[derive(Clone, Debug, Default)]
+pub struct NonceLog {
+    entries: HashMap<u64, (Timestamp, bool)>,
+    order: VecDeque<(u64, Timestamp)>,
+}
+
+fn key(nonce: &[u8]) -> u64 {
+    let mut h = DefaultHasher::new();
+    nonce.hash(&mut h);
+    h.finish()
+}
+
+impl NonceLog {
+    /// An empty log.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many nonces are held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether none is held.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// What the log knows of `nonce` at `now`.
+    pub fn seen(&self, nonce: &[u8], now: Timestamp) -> Seen {
+        match self.entries.get(&key(nonce)) {
+            None => Seen::Fresh,
+            Some(&(at, certain)) => {
+                let age = now.0 - at.0;
+                if age >= KEEP_SECONDS {
+                    Seen::Fresh
+                } else if certain && age < WINDOW_SECONDS {
+                    Seen::Used
+                } else {
+                    Seen::Perhaps
+                }
+            }
+        }
+    }
+
+    /// Remembers a nonce at `now`; `certain` when its request passed authentication.
+    /// A certain entry is not weakened by a later uncertain one while it is in the window.
+    pub fn remember(&mut self, nonce: &[u8], now: Timestamp, certain: bool) {
+        self.forget_before(now);
+        let k = key(nonce);
+        let entry = self.entries.entry(k).or_insert((now, certain));
+        if certain || !entry.1 || now.0 - entry.0.0 >= WINDOW_SECONDS {
+            *entry = (now, certain);
+        }
+        self.order.push_back((k, now));
+        while self.entries.len() > CAPACITY || self.order.len() > 2 * CAPACITY {
+            self.pop_oldest();
+        }
+    }
+
+    /// Forgets entries older than [`KEEP_SECONDS`] at `now`.
+    pub fn forget_before(&mut self, now: Timestamp) {
+        while self
+            .order
+            .front()
+            .is_some_and(|&(_, at)| now.0 - at.0 >= KEEP_SECONDS)
+        {
+            self.pop_oldest();
+        }
+    }
+
+    fn pop_oldest(&mut self) {
+        if let Some((k, at)) = self.order.pop_front() {
+            // Only drop the entry if this queue slot is its latest sighting.
+            if self.entries.get(&k).is_some_and(|&(t, _)| t == at) {
+                self.entries.remove(&k);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certain_use_within_window() {
+        let mut log = NonceLog::new();
+        log.remember(b"n1", Timestamp(1000), true);
+        assert_eq!(log.seen(b"n1", Timestamp(1000)), Seen::Used);
+        assert_eq!(log.seen(b"n1", Timestamp(1899)), Seen::Used);
+        assert_eq!(log.seen(b"n1", Timestamp(1900)), Seen::Perhaps);
+        assert_eq!(log.seen(b"n1", Timestamp(2200)), Seen::Fresh);
+        assert_eq!(log.seen(b"n2", Timestamp(1000)), Seen::Fresh);
+    }
+
+    #[test]
+    fn uncertain_entries_are_perhaps_and_do_not_weaken() {
+        let mut log = NonceLog::new();
+        log.remember(b"a", Timestamp(0), false);
+        assert_eq!(log.seen(b"a", Timestamp(1)), Seen::Perhaps);
+        log.remember(b"b", Timestamp(0), true);
+        log.remember(b"b", Timestamp(5), false);
+        assert_eq!(log.seen(b"b", Timestamp(6)), Seen::Used);
+    }
+
+    #[test]
+    fn memory_is_bounded_in_time_and_size() {
+        let mut log = NonceLog::new();
+        for i in 0..10u32 {
+            log.remember(&i.to_le_bytes(), Timestamp(0), true);
+        }
+        log.forget_before(Timestamp(KEEP_SECONDS));
+        assert!(log.is_empty());
+        for i in 0..(CAPACITY as u32 + 10) {
+            log.remember(&i.to_le_bytes(), Timestamp(1), true);
+        }
+        assert_eq!(log.len(), CAPACITY);
+        assert_eq!(log.seen(&0u32.to_le_bytes(), Timestamp(1)), Seen::Fresh);
+        assert_eq!(log.seen(&(CAPACITY as u32 + 9).to_le_bytes(), Timestamp(1)), Seen::Used);
+    }
+}
