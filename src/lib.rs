@@ -1,5 +1,55 @@
-//! copyimage-conformance (work in progress).
+//! # copyimage-conformance
+//!
+//! A conformance suite for the Alibaba Cloud ECS `CopyImage` API: a reference oracle
+//! that knows what the documentation says, a reference emulator that serves exactly
+//! that over HTTP, and (in later modules) generators and a harness that compare any
+//! endpoint with the oracle.
+//!
+//! ```text
+//! request bytes ──► oracle::predict(scene, request) ──► Prediction (acceptable outcomes)
+//!                        ▲                                   │
+//!                 rules (the table)                emulator: pick, apply, render
+//! ```
+//!
+//! * [`model`]: worlds, HTTP messages, replies, time.
+//! * [`rules`]: the rule table, one row per documented behaviour.
+//! * [`oracle`]: predict (pure, total), apply, the open points.
+//! * [`wire`]: percent-encoding, V1 and V3 signatures, XML and JSON replies.
+//! * [`emulator`]: the HTTP server, world control.
+//!
+//! A complete example: start the emulator on an ephemeral port, sign a request as the
+//! SDKs do, and read the reply.
+//!
+//! ```
+//! use std::time::Duration;
+//! use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
+//! use copyimage_conformance::harness::transport;
+//! use copyimage_conformance::model::{Timestamp, World};
+//! use copyimage_conformance::wire::client::{Credentials, Signing, fresh_nonce, sign_request};
+//! use copyimage_conformance::wire::reply;
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+//! let req = sign_request(
+//!     Signing::V1PostQuery,
+//!     &Credentials::new("testid", "testsecret"),
+//!     &emulator.host(),
+//!     &[("RegionId", "cn-qingdao"), ("ImageId", "m-available00000000001"),
+//!       ("DestinationRegionId", "cn-hangzhou"), ("Format", "JSON")],
+//!     Timestamp::now_utc(),
+//!     &fresh_nonce(),
+//! );
+//! let client = transport::client(Duration::from_secs(5)).unwrap();
+//! let http = transport::send(&client, &emulator.uri(), &req).await.unwrap();
+//! assert_eq!(http.status, 200);
+//! let body = reply::parse(&http.body).unwrap();
+//! assert!(body.text("ImageId").unwrap().starts_with("m-"));
+//! emulator.shutdown().await;
+//! # });
+//! ```
 
+pub mod emulator;
+pub mod harness;
 pub mod model;
 pub mod oracle;
 pub mod rules;

@@ -1,0 +1,117 @@
+//! The CopyImage surface of the emulator.
+//!
+//! Owns turning a received HTTP request into an [`HttpRequest`] (the body read up to one
+//! byte past the limit, so an oversize request is seen as such without being stored
+//! whole), asking the oracle, carrying its first acceptable outcome into the state and
+//! writing the reply. Never answers 5xx and never panics on input: every request gets
+//! the reply the oracle names.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use rand::RngExt;
+
+use super::Shared;
+use crate::model::{ErrorReply, HttpRequest, Reply, World};
+use crate::oracle::{self, Answered, MAX_BODY, Outcome, Recorder, Scene};
+use crate::wire::reply::render;
+
+/// Reads the whole request as bytes, keeping at most `limit + 1` body bytes.
+pub(crate) async fn read_request(req: Request, limit: usize) -> HttpRequest {
+    let (parts, mut body) = req.into_parts();
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let mut bytes: Vec<u8> = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { break };
+        if let Ok(data) = frame.into_data() {
+            let room = (limit + 1).saturating_sub(bytes.len());
+            bytes.extend_from_slice(&data[..data.len().min(room)]);
+            if bytes.len() > limit {
+                break;
+            }
+        }
+    }
+    HttpRequest {
+        method: parts.method.as_str().to_owned(),
+        target: parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned(),
+        headers,
+        body: bytes,
+    }
+}
+
+/// A fresh `RequestId`: an uppercase UUID.
+pub(crate) fn request_id() -> String {
+    uuid::Uuid::new_v4().hyphenated().to_string().to_uppercase()
+}
+
+/// A fresh image id, `m-` and 20 lowercase letters and digits, unused in `world`.
+fn fresh_image_id(world: &World) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    loop {
+        let tail: String = (0..20).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
+        let id = format!("m-{tail}");
+        if world.image(&id).is_none() {
+            return id;
+        }
+    }
+}
+
+pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let started = Instant::now();
+    let http = read_request(req, MAX_BODY).await;
+    let request_id = request_id();
+    let (reply, status, format) = {
+        let mut state = shared.lock();
+        let now = state.settle();
+        let prediction = oracle::predict(&Scene { world: &state.world, nonces: &state.nonces, now }, &http);
+        let outcome = prediction.pick();
+        let (reply, status) = match outcome {
+            Outcome::Success(plan) => {
+                let id = fresh_image_id(&state.world);
+                oracle::apply(&mut state.world, plan, &id, now);
+                (Reply::Success { request_id: request_id.clone(), image_id: id }, 200)
+            }
+            Outcome::Error(e) => (
+                Reply::Error(ErrorReply {
+                    request_id: request_id.clone(),
+                    host_id: state.world.host_id.clone(),
+                    code: e.code.to_owned(),
+                    message: e.message.clone(),
+                }),
+                e.status,
+            ),
+        };
+        oracle::remember_nonce(&mut state.nonces, &prediction, Answered::from(outcome), now, Recorder::Emulator);
+        (reply, status, prediction.format.emulator())
+    };
+    if shared.log {
+        let code = match &reply {
+            Reply::Success { .. } => "Success",
+            Reply::Error(e) => e.code.as_str(),
+        };
+        eprintln!(
+            "{} {} -> {status} {code} ({} µs)",
+            http.method,
+            http.path(),
+            started.elapsed().as_micros()
+        );
+    }
+    let (content_type, body) = render(&reply, format);
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-acs-request-id", v);
+    }
+    response.into_response()
+}

@@ -1,0 +1,151 @@
+//! The built-in reference emulator: the oracle behind an HTTP server.
+//!
+//! Owns the server's life (bind, serve, shut down), its state (one world, the nonce
+//! memory) and the two surfaces it serves: the CopyImage API on every path but
+//! `/_conformance/` ([`api`]) and the world-control contract under `/_conformance/`
+//! ([`control`]). It decides nothing itself: each API request goes `read → oracle::predict
+//! → pick the first acceptable outcome → oracle::apply → render`. It starts the same way
+//! from tests and from the CLI (`Emulator::start(config).await`, then `uri()`), on an
+//! ephemeral port by default.
+
+mod api;
+mod control;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::model::{Timestamp, World};
+use crate::oracle::NonceLog;
+
+/// How to start an emulator.
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    /// Where to listen; port 0 picks a free one.
+    pub addr: SocketAddr,
+    /// The world to load.
+    pub world: World,
+    /// Print one line per API request on standard error (never a secret or a key id).
+    pub log: bool,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            world: World::default_fixture(),
+            log: false,
+        }
+    }
+}
+
+/// Everything the server holds.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub world: World,
+    pub nonces: NonceLog,
+}
+
+impl State {
+    /// The world's time now, after letting due copies complete.
+    pub fn settle(&mut self) -> Timestamp {
+        let now = self.world.clock.now(Timestamp::now_utc());
+        self.world.settle(now);
+        self.nonces.forget_before(now);
+        now
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    log: bool,
+}
+
+impl Shared {
+    /// Locks the state. A panic while holding the lock cannot leave a half-applied
+    /// change (every mutation is a single oracle step), so a poisoned lock is taken over.
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A running emulator.
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl Emulator {
+    /// Binds `config.addr` and serves in the background.
+    pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let listener = tokio::net::TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State { world: config.world, nonces: NonceLog::new() }),
+            log: config.log,
+        });
+        let app = router(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                eprintln!("emulator stopped: {e}");
+            }
+        });
+        Ok(Emulator { addr, shared, stop: Some(stop), task })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `host:port`, as a `Host` header.
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// `http://host:port`.
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A copy of the current world (copies due by now completed).
+    pub fn world(&self) -> World {
+        let mut state = self.shared.lock();
+        state.settle();
+        state.world.clone()
+    }
+
+    /// Replaces the world and forgets every nonce, as `PUT /_conformance/world` does.
+    pub fn load(&self, world: World) {
+        let mut state = self.shared.lock();
+        state.world = world;
+        state.nonces = NonceLog::new();
+    }
+
+    /// Stops serving and waits for the server task.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Waits until the server stops (it stops only on an I/O failure or shutdown).
+    pub async fn wait(mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    control::routes().fallback(api::handle).with_state(shared)
+}
