@@ -48,6 +48,7 @@
 //! # });
 //! ```
 
+pub mod case;
 pub mod emulator;
 pub mod harness;
 pub mod model;

@@ -12,7 +12,11 @@ use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::model::World;
 
 #[derive(Parser)]
-#[command(name = "copyimage-conformance", version, about = "Conformance suite and reference emulator for Alibaba Cloud ECS CopyImage")]
+#[command(
+    name = "copyimage-conformance",
+    version,
+    about = "Conformance suite and reference emulator for Alibaba Cloud ECS CopyImage"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -63,14 +67,18 @@ async fn serve(addr: SocketAddr, world: Option<PathBuf>, log: bool) -> anyhow::R
     let world = match world {
         None => World::default_fixture(),
         Some(path) => {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
             World::from_json(&text).with_context(|| format!("loading {}", path.display()))?
         }
     };
     let emulator = Emulator::start(EmulatorConfig { addr, world, log })
         .await
         .with_context(|| format!("binding {addr}"))?;
-    println!("copyimage-conformance emulator listening on {}", emulator.uri());
+    println!(
+        "copyimage-conformance emulator listening on {}",
+        emulator.uri()
+    );
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = emulator_wait(&emulator) => {}

@@ -27,7 +27,12 @@ pub(crate) async fn read_request(req: Request, limit: usize) -> HttpRequest {
     let headers = parts
         .headers
         .iter()
-        .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let mut bytes: Vec<u8> = Vec::new();
     while let Some(frame) = body.frame().await {
@@ -42,7 +47,11 @@ pub(crate) async fn read_request(req: Request, limit: usize) -> HttpRequest {
     }
     HttpRequest {
         method: parts.method.as_str().to_owned(),
-        target: parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned(),
+        target: parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned(),
         headers,
         body: bytes,
     }
@@ -58,7 +67,9 @@ fn fresh_image_id(world: &World) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
     loop {
-        let tail: String = (0..20).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
+        let tail: String = (0..20)
+            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+            .collect();
         let id = format!("m-{tail}");
         if world.image(&id).is_none() {
             return id;
@@ -73,13 +84,26 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     let (reply, status, format) = {
         let mut state = shared.lock();
         let now = state.settle();
-        let prediction = oracle::predict(&Scene { world: &state.world, nonces: &state.nonces, now }, &http);
+        let prediction = oracle::predict(
+            &Scene {
+                world: &state.world,
+                nonces: &state.nonces,
+                now,
+            },
+            &http,
+        );
         let outcome = prediction.pick();
         let (reply, status) = match outcome {
             Outcome::Success(plan) => {
                 let id = fresh_image_id(&state.world);
                 oracle::apply(&mut state.world, plan, &id, now);
-                (Reply::Success { request_id: request_id.clone(), image_id: id }, 200)
+                (
+                    Reply::Success {
+                        request_id: request_id.clone(),
+                        image_id: id,
+                    },
+                    200,
+                )
             }
             Outcome::Error(e) => (
                 Reply::Error(ErrorReply {
@@ -91,7 +115,13 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
                 e.status,
             ),
         };
-        oracle::remember_nonce(&mut state.nonces, &prediction, Answered::from(outcome), now, Recorder::Emulator);
+        oracle::remember_nonce(
+            &mut state.nonces,
+            &prediction,
+            Answered::from(outcome),
+            now,
+            Recorder::Emulator,
+        );
         (reply, status, prediction.format.emulator())
     };
     if shared.log {
@@ -109,7 +139,9 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     let (content_type, body) = render(&reply, format);
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-acs-request-id", v);
     }

@@ -39,7 +39,10 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
 fn json_reply(status: StatusCode, value: &serde_json::Value) -> Response {
     let mut r = Response::new(Body::from(serde_json::to_vec(value).unwrap_or_default()));
     *r.status_mut() = status;
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 
@@ -62,13 +65,19 @@ async fn info() -> Response {
 async fn read_world(State(shared): State<Arc<Shared>>) -> Response {
     let mut state = shared.lock();
     let now = state.settle();
-    json_reply(StatusCode::OK, &json!({ "now": now, "world": state.world.public_json() }))
+    json_reply(
+        StatusCode::OK,
+        &json!({ "now": now, "world": state.world.public_json() }),
+    )
 }
 
 async fn load_world(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let http = read_request(req, MAX_CONTROL_BODY).await;
     if http.body.len() > MAX_CONTROL_BODY {
-        return refuse(StatusCode::PAYLOAD_TOO_LARGE, format!("a world is at most {MAX_CONTROL_BODY} bytes"));
+        return refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("a world is at most {MAX_CONTROL_BODY} bytes"),
+        );
     }
     let text = match std::str::from_utf8(&http.body) {
         Ok(t) => t,
@@ -81,7 +90,10 @@ async fn load_world(State(shared): State<Arc<Shared>>, req: Request) -> Response
             state.world = world;
             state.nonces = NonceLog::new();
             let now = state.settle();
-            json_reply(StatusCode::OK, &json!({ "now": now, "world": state.world.public_json() }))
+            json_reply(
+                StatusCode::OK,
+                &json!({ "now": now, "world": state.world.public_json() }),
+            )
         }
     }
 }
@@ -92,7 +104,10 @@ async fn advance_clock(State(shared): State<Arc<Shared>>, req: Request) -> Respo
         .ok()
         .and_then(|v| v.get("advance_seconds").and_then(serde_json::Value::as_u64));
     let Some(seconds) = seconds.and_then(|s| i64::try_from(s).ok()) else {
-        return refuse(StatusCode::BAD_REQUEST, "expected {\"advance_seconds\": <non-negative integer>}");
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "expected {\"advance_seconds\": <non-negative integer>}",
+        );
     };
     let mut state = shared.lock();
     state.world.clock.advance(seconds);
@@ -101,5 +116,8 @@ async fn advance_clock(State(shared): State<Arc<Shared>>, req: Request) -> Respo
 }
 
 async fn not_found() -> Response {
-    refuse(StatusCode::NOT_FOUND, "no such control endpoint; see GET /_conformance")
+    refuse(
+        StatusCode::NOT_FOUND,
+        "no such control endpoint; see GET /_conformance",
+    )
 }

@@ -87,7 +87,10 @@ impl Emulator {
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            state: Mutex::new(State { world: config.world, nonces: NonceLog::new() }),
+            state: Mutex::new(State {
+                world: config.world,
+                nonces: NonceLog::new(),
+            }),
             log: config.log,
         });
         let app = router(shared.clone());
@@ -100,7 +103,12 @@ impl Emulator {
                 eprintln!("emulator stopped: {e}");
             }
         });
-        Ok(Emulator { addr, shared, stop: Some(stop), task })
+        Ok(Emulator {
+            addr,
+            shared,
+            stop: Some(stop),
+            task,
+        })
     }
 
     /// The bound address.

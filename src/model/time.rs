@@ -65,7 +65,9 @@ impl Timestamp {
         let date = time::Date::from_calendar_date(y, month, d).ok()?;
         let t = time::Time::from_hms(h, mi, s).ok()?;
         Some(Timestamp(
-            time::PrimitiveDateTime::new(date, t).assume_utc().unix_timestamp(),
+            time::PrimitiveDateTime::new(date, t)
+                .assume_utc()
+                .unix_timestamp(),
         ))
     }
 }
@@ -142,7 +144,13 @@ mod tests {
             Timestamp::classify("2016-02-23T20:46:24+08:00"),
             TimestampText::OtherRfc3339(Timestamp(1_456_231_584))
         );
-        for bad in ["", "2016-02-23", "2016-02-30T00:00:00Z", "yesterday", "2016-02-23 12:46:24"] {
+        for bad in [
+            "",
+            "2016-02-23",
+            "2016-02-30T00:00:00Z",
+            "yesterday",
+            "2016-02-23 12:46:24",
+        ] {
             assert_eq!(Timestamp::classify(bad), TimestampText::Malformed, "{bad}");
         }
     }
@@ -150,7 +158,9 @@ mod tests {
     #[test]
     fn calendar_constructor() {
         assert_eq!(
-            Timestamp::from_ymd_hms(2013, 7, 15, 0, 0, 0).unwrap().to_string(),
+            Timestamp::from_ymd_hms(2013, 7, 15, 0, 0, 0)
+                .unwrap()
+                .to_string(),
             "2013-07-15T00:00:00Z"
         );
         assert!(Timestamp::from_ymd_hms(2013, 2, 30, 0, 0, 0).is_none());

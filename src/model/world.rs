@@ -99,7 +99,9 @@ impl Clock {
     /// Moves the clock forward.
     pub fn advance(&mut self, seconds: i64) {
         match self {
-            Clock::System { offset_seconds } => *offset_seconds = offset_seconds.saturating_add(seconds),
+            Clock::System { offset_seconds } => {
+                *offset_seconds = offset_seconds.saturating_add(seconds)
+            }
             Clock::Frozen { now } => *now = now.plus(seconds),
         }
     }
@@ -328,7 +330,10 @@ impl World {
             let mut seen = BTreeSet::new();
             for id in ids {
                 if !seen.insert(id) {
-                    return Err(WorldError::Duplicate { what, id: id.to_owned() });
+                    return Err(WorldError::Duplicate {
+                        what,
+                        id: id.to_owned(),
+                    });
                 }
             }
             Ok(seen)
@@ -337,7 +342,9 @@ impl World {
         let accounts = unique("account", self.accounts.iter().map(|a| a.id.as_str()))?;
         unique(
             "access key",
-            self.accounts.iter().flat_map(|a| a.access_keys.iter().map(|k| k.id.as_str())),
+            self.accounts
+                .iter()
+                .flat_map(|a| a.access_keys.iter().map(|k| k.id.as_str())),
         )?;
         let images = unique("image", self.images.iter().map(|i| i.id.as_str()))?;
         let dangling = |from: &str, what, id: &str| WorldError::Dangling {
@@ -421,9 +428,12 @@ impl World {
 
     /// The account and key that an AccessKeyId names.
     pub fn access_key(&self, key_id: &str) -> Option<(&Account, &AccessKey)> {
-        self.accounts
-            .iter()
-            .find_map(|a| a.access_keys.iter().find(|k| k.id == key_id).map(|k| (a, k)))
+        self.accounts.iter().find_map(|a| {
+            a.access_keys
+                .iter()
+                .find(|k| k.id == key_id)
+                .map(|k| (a, k))
+        })
     }
 
     /// Images an account owns in a region.
@@ -503,7 +513,10 @@ mod tests {
         let w = World::default_fixture();
         assert!(w.region("cn-nocopy-1").is_some_and(|r| !r.supports_copy));
         assert!(w.access_key("testid").is_some());
-        assert_eq!(format!("{:?}", w.access_key("testid").unwrap().1.secret), "[SECRET]");
+        assert_eq!(
+            format!("{:?}", w.access_key("testid").unwrap().1.secret),
+            "[SECRET]"
+        );
     }
 
     #[test]
@@ -518,9 +531,15 @@ mod tests {
     fn dangling_references_are_refused() {
         let text = r#"{"regions":[{"id":"r1"}],"accounts":[{"id":"a"}],
             "images":[{"id":"m-1","region":"r2","owner":"a","status":"Available","created_at":"2020-01-01T00:00:00Z"}]}"#;
-        assert!(matches!(World::from_json(text), Err(WorldError::Dangling { .. })));
+        assert!(matches!(
+            World::from_json(text),
+            Err(WorldError::Dangling { .. })
+        ));
         let text = r#"{"regions":[{"id":"r1"},{"id":"r1"}],"accounts":[]}"#;
-        assert!(matches!(World::from_json(text), Err(WorldError::Duplicate { .. })));
+        assert!(matches!(
+            World::from_json(text),
+            Err(WorldError::Duplicate { .. })
+        ));
         assert!(matches!(World::from_json("{"), Err(WorldError::Syntax(_))));
     }
 
@@ -538,7 +557,9 @@ mod tests {
 
     #[test]
     fn clock_advances_in_both_modes() {
-        let mut c = Clock::Frozen { now: Timestamp(100) };
+        let mut c = Clock::Frozen {
+            now: Timestamp(100),
+        };
         c.advance(5);
         assert_eq!(c.now(Timestamp(0)), Timestamp(105));
         let mut c = Clock::default();

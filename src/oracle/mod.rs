@@ -148,7 +148,12 @@ impl Violation {
     }
 
     /// A violation that holds under some readings only.
-    pub fn open(rule: RuleId, point: OpenPoint, emulator_rejects: bool, detail: Option<&str>) -> Violation {
+    pub fn open(
+        rule: RuleId,
+        point: OpenPoint,
+        emulator_rejects: bool,
+        detail: Option<&str>,
+    ) -> Violation {
         Violation {
             rule,
             certain: false,
@@ -163,9 +168,10 @@ impl Violation {
         match verdict {
             text::Verdict::Holds => None,
             text::Verdict::Broken => Some(Violation::certain(rule, None)),
-            text::Verdict::Open { point, emulator_rejects } => {
-                Some(Violation::open(rule, point, emulator_rejects, None))
-            }
+            text::Verdict::Open {
+                point,
+                emulator_rejects,
+            } => Some(Violation::open(rule, point, emulator_rejects, None)),
         }
     }
 
@@ -212,7 +218,9 @@ impl Prediction {
 
     /// Whether success is acceptable.
     pub fn allows_success(&self) -> bool {
-        self.acceptable.iter().any(|o| matches!(o, Outcome::Success(_)))
+        self.acceptable
+            .iter()
+            .any(|o| matches!(o, Outcome::Success(_)))
     }
 
     /// Whether success is the only acceptable outcome.
@@ -261,7 +269,10 @@ pub fn predict(scene: &Scene<'_>, req: &HttpRequest) -> Prediction {
         request_layer.push(Violation::certain(RuleId::Method, None));
     }
     if req.body.len() > MAX_BODY {
-        request_layer.push(Violation::certain(RuleId::Size, Some(&MAX_BODY.to_string())));
+        request_layer.push(Violation::certain(
+            RuleId::Size,
+            Some(&MAX_BODY.to_string()),
+        ));
     }
     let bad = reading.bad_names();
     if !bad.is_empty() {
@@ -284,7 +295,12 @@ pub fn predict(scene: &Scene<'_>, req: &HttpRequest) -> Prediction {
     );
     let first = evaluate(scene, req, &reading, Keep::First);
     let last = evaluate(scene, req, &reading, Keep::Last);
-    let mut acceptable = dup.errors.iter().cloned().map(Outcome::Error).collect::<Vec<_>>();
+    let mut acceptable = dup
+        .errors
+        .iter()
+        .cloned()
+        .map(Outcome::Error)
+        .collect::<Vec<_>>();
     for o in first.acceptable.into_iter().chain(last.acceptable) {
         push_unique(&mut acceptable, o);
     }
@@ -299,7 +315,12 @@ pub fn predict(scene: &Scene<'_>, req: &HttpRequest) -> Prediction {
     } else {
         FormatExpectation::Either(first.format.emulator())
     };
-    Prediction { acceptable, format, violations, nonce: first.nonce }
+    Prediction {
+        acceptable,
+        format,
+        violations,
+        nonce: first.nonce,
+    }
 }
 
 fn evaluate(scene: &Scene<'_>, req: &HttpRequest, reading: &Reading, keep: Keep) -> Prediction {
@@ -363,16 +384,25 @@ fn finish(
     if acceptable.is_empty() {
         // Unreachable by construction (a request without a caller has a certain gateway
         // violation); kept total rather than panicking.
-        acceptable.push(Outcome::Error(ErrorOutcome::all_of(RuleId::MissingParameter, Some("AccessKeyId")).remove(0)));
+        acceptable.push(Outcome::Error(
+            ErrorOutcome::all_of(RuleId::MissingParameter, Some("AccessKeyId")).remove(0),
+        ));
     }
-    Prediction { acceptable, format, violations, nonce }
+    Prediction {
+        acceptable,
+        format,
+        violations,
+        nonce,
+    }
 }
 
 /// Applies a successful copy to the world: the new image appears in the destination
 /// region as `Creating`, with the requested name and description, and a copy in
 /// progress completes after the world's copy duration. Pure.
 pub fn apply(world: &mut World, plan: &CopyPlan, new_image_id: &str, now: Timestamp) {
-    let snapshot_count = world.image(&plan.source_image).map_or(1, |i| i.snapshot_count);
+    let snapshot_count = world
+        .image(&plan.source_image)
+        .map_or(1, |i| i.snapshot_count);
     world.images.push(Image {
         id: new_image_id.to_owned(),
         region: plan.destination_region.clone(),
@@ -414,7 +444,9 @@ pub fn remember_nonce(
     now: Timestamp,
     recorder: Recorder,
 ) {
-    let Some(nonce) = &prediction.nonce else { return };
+    let Some(nonce) = &prediction.nonce else {
+        return;
+    };
     if nonce.is_empty() {
         return;
     }

@@ -150,6 +150,9 @@ mod tests {
         }
         assert_eq!(log.len(), CAPACITY);
         assert_eq!(log.seen(&0u32.to_le_bytes(), Timestamp(1)), Seen::Fresh);
-        assert_eq!(log.seen(&(CAPACITY as u32 + 9).to_le_bytes(), Timestamp(1)), Seen::Used);
+        assert_eq!(
+            log.seen(&(CAPACITY as u32 + 9).to_le_bytes(), Timestamp(1)),
+            Seen::Used
+        );
     }
 }

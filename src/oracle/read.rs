@@ -134,7 +134,10 @@ pub struct Params(pub Vec<(String, Vec<u8>)>);
 impl Params {
     /// The value of a parameter.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
     }
 
     /// The value as text, invalid UTF-8 replaced by U+FFFD.
@@ -163,7 +166,9 @@ mod tests {
         HttpRequest {
             method: method.into(),
             target: target.into(),
-            headers: ct.map(|c| vec![("content-type".to_string(), c.to_string())]).unwrap_or_default(),
+            headers: ct
+                .map(|c| vec![("content-type".to_string(), c.to_string())])
+                .unwrap_or_default(),
             body: body.as_bytes().to_vec(),
         }
     }
@@ -185,17 +190,42 @@ mod tests {
 
     #[test]
     fn bodies_without_form_type_or_on_get_are_not_parameters() {
-        assert!(Reading::of(&req("POST", "/", Some("application/json"), "A=1")).form.is_empty());
-        assert!(Reading::of(&req("GET", "/", Some("application/x-www-form-urlencoded"), "A=1")).form.is_empty());
+        assert!(
+            Reading::of(&req("POST", "/", Some("application/json"), "A=1"))
+                .form
+                .is_empty()
+        );
+        assert!(
+            Reading::of(&req(
+                "GET",
+                "/",
+                Some("application/x-www-form-urlencoded"),
+                "A=1"
+            ))
+            .form
+            .is_empty()
+        );
     }
 
     #[test]
     fn formats() {
         let p = |q: &str| Reading::of(&req("GET", q, None, "")).params(Keep::First);
-        assert_eq!(p("/?Format=json").format(false), FormatExpectation::Exactly(Format::Json));
-        assert_eq!(p("/").format(false), FormatExpectation::Exactly(Format::Xml));
-        assert_eq!(p("/").format(true), FormatExpectation::Exactly(Format::Json));
-        assert_eq!(p("/?Format=yaml").format(false), FormatExpectation::Either(Format::Xml));
+        assert_eq!(
+            p("/?Format=json").format(false),
+            FormatExpectation::Exactly(Format::Json)
+        );
+        assert_eq!(
+            p("/").format(false),
+            FormatExpectation::Exactly(Format::Xml)
+        );
+        assert_eq!(
+            p("/").format(true),
+            FormatExpectation::Exactly(Format::Json)
+        );
+        assert_eq!(
+            p("/?Format=yaml").format(false),
+            FormatExpectation::Either(Format::Xml)
+        );
     }
 
     #[test]

@@ -30,16 +30,30 @@ impl Verdict {
     pub fn and(self, other: Verdict) -> Verdict {
         match (self, other) {
             (Verdict::Broken, _) | (_, Verdict::Broken) => Verdict::Broken,
-            (Verdict::Open { point, emulator_rejects: a }, Verdict::Open { emulator_rejects: b, .. }) => {
-                Verdict::Open { point, emulator_rejects: a || b }
-            }
-            (open @ Verdict::Open { .. }, Verdict::Holds) | (Verdict::Holds, open @ Verdict::Open { .. }) => open,
+            (
+                Verdict::Open {
+                    point,
+                    emulator_rejects: a,
+                },
+                Verdict::Open {
+                    emulator_rejects: b,
+                    ..
+                },
+            ) => Verdict::Open {
+                point,
+                emulator_rejects: a || b,
+            },
+            (open @ Verdict::Open { .. }, Verdict::Holds)
+            | (Verdict::Holds, open @ Verdict::Open { .. }) => open,
             (Verdict::Holds, Verdict::Holds) => Verdict::Holds,
         }
     }
 
     fn open(point: OpenPoint, emulator_rejects: bool) -> Verdict {
-        Verdict::Open { point, emulator_rejects }
+        Verdict::Open {
+            point,
+            emulator_rejects,
+        }
     }
 }
 
@@ -136,8 +150,13 @@ pub fn url_prefix(text: &str) -> Verdict {
     const PREFIXES: [&str; 2] = ["http://", "https://"];
     let starts = |t: &str, exact: bool| {
         PREFIXES.iter().any(|p| {
-            t.get(..p.len())
-                .is_some_and(|head| if exact { head == *p } else { head.eq_ignore_ascii_case(p) })
+            t.get(..p.len()).is_some_and(|head| {
+                if exact {
+                    head == *p
+                } else {
+                    head.eq_ignore_ascii_case(p)
+                }
+            })
         })
     };
     if starts(text, true) {
@@ -165,7 +184,10 @@ mod tests {
     use super::*;
 
     fn open(point: OpenPoint, emulator_rejects: bool) -> Verdict {
-        Verdict::Open { point, emulator_rejects }
+        Verdict::Open {
+            point,
+            emulator_rejects,
+        }
     }
 
     #[test]
@@ -181,24 +203,38 @@ mod tests {
         // An astral character is one scalar value but two UTF-16 units.
         let astral = format!("a{}", "\u{20000}".repeat(127));
         assert_eq!(length(&astral, 2, 128), open(OpenPoint::LengthUnit, false));
-        assert_eq!(length("\u{20000}", 2, 128), open(OpenPoint::LengthUnit, true));
+        assert_eq!(
+            length("\u{20000}", 2, 128),
+            open(OpenPoint::LengthUnit, true)
+        );
     }
 
     #[test]
     fn first_characters() {
         assert_eq!(name_first_character("abc"), Verdict::Holds);
         assert_eq!(name_first_character("中文"), Verdict::Holds);
-        for bad in ["1a", "_a", " a", "😀a", "\u{301}a", "Дa", "éa", "かa", "\\a", ".a", "-a"] {
+        for bad in [
+            "1a", "_a", " a", "😀a", "\u{301}a", "Дa", "éa", "かa", "\\a", ".a", "-a",
+        ] {
             assert_eq!(name_first_character(bad), Verdict::Broken, "{bad}");
         }
-        assert_eq!(name_first_character("Ａb"), open(OpenPoint::FullWidthLatin, true));
-        assert_eq!(name_first_character("\u{3400}b"), open(OpenPoint::ChineseCharacter, false));
+        assert_eq!(
+            name_first_character("Ａb"),
+            open(OpenPoint::FullWidthLatin, true)
+        );
+        assert_eq!(
+            name_first_character("\u{3400}b"),
+            open(OpenPoint::ChineseCharacter, false)
+        );
     }
 
     #[test]
     fn later_characters() {
         assert_eq!(name_characters("a1:_-中Z"), Verdict::Holds);
-        assert_eq!(name_characters("a\\b"), open(OpenPoint::NameBackslash, false));
+        assert_eq!(
+            name_characters("a\\b"),
+            open(OpenPoint::NameBackslash, false)
+        );
         assert_eq!(name_characters("a.b"), open(OpenPoint::NamePeriod, false));
         assert_eq!(name_characters("a.b１"), open(OpenPoint::NamePeriod, true));
         for p in "!\"#$%&'()*+,/;<=>?@[]^`{|}~ ".chars() {
@@ -213,7 +249,10 @@ mod tests {
         assert_eq!(url_prefix("http://x"), Verdict::Broken);
         assert_eq!(url_prefix("https://x"), Verdict::Broken);
         assert_eq!(url_prefix("HTTP://x"), open(OpenPoint::UrlPrefixCase, true));
-        assert_eq!(url_prefix("  https://x"), open(OpenPoint::UrlPrefixWhitespace, false));
+        assert_eq!(
+            url_prefix("  https://x"),
+            open(OpenPoint::UrlPrefixWhitespace, false)
+        );
         assert_eq!(url_prefix("see http://x"), Verdict::Holds);
         assert_eq!(url_prefix("http:/x"), Verdict::Holds);
         assert_eq!(url_prefix("ht"), Verdict::Holds);

@@ -30,8 +30,14 @@ pub fn recommend_url(code: &str) -> String {
 /// Fields of a reply in document order.
 pub fn fields(reply: &Reply) -> Vec<(&'static str, String)> {
     match reply {
-        Reply::Success { request_id, image_id } => {
-            vec![("RequestId", request_id.clone()), ("ImageId", image_id.clone())]
+        Reply::Success {
+            request_id,
+            image_id,
+        } => {
+            vec![
+                ("RequestId", request_id.clone()),
+                ("ImageId", image_id.clone()),
+            ]
         }
         Reply::Error(e) => vec![
             ("RequestId", e.request_id.clone()),
@@ -64,7 +70,10 @@ pub fn render(reply: &Reply, format: Format) -> (&'static str, Vec<u8>) {
             out.push_str(&format!("<{root}>"));
             for (k, v) in fields {
                 if k == "Recommend" {
-                    out.push_str(&format!("<{k}><![CDATA[{}]]></{k}>", v.replace("]]>", "]]]]><![CDATA[>")));
+                    out.push_str(&format!(
+                        "<{k}><![CDATA[{}]]></{k}>",
+                        v.replace("]]>", "]]]]><![CDATA[>")
+                    ));
                 } else {
                     out.push_str(&format!("<{k}>{}</{k}>", escape(v.as_str())));
                 }
@@ -193,7 +202,11 @@ fn parse_json(text: &str) -> Result<ParsedReply, ReplyParseError> {
             (k, v)
         })
         .collect();
-    Ok(ParsedReply { format: Format::Json, root: None, fields })
+    Ok(ParsedReply {
+        format: Format::Json,
+        root: None,
+        fields,
+    })
 }
 
 fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
@@ -206,7 +219,9 @@ fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
     let mut root_closed = false;
     let name_of = |name: &str| name.to_owned();
     loop {
-        let event = reader.read_event().map_err(|e| ReplyParseError::Xml(e.to_string()))?;
+        let event = reader
+            .read_event()
+            .map_err(|e| ReplyParseError::Xml(e.to_string()))?;
         match event {
             Event::Start(e) | Event::Empty(e) if root_closed => {
                 return Err(ReplyParseError::Xml(format!(
@@ -250,7 +265,11 @@ fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
                     0 => root_closed = true,
                     1 => {
                         if let Some((name, text, nested)) = child.take() {
-                            let value = if nested.is_empty() { Value::Text(text) } else { Value::Nested(nested) };
+                            let value = if nested.is_empty() {
+                                Value::Text(text)
+                            } else {
+                                Value::Nested(nested)
+                            };
                             fields.push((name, value));
                         }
                     }
@@ -277,24 +296,30 @@ fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
                 };
                 match (depth, child.as_mut()) {
                     (2, Some((_, text, _))) => text.push_str(&resolved),
-                    (0 | 1, _) => return Err(ReplyParseError::Xml("text outside any field".into())),
+                    (0 | 1, _) => {
+                        return Err(ReplyParseError::Xml("text outside any field".into()));
+                    }
                     _ => {}
                 }
             }
-            Event::Text(t) if depth <= 1 => {
-                if !t.xml10_content().trim().is_empty() {
-                    return Err(ReplyParseError::Xml("text outside any field".into()));
-                }
+            Event::Text(t) if depth <= 1 && !t.xml10_content().trim().is_empty() => {
+                return Err(ReplyParseError::Xml("text outside any field".into()));
             }
             Event::Eof => break,
             _ => {}
         }
     }
     if depth != 0 {
-        return Err(ReplyParseError::Xml("the document ends inside an element".into()));
+        return Err(ReplyParseError::Xml(
+            "the document ends inside an element".into(),
+        ));
     }
     let root = root.ok_or_else(|| ReplyParseError::Xml("no root element".into()))?;
-    Ok(ParsedReply { format: Format::Xml, root: Some(root), fields })
+    Ok(ParsedReply {
+        format: Format::Xml,
+        root: Some(root),
+        fields,
+    })
 }
 
 #[cfg(test)]
@@ -310,11 +335,17 @@ mod tests {
         for (body, format) in [(SEED_XML, Format::Xml), (SEED_JSON, Format::Json)] {
             let p = parse(body.as_bytes()).unwrap();
             assert_eq!(p.format, format);
-            assert_eq!(p.text("RequestId"), Some("C8B26B44-0189-443E-9816-D951F59623A9"));
+            assert_eq!(
+                p.text("RequestId"),
+                Some("C8B26B44-0189-443E-9816-D951F59623A9")
+            );
             assert_eq!(p.text("ImageId"), Some("Img-231234567"));
             assert_eq!(p.fields.len(), 2);
         }
-        assert_eq!(parse(SEED_XML.as_bytes()).unwrap().root.as_deref(), Some("CopyImageResponse"));
+        assert_eq!(
+            parse(SEED_XML.as_bytes()).unwrap().root.as_deref(),
+            Some("CopyImageResponse")
+        );
     }
 
     fn error() -> Reply {
@@ -333,8 +364,15 @@ mod tests {
             let p = parse(&body).unwrap();
             assert_eq!(p.format, format);
             assert_eq!(p.text("Code"), Some("SignatureDoesNotMatch"));
-            assert_eq!(p.text("Message"), Some("server string to sign is:POST&%2F&a%3D1 <&> ]]>"));
-            assert_eq!(p.text("Recommend").map(|r| r.contains("SignatureDoesNotMatch")), Some(true));
+            assert_eq!(
+                p.text("Message"),
+                Some("server string to sign is:POST&%2F&a%3D1 <&> ]]>")
+            );
+            assert_eq!(
+                p.text("Recommend")
+                    .map(|r| r.contains("SignatureDoesNotMatch")),
+                Some(true)
+            );
         }
         let (_, body) = render(&error(), Format::Xml);
         assert_eq!(parse(&body).unwrap().root.as_deref(), Some("Error"));
@@ -350,14 +388,23 @@ mod tests {
         ] {
             assert_eq!(parse(body).unwrap_err(), want);
         }
-        for body in [&b"<Error><Code>x</Code>"[..], b"<a></b>", b"{\"a\":", b"hello", b"<a/><b/>", b"<a>&bogus;</a>"] {
+        for body in [
+            &b"<Error><Code>x</Code>"[..],
+            b"<a></b>",
+            b"{\"a\":",
+            b"hello",
+            b"<a/><b/>",
+            b"<a>&bogus;</a>",
+        ] {
             assert!(parse(body).is_err(), "{}", String::from_utf8_lossy(body));
         }
     }
 
     #[test]
     fn nested_and_typed_values() {
-        let p = parse(br#"{"RequestId":"x","Data":{"ImageId":"m"},"N":1,"B":true,"Z":null,"A":[1]}"#).unwrap();
+        let p =
+            parse(br#"{"RequestId":"x","Data":{"ImageId":"m"},"N":1,"B":true,"Z":null,"A":[1]}"#)
+                .unwrap();
         assert_eq!(p.get("Data"), Some(&Value::Nested(vec!["ImageId".into()])));
         assert_eq!(p.get("N").map(Value::type_name), Some("number"));
         assert_eq!(p.get("B"), Some(&Value::Bool(true)));

@@ -46,7 +46,11 @@ pub fn signature(secret: &str, string_to_sign: &str) -> String {
 }
 
 /// Signs parameters for a method: the value of `Signature`.
-pub fn sign<N: AsRef<[u8]>, V: AsRef<[u8]>>(method: &str, pairs: &[(N, V)], secret: &str) -> String {
+pub fn sign<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+    method: &str,
+    pairs: &[(N, V)],
+    secret: &str,
+) -> String {
     signature(secret, &string_to_sign(method, &canonical_query(pairs)))
 }
 
@@ -89,7 +93,10 @@ mod tests {
         ]
     }
 
-    fn with(mut v: Vec<(&'static str, &'static str)>, extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    fn with(
+        mut v: Vec<(&'static str, &'static str)>,
+        extra: &[(&'static str, &'static str)],
+    ) -> Vec<(&'static str, &'static str)> {
         for (n, val) in extra {
             v.retain(|(k, _)| k != n);
             v.push((n, val));
@@ -99,20 +106,35 @@ mod tests {
 
     #[test]
     fn vector_a_docs_example() {
-        assert_eq!(sign("GET", &vector_a(), "testsecret"), "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
+        assert_eq!(
+            sign("GET", &vector_a(), "testsecret"),
+            "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
+        );
     }
 
     #[test]
     fn vector_b_with_empty_signature_type() {
         let b = with(vector_c(), &[("SignatureType", "")]);
-        assert_eq!(sign("POST", &b, "testsecret"), "yn68T5IcR3GRMzxwLhTgVpFhUsI=");
-        assert_eq!(sign("GET", &b, "testsecret"), "alCDJC2DDlQeC3fw6U6nY80Omms=");
+        assert_eq!(
+            sign("POST", &b, "testsecret"),
+            "yn68T5IcR3GRMzxwLhTgVpFhUsI="
+        );
+        assert_eq!(
+            sign("GET", &b, "testsecret"),
+            "alCDJC2DDlQeC3fw6U6nY80Omms="
+        );
     }
 
     #[test]
     fn vector_c_copy_image() {
-        assert_eq!(sign("POST", &vector_c(), "testsecret"), "el3aZT8iPmoXv3Qrf4DD83uMoeI=");
-        assert_eq!(sign("GET", &vector_c(), "testsecret"), "svhu59BQrgztfpR2YMnXYY6vLHE=");
+        assert_eq!(
+            sign("POST", &vector_c(), "testsecret"),
+            "el3aZT8iPmoXv3Qrf4DD83uMoeI="
+        );
+        assert_eq!(
+            sign("GET", &vector_c(), "testsecret"),
+            "svhu59BQrgztfpR2YMnXYY6vLHE="
+        );
     }
 
     #[test]
@@ -124,9 +146,15 @@ mod tests {
                 ("DestinationImageName", "img.name:v1_x-y"),
             ],
         );
-        assert_eq!(sign("POST", &d, "testsecret"), "2vwmd97GisFA82kyzc+9lJLXVdA=");
+        assert_eq!(
+            sign("POST", &d, "testsecret"),
+            "2vwmd97GisFA82kyzc+9lJLXVdA="
+        );
         let d2 = with(d, &[("SignatureType", "")]);
-        assert_eq!(sign("POST", &d2, "testsecret"), "RnSQc62usl1lG38niA9NHrYmMWY=");
+        assert_eq!(
+            sign("POST", &d2, "testsecret"),
+            "RnSQc62usl1lG38niA9NHrYmMWY="
+        );
     }
 
     #[test]
@@ -134,11 +162,17 @@ mod tests {
         let mut v = vector_c();
         v.reverse();
         v.push(("Signature", "anything"));
-        assert_eq!(sign("POST", &v, "testsecret"), "el3aZT8iPmoXv3Qrf4DD83uMoeI=");
+        assert_eq!(
+            sign("POST", &v, "testsecret"),
+            "el3aZT8iPmoXv3Qrf4DD83uMoeI="
+        );
     }
 
     #[test]
     fn the_misprinted_docs_signature_does_not_reproduce() {
-        assert_ne!(sign("GET", &vector_a(), "testsecret"), "CT9X0VtwR86fNWSnsc6v8YGOjuE=");
+        assert_ne!(
+            sign("GET", &vector_a(), "testsecret"),
+            "CT9X0VtwR86fNWSnsc6v8YGOjuE="
+        );
     }
 }

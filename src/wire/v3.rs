@@ -48,10 +48,15 @@ impl Authorization {
             .map(|h| h.trim().to_ascii_lowercase())
             .collect();
         let (key_id, signature) = (key_id?, signature?);
-        if key_id.is_empty() || signature.is_empty() || signed_headers.iter().any(String::is_empty) {
+        if key_id.is_empty() || signature.is_empty() || signed_headers.iter().any(String::is_empty)
+        {
             return None;
         }
-        Some(Authorization { key_id, signed_headers, signature })
+        Some(Authorization {
+            key_id,
+            signed_headers,
+            signature,
+        })
     }
 
     /// Writes the header value.
@@ -73,8 +78,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// The canonical query: pairs sorted by name then value, RFC 3986 encoded, `key=` for
 /// empty values.
 pub fn canonical_query<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(N, V)]) -> String {
-    let mut sorted: Vec<(&[u8], &[u8])> =
-        pairs.iter().map(|(n, v)| (n.as_ref(), v.as_ref())).collect();
+    let mut sorted: Vec<(&[u8], &[u8])> = pairs
+        .iter()
+        .map(|(n, v)| (n.as_ref(), v.as_ref()))
+        .collect();
     sorted.sort_unstable();
     let mut out = String::new();
     for (i, (n, v)) in sorted.iter().enumerate() {
@@ -105,7 +112,9 @@ pub struct CanonicalInput<'a, N: AsRef<[u8]>, V: AsRef<[u8]>> {
 }
 
 /// The canonical request.
-pub fn canonical_request<N: AsRef<[u8]>, V: AsRef<[u8]>>(input: &CanonicalInput<'_, N, V>) -> String {
+pub fn canonical_request<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+    input: &CanonicalInput<'_, N, V>,
+) -> String {
     let mut names: Vec<&str> = input.signed_headers.iter().map(String::as_str).collect();
     names.sort_unstable();
     names.dedup();
@@ -152,7 +161,10 @@ mod tests {
     use super::*;
 
     fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     fn names(list: &str) -> Vec<String> {
@@ -177,10 +189,15 @@ mod tests {
             ("x-acs-content-sha256", EMPTY_SHA256),
         ]);
         let query = [
-            ("ImageId", "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd"),
+            (
+                "ImageId",
+                "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd",
+            ),
             ("RegionId", "cn-shanghai"),
         ];
-        let signed = names("host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version");
+        let signed = names(
+            "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version",
+        );
         let cr = canonical_request(&CanonicalInput {
             method: "POST",
             path: "/",
@@ -203,7 +220,10 @@ mod tests {
             ("x-acs-action", "CopyImage"),
             ("x-acs-version", "2014-05-26"),
             ("x-acs-date", "2024-01-01T00:00:00Z"),
-            ("x-acs-signature-nonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"),
+            (
+                "x-acs-signature-nonce",
+                "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf",
+            ),
             ("x-acs-content-sha256", EMPTY_SHA256),
         ]);
         let query = [
@@ -216,7 +236,9 @@ mod tests {
             ("Tag.1.Key", "TestKey"),
             ("Tag.1.Value", "TestValue"),
         ];
-        let signed = names("accept;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version");
+        let signed = names(
+            "accept;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version",
+        );
         let cr = canonical_request(&CanonicalInput {
             method: "POST",
             path: "/",

@@ -1,0 +1,356 @@
+//! The emulator over HTTP: the control contract, the copy lifecycle, hostile input.
+
+mod common;
+
+use copyimage_conformance::case::{Case, Tamper, Value};
+use copyimage_conformance::model::{HttpRequest, ImageStatus, World};
+use copyimage_conformance::rules::RULES;
+use copyimage_conformance::wire::client::Signing;
+use copyimage_conformance::wire::reply;
+use proptest::prelude::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn valid() -> Case {
+    Case::new(
+        Signing::V1PostQuery,
+        &[
+            ("RegionId", "cn-qingdao"),
+            ("ImageId", "m-available00000000001"),
+            ("DestinationRegionId", "cn-hangzhou"),
+        ],
+    )
+}
+
+async fn control(
+    client: &reqwest::Client,
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: &str,
+) -> (u16, serde_json::Value) {
+    let r = client
+        .request(method, format!("{base}{path}"))
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (
+        status,
+        serde_json::from_slice(&r.bytes().await.unwrap()).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn the_control_contract_loads_reads_and_advances() {
+    let emulator = common::emulator(World::default_fixture()).await;
+    let client = common::client();
+    let base = emulator.uri();
+    let (status, info) = control(&client, &base, reqwest::Method::GET, "/_conformance", "").await;
+    assert_eq!(
+        (status, info["contract"].as_str()),
+        (200, Some("copyimage-conformance-control"))
+    );
+
+    // Read: no secret anywhere.
+    let (status, body) = control(
+        &client,
+        &base,
+        reqwest::Method::GET,
+        "/_conformance/world",
+        "",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let text = body.to_string();
+    assert!(
+        text.contains("testid") && !text.contains("testsecret") && !text.contains("deniedsecret")
+    );
+
+    // Load a frozen world.
+    let mut world = World::default_fixture();
+    world.clock = copyimage_conformance::model::Clock::Frozen {
+        now: copyimage_conformance::model::Timestamp::parse("2030-01-01T00:00:00Z").unwrap(),
+    };
+    let (status, body) = control(
+        &client,
+        &base,
+        reqwest::Method::PUT,
+        "/_conformance/world",
+        &serde_json::to_string(&world).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["now"].as_str()),
+        (200, Some("2030-01-01T00:00:00Z"))
+    );
+
+    // Bad worlds are refused with a reason and change nothing.
+    for bad in [
+        "{",
+        "{\"regions\":[],\"accounts\":[],\"images\":[{\"id\":\"m\"}]}",
+        "{\"regions\":[{\"id\":\"a\"},{\"id\":\"a\"}],\"accounts\":[]}",
+    ] {
+        let (status, body) = control(
+            &client,
+            &base,
+            reqwest::Method::PUT,
+            "/_conformance/world",
+            bad,
+        )
+        .await;
+        assert_eq!(status, 400, "{bad}");
+        assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+    assert_eq!(emulator.world(), world);
+
+    // Copy, then advance past the copy's duration: the new image becomes Available.
+    let case = valid()
+        .with(Tamper::Set {
+            name: "DestinationImageName".into(),
+            value: Value::text("lifecycle-copy"),
+        })
+        .with(Tamper::Set {
+            name: "DestinationDescription".into(),
+            value: Value::text("made by a test"),
+        });
+    let (_, http) = common::send_case(&client, &emulator, &case).await;
+    assert_eq!(http.status, 200, "{}", String::from_utf8_lossy(&http.body));
+    let id = reply::parse(&http.body)
+        .unwrap()
+        .text("ImageId")
+        .unwrap()
+        .to_owned();
+    let (_, body) = control(
+        &client,
+        &base,
+        reqwest::Method::GET,
+        "/_conformance/world",
+        "",
+    )
+    .await;
+    let image = body["world"]["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            image["status"].as_str(),
+            image["region"].as_str(),
+            image["name"].as_str(),
+            image["description"].as_str()
+        ),
+        (
+            Some("Creating"),
+            Some("cn-hangzhou"),
+            Some("lifecycle-copy"),
+            Some("made by a test")
+        )
+    );
+    let (status, _) = control(
+        &client,
+        &base,
+        reqwest::Method::POST,
+        "/_conformance/clock",
+        "{\"advance_seconds\": 59}",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        emulator.world().image(&id).unwrap().status,
+        ImageStatus::Creating
+    );
+    let (status, body) = control(
+        &client,
+        &base,
+        reqwest::Method::POST,
+        "/_conformance/clock",
+        "{\"advance_seconds\": 1}",
+    )
+    .await;
+    assert_eq!(
+        (status, body["now"].as_str()),
+        (200, Some("2030-01-01T00:01:00Z"))
+    );
+    assert_eq!(
+        emulator.world().image(&id).unwrap().status,
+        ImageStatus::Available
+    );
+    // The source is no longer being copied.
+    let (_, http) = common::send_case(&client, &emulator, &valid()).await;
+    assert_eq!(http.status, 200);
+
+    for bad in [
+        "",
+        "{}",
+        "{\"advance_seconds\": -1}",
+        "{\"advance_seconds\": \"x\"}",
+    ] {
+        let (status, _) = control(
+            &client,
+            &base,
+            reqwest::Method::POST,
+            "/_conformance/clock",
+            bad,
+        )
+        .await;
+        assert_eq!(status, 400, "{bad}");
+    }
+    let (status, _) = control(
+        &client,
+        &base,
+        reqwest::Method::GET,
+        "/_conformance/nothing",
+        "",
+    )
+    .await;
+    assert_eq!(status, 404);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn loading_a_world_forgets_nonces() {
+    let emulator = common::emulator(World::default_fixture()).await;
+    let client = common::client();
+    let world = emulator.world();
+    let now = copyimage_conformance::model::Timestamp::now_utc();
+    let built = valid().build(&world, now, &emulator.host(), "fixed-nonce-0001");
+    assert_eq!(
+        common::send(&client, &emulator, &built.request)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        common::send(&client, &emulator, &built.request)
+            .await
+            .status,
+        400
+    );
+    emulator.load(World::default_fixture());
+    assert_eq!(
+        common::send(&client, &emulator, &built.request)
+            .await
+            .status,
+        200
+    );
+    emulator.shutdown().await;
+}
+
+fn documented(code: &str, status: u16) -> bool {
+    RULES
+        .iter()
+        .flat_map(|r| r.errors)
+        .any(|e| e.code == code && e.status == status)
+}
+
+fn arb_hostile() -> impl Strategy<Value = HttpRequest> {
+    let method = prop::sample::select(vec!["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+        .prop_map(str::to_owned);
+    let pairs = prop::collection::vec(
+        (
+            prop::sample::select(vec![
+                "Action",
+                "Version",
+                "RegionId",
+                "ImageId",
+                "Signature",
+                "Timestamp",
+                "DestinationImageName",
+                "Format",
+                "X",
+            ]),
+            prop::collection::vec(any::<u8>(), 0..40),
+        ),
+        0..8,
+    );
+    let body = prop::collection::vec(any::<u8>(), 0..300);
+    let form = any::<bool>();
+    (method, pairs, body, form).prop_map(|(method, pairs, body, form)| {
+        let query = copyimage_conformance::wire::percent::join_pairs(&pairs);
+        let mut headers = vec![("host".to_owned(), "x".to_owned())];
+        if form {
+            headers.push((
+                "content-type".to_owned(),
+                "application/x-www-form-urlencoded".to_owned(),
+            ));
+        }
+        HttpRequest {
+            method,
+            target: format!("/?{query}"),
+            headers,
+            body,
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Whatever arrives, the reply is a documented 4xx error in a readable body.
+    #[test]
+    fn hostile_requests_get_documented_4xx_replies(reqs in prop::collection::vec(arb_hostile(), 1..8)) {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let emulator = common::emulator(World::default_fixture()).await;
+            let client = common::client();
+            for req in &reqs {
+                let http = common::send(&client, &emulator, req).await;
+                let parsed = reply::parse(&http.body);
+                assert!((400..500).contains(&http.status), "{} for {req:?}", http.status);
+                let parsed = parsed.unwrap_or_else(|e| panic!("{e} for {req:?}"));
+                let code = parsed.text("Code").unwrap_or_default().to_owned();
+                assert!(documented(&code, http.status), "{code} {} is no documented reply", http.status);
+            }
+            emulator.shutdown().await;
+        });
+    }
+}
+
+#[tokio::test]
+async fn raw_garbage_on_the_socket_does_not_hurt_the_server() {
+    let emulator = common::emulator(World::default_fixture()).await;
+    let garbage: Vec<&[u8]> = vec![
+        b"\x00\x01\x02\xff\xfe\r\n\r\n",
+        b"GET /?\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"GET / HTTP/9.9\r\n\r\n",
+    ];
+    for bytes in garbage {
+        let mut socket = tokio::net::TcpStream::connect(emulator.addr())
+            .await
+            .unwrap();
+        socket.write_all(bytes).await.unwrap();
+        let _ = socket.shutdown().await;
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            socket.read_to_end(&mut answer),
+        )
+        .await;
+        let head = String::from_utf8_lossy(&answer);
+        assert!(!head.starts_with("HTTP/1.1 5"), "{head}");
+    }
+    // Still serving.
+    let client = common::client();
+    let (_, http) = common::send_case(&client, &emulator, &valid()).await;
+    assert_eq!(http.status, 200);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_oversize_body_is_refused_without_being_kept() {
+    let emulator = common::emulator(World::default_fixture()).await;
+    let client = common::client();
+    let (_, http) = common::send_case(&client, &emulator, &valid().with(Tamper::Oversize)).await;
+    assert_eq!(http.status, 400);
+    assert_eq!(
+        reply::parse(&http.body).unwrap().text("Code"),
+        Some("InvalidParameter")
+    );
+    emulator.shutdown().await;
+}

@@ -1,0 +1,397 @@
+//! The oracle on its own: open points, several violations at once, totality.
+//!
+//! No server: these tests call `oracle::predict` on requests built from cases.
+
+use copyimage_conformance::case::{Case, Tamper, Value};
+use copyimage_conformance::model::{HttpRequest, ImageStatus, Timestamp, World};
+use copyimage_conformance::oracle::{
+    self, FormatExpectation, NonceLog, OpenPoint, Outcome, Prediction, Scene,
+};
+use copyimage_conformance::rules::RuleId;
+use copyimage_conformance::wire::client::Signing;
+use proptest::prelude::*;
+
+const NOW: Timestamp = Timestamp(1_750_000_000);
+
+fn predict_in(world: &World, case: &Case) -> Prediction {
+    let nonces = NonceLog::new();
+    let built = case.build(
+        world,
+        NOW,
+        "ecs.aliyuncs.com",
+        "0123456789abcdef0123456789abcdef",
+    );
+    oracle::predict(
+        &Scene {
+            world,
+            nonces: &nonces,
+            now: NOW,
+        },
+        &built.request,
+    )
+}
+
+fn predict(case: &Case) -> Prediction {
+    predict_in(&World::default_fixture(), case)
+}
+
+fn base(image: &str) -> Case {
+    Case::new(
+        Signing::V1Get,
+        &[
+            ("RegionId", "cn-qingdao"),
+            ("ImageId", image),
+            ("DestinationRegionId", "cn-hangzhou"),
+        ],
+    )
+}
+
+/// The acceptable outcomes as (Code, status), "Success" for a success.
+fn codes(p: &Prediction) -> Vec<(String, u16)> {
+    p.acceptable
+        .iter()
+        .map(|o| match o {
+            Outcome::Success(_) => ("Success".to_owned(), 200),
+            Outcome::Error(e) => (e.code.to_owned(), e.status),
+        })
+        .collect()
+}
+
+fn has(p: &Prediction, code: &str, status: u16) -> bool {
+    codes(p).contains(&(code.to_owned(), status))
+}
+
+#[test]
+fn a_valid_copy_has_exactly_one_outcome() {
+    let p = predict(&base("m-available00000000001"));
+    assert!(p.must_succeed(), "{:?}", codes(&p));
+    let Outcome::Success(plan) = p.pick() else {
+        unreachable!()
+    };
+    assert_eq!(plan.destination_region, "cn-hangzhou");
+    assert_eq!(
+        p.format,
+        FormatExpectation::Exactly(copyimage_conformance::model::Format::Xml)
+    );
+}
+
+#[test]
+fn cross_account_and_non_custom_images_accept_both_codes() {
+    for image in [
+        "m-otheracct00000000001",
+        "m-system00000000000001",
+        "m-public00000000000001",
+    ] {
+        let p = predict(&base(image));
+        assert_eq!(
+            codes(&p),
+            vec![
+                ("InvalidImageId.NotFound".into(), 400),
+                ("Forbidden".into(), 403)
+            ],
+            "{image}"
+        );
+        assert!(!p.allows_success());
+    }
+    assert!(
+        predict(&base("m-otheracct00000000001"))
+            .open_points()
+            .contains(&OpenPoint::CrossAccount)
+    );
+}
+
+fn world_with_image_created(at: &str) -> World {
+    let mut w = World::default_fixture();
+    let img = w
+        .images
+        .iter_mut()
+        .find(|i| i.id == "m-available00000000001")
+        .unwrap();
+    img.created_at = Timestamp::parse(at).unwrap();
+    w
+}
+
+#[test]
+fn the_2013_07_15_boundary_is_open_exactly_where_readings_differ() {
+    let at = |t: &str| {
+        predict_in(
+            &world_with_image_created(t),
+            &base("m-available00000000001"),
+        )
+    };
+    // Before the 15th began anywhere: certainly too old.
+    let p = at("2013-07-14T09:59:59Z");
+    assert_eq!(codes(&p), vec![("InvalidSnapshot.TooOld".into(), 403)]);
+    // During the 15th somewhere: both, the emulator refusing before 00:00 UTC.
+    let p = at("2013-07-14T23:59:59Z");
+    assert!(has(&p, "InvalidSnapshot.TooOld", 403) && p.allows_success());
+    assert!(matches!(p.pick(), Outcome::Error(_)));
+    let p = at("2013-07-15T00:00:00Z");
+    assert!(has(&p, "InvalidSnapshot.TooOld", 403) && p.allows_success());
+    assert!(matches!(p.pick(), Outcome::Success(_)));
+    assert!(p.open_points().contains(&OpenPoint::TooOldBoundary));
+    // After the 15th ended everywhere: certainly fine.
+    assert!(at("2013-07-16T12:00:00Z").must_succeed());
+}
+
+#[test]
+fn several_violations_accept_any_of_them_within_the_first_layer() {
+    // Unavailable, and a malformed name, and a full destination quota: API layer.
+    let case = base("m-unavail0000000000001")
+        .with(Tamper::Set {
+            name: "DestinationRegionId".into(),
+            value: Value::text("cn-beijing"),
+        })
+        .with(Tamper::Set {
+            name: "DestinationImageName".into(),
+            value: Value::text("1bad"),
+        });
+    let p = predict(&case);
+    for (code, status) in [
+        ("IncorrectImageStatus", 400),
+        ("InvalidImageName.Malformed", 400),
+        ("QuotaExceed.Image", 403),
+    ] {
+        assert!(has(&p, code, status), "{code} missing from {:?}", codes(&p));
+    }
+    assert!(!p.allows_success());
+    // Add a bad signature: the gateway answers, API errors are no longer acceptable.
+    let p = predict(&case.with(Tamper::BadSignature));
+    assert_eq!(codes(&p), vec![("SignatureDoesNotMatch".into(), 400)]);
+}
+
+#[test]
+fn emulator_precedence_follows_the_rule_table() {
+    let case = base("m-unavail0000000000001").with(Tamper::Set {
+        name: "DestinationImageName".into(),
+        value: Value::text("1bad"),
+    });
+    let Outcome::Error(e) = predict(&case).pick().clone() else {
+        panic!()
+    };
+    // name.first-character comes before image.available in the table.
+    assert_eq!(e.rule, RuleId::NameFirstCharacter);
+    assert!(RuleId::NameFirstCharacter < RuleId::ImageAvailable);
+}
+
+#[test]
+fn a_missing_destination_accepts_three_readings() {
+    let p = predict(&base("m-available00000000001").with(Tamper::Omit {
+        name: "DestinationRegionId".into(),
+    }));
+    for (code, status) in [
+        ("MissingParameter", 400),
+        ("IncorrectDestinationRegion", 403),
+        ("DestinationRegion.NotFound", 400),
+    ] {
+        assert!(has(&p, code, status), "{code}");
+    }
+    assert!(matches!(p.pick(), Outcome::Error(e) if e.code == "MissingParameter"));
+}
+
+#[test]
+fn a_duplicated_parameter_accepts_refusal_or_either_reading() {
+    let p = predict(&base("m-available00000000001").with(Tamper::Duplicate {
+        name: "ImageId".into(),
+        value: Value::text("m-unavail0000000000001"),
+    }));
+    assert!(has(&p, "InvalidParameter", 400));
+    assert!(p.allows_success(), "first value wins: a valid copy");
+    assert!(
+        has(&p, "IncorrectImageStatus", 400),
+        "last value wins: unavailable"
+    );
+}
+
+#[test]
+fn invalid_utf8_in_a_name_is_refused_either_way() {
+    let case = base("m-available00000000001").with(Tamper::Set {
+        name: "DestinationImageName".into(),
+        value: Value(vec![b'a', b'b', 0xff]),
+    });
+    let p = predict(&case);
+    assert!(has(&p, "InvalidParameter", 400) && has(&p, "InvalidImageName.Malformed", 400));
+    assert!(!p.allows_success());
+}
+
+#[test]
+fn names_taken_in_another_region_or_by_another_case_are_not_duplicates() {
+    let name = |n: &str, dest: &str| {
+        base("m-available00000000001")
+            .with(Tamper::Set {
+                name: "DestinationImageName".into(),
+                value: Value::text(n),
+            })
+            .with(Tamper::Set {
+                name: "DestinationRegionId".into(),
+                value: Value::text(dest),
+            })
+    };
+    assert!(predict(&name("existing-name", "ap-southeast-1")).must_succeed());
+    let p = predict(&name("Existing-Name", "cn-hangzhou"));
+    assert!(p.allows_success() && has(&p, "InvalidImageName.Duplicated", 400));
+}
+
+#[test]
+fn timestamps_near_fifteen_minutes_are_open() {
+    let at = |s: i64| {
+        predict(&base("m-available00000000001").with(Tamper::TimestampOffset { seconds: s }))
+    };
+    assert!(at(-14 * 60).must_succeed());
+    let p = at(-15 * 60 - 30);
+    assert!(p.allows_success() && has(&p, "InvalidTimeStamp.Expired", 400));
+    assert!(!at(-16 * 60 - 1).allows_success());
+    let p = predict(&base("m-available00000000001").with(Tamper::TimestampText {
+        text: "2025-06-15T15:06:40.000Z".into(),
+    }));
+    assert!(p.allows_success() && has(&p, "IllegalTimestamp", 400));
+}
+
+#[test]
+fn quotas_refuse_at_the_limit_not_below() {
+    let mut world = World::default_fixture();
+    let region = world
+        .regions
+        .iter_mut()
+        .find(|r| r.id == "cn-hangzhou")
+        .unwrap();
+    // testid holds one image (existing-name) in cn-hangzhou.
+    region.image_quota = 2;
+    assert!(predict_in(&world, &base("m-available00000000001")).must_succeed());
+    world
+        .regions
+        .iter_mut()
+        .find(|r| r.id == "cn-hangzhou")
+        .unwrap()
+        .image_quota = 1;
+    assert_eq!(
+        codes(&predict_in(&world, &base("m-available00000000001"))),
+        vec![("QuotaExceed.Image".into(), 403)]
+    );
+}
+
+#[test]
+fn a_real_cloud_world_leaves_state_rules_open_but_checks_the_request() {
+    let mut world = World::default_fixture();
+    world.exhaustive = false;
+    let p = predict_in(&world, &base("m-unavail0000000000001"));
+    assert!(
+        p.allows_success()
+            && has(&p, "IncorrectImageStatus", 400)
+            && has(&p, "QuotaExceed.Snapshot", 403)
+    );
+    let bad_name = base("m-available00000000001").with(Tamper::Set {
+        name: "DestinationImageName".into(),
+        value: Value::text("1"),
+    });
+    let p = predict_in(&world, &bad_name);
+    assert!(!p.allows_success());
+    assert!(has(&p, "InvalidImageName.Malformed", 400));
+}
+
+#[test]
+fn the_seed_request_example_reads_as_copy_image() {
+    let req = HttpRequest {
+        method: "GET".into(),
+        target: "/?Action=CopyImage&DestinationRegionId=cn-hangzhou&ImageId=m-281234567&RegionId=cn-qingdao".into(),
+        headers: vec![("host".into(), "ecs.aliyuncs.com".into())],
+        body: vec![],
+    };
+    let reading = oracle::read::Reading::of(&req);
+    let params = reading.params(oracle::read::Keep::First);
+    assert_eq!(params.get("Action"), Some(&b"CopyImage"[..]));
+    assert_eq!(params.get("ImageId"), Some(&b"m-281234567"[..]));
+    // Without the common parameters the gateway refuses it.
+    let world = World::default_fixture();
+    let p = oracle::predict(
+        &Scene {
+            world: &world,
+            nonces: &NonceLog::new(),
+            now: NOW,
+        },
+        &req,
+    );
+    assert!(matches!(p.pick(), Outcome::Error(e) if e.code == "MissingParameter"));
+}
+
+#[test]
+fn copying_applies_and_completes() {
+    let mut world = World::default_fixture();
+    let case = base("m-available00000000001")
+        .with(Tamper::Set {
+            name: "DestinationImageName".into(),
+            value: Value::text("copy-1"),
+        })
+        .with(Tamper::Set {
+            name: "DestinationDescription".into(),
+            value: Value::text("desc"),
+        });
+    let Outcome::Success(plan) = predict_in(&world, &case).pick().clone() else {
+        panic!()
+    };
+    oracle::apply(&mut world, &plan, "m-new00000000000000001", NOW);
+    let img = world.image("m-new00000000000000001").unwrap();
+    assert_eq!(
+        (img.status, img.name.as_deref(), img.description.as_deref()),
+        (ImageStatus::Creating, Some("copy-1"), Some("desc"))
+    );
+    // The same name again is now a duplicate; the source is being copied.
+    let p = predict_in(&world, &case);
+    assert!(
+        has(&p, "InvalidImageName.Duplicated", 400) && has(&p, "OperationDenied.ImageCopying", 403)
+    );
+    world.settle(NOW.plus(i64::from(world.copy_duration_seconds)));
+    assert_eq!(
+        world.image("m-new00000000000000001").unwrap().status,
+        ImageStatus::Available
+    );
+    assert!(
+        world
+            .copies
+            .iter()
+            .all(|c| c.destination_image != "m-new00000000000000001")
+    );
+}
+
+fn arb_request() -> impl Strategy<Value = HttpRequest> {
+    let method = prop::sample::select(vec!["GET", "POST", "PUT", "HEAD", "", "G\u{e9}T"])
+        .prop_map(str::to_owned);
+    let target = prop::collection::vec(any::<u8>(), 0..200)
+        .prop_map(|b| format!("/?{}", String::from_utf8_lossy(&b)));
+    let headers = prop::collection::vec(
+        (
+            prop::sample::select(vec![
+                "authorization",
+                "content-type",
+                "x-acs-date",
+                "x-acs-action",
+                "host",
+            ]),
+            ".{0,80}",
+        )
+            .prop_map(|(n, v)| (n.to_owned(), v)),
+        0..6,
+    );
+    let body = prop::collection::vec(any::<u8>(), 0..200);
+    (method, target, headers, body).prop_map(|(method, target, headers, body)| HttpRequest {
+        method,
+        target,
+        headers,
+        body,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// predict never panics, always offers an outcome, and the emulator's pick is one
+    /// of the acceptable outcomes.
+    #[test]
+    fn predict_is_total_on_any_bytes(req in arb_request()) {
+        let world = World::default_fixture();
+        let nonces = NonceLog::new();
+        let p = oracle::predict(&Scene { world: &world, nonces: &nonces, now: NOW }, &req);
+        prop_assert!(!p.acceptable.is_empty());
+        prop_assert!(p.acceptable.contains(p.pick()));
+    }
+}
