@@ -48,10 +48,12 @@
 //! # });
 //! ```
 
+pub mod bench;
 pub mod case;
 pub mod emulator;
 pub mod harness;
 pub mod model;
 pub mod oracle;
+pub mod report;
 pub mod rules;
 pub mod wire;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use copyimage_conformance::bench;
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::model::World;
 
@@ -36,6 +37,30 @@ enum Command {
         #[arg(long)]
         log: bool,
     },
+    /// Print the reference tables README embeds (rules, open points, default world).
+    Docs,
+    /// Measure throughput: oracle predictions in process, emulator replies over loopback.
+    Bench {
+        /// What to measure.
+        #[arg(value_enum, default_value = "all")]
+        what: BenchWhat,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Requests in flight against the emulator.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// Measure this emulator instead of starting the built-in one.
+        #[arg(long)]
+        endpoint: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum BenchWhat {
+    All,
+    Oracle,
+    Emulator,
 }
 
 fn main() -> ExitCode {
@@ -60,6 +85,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => serve("127.0.0.1:8080".parse()?, None, false).await,
         Some(Command::Serve { addr, world, log }) => serve(addr, world, log).await,
+        Some(Command::Docs) => {
+            for (name, text) in copyimage_conformance::report::reference::sections() {
+                println!("<!-- generated:{name} -->\n{text}<!-- /generated:{name} -->\n");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Bench {
+            what,
+            seconds,
+            connections,
+            endpoint,
+        }) => {
+            let duration = std::time::Duration::from_secs_f64(seconds);
+            if matches!(what, BenchWhat::All | BenchWhat::Oracle) {
+                println!("{}", bench::oracle_rate(duration));
+            }
+            if matches!(what, BenchWhat::All | BenchWhat::Emulator) {
+                println!(
+                    "{}",
+                    bench::emulator_rate(endpoint.as_deref(), connections, duration).await?
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

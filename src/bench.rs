@@ -1,0 +1,211 @@
+//! Throughput measurements behind the `bench` subcommand.
+//!
+//! Owns measuring, not judging: how many predictions per second the oracle makes in
+//! process, and how many replies per second an emulator gives over loopback to signed
+//! requests. Requests are built and signed before the clock starts, each with its own
+//! nonce, so the figure is the server's (and the client's transport), not the signer's.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::case::{Case, Tamper, Value};
+use crate::emulator::{Emulator, EmulatorConfig};
+use crate::harness::transport;
+use crate::model::{HttpRequest, Timestamp, World};
+use crate::oracle::{self, NonceLog, Scene};
+use crate::wire::client::Signing;
+
+/// One measured rate.
+#[derive(Clone, Debug, Serialize)]
+pub struct Rate {
+    /// What was measured.
+    pub what: String,
+    /// Operations completed.
+    pub operations: usize,
+    /// Operations that did not give the expected status.
+    pub unexpected: usize,
+    /// Seconds measured.
+    pub seconds: f64,
+    /// Operations per second.
+    pub per_second: f64,
+}
+
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:<58} {:>10.0}/s  ({} in {:.2} s, {} unexpected)",
+            self.what, self.per_second, self.operations, self.seconds, self.unexpected
+        )
+    }
+}
+
+/// The request mix: a success and three documented errors that leave the world alone.
+fn mix() -> Vec<(Case, u16)> {
+    let base = |image: &str| {
+        Case::new(
+            Signing::V1PostQuery,
+            &[
+                ("RegionId", "cn-qingdao"),
+                ("ImageId", image),
+                ("DestinationRegionId", "cn-hangzhou"),
+            ],
+        )
+    };
+    vec![
+        (base("m-unavail0000000000001"), 400),
+        (base("m-encrypted00000000001"), 403),
+        (
+            base("m-available00000000001").with(Tamper::Set {
+                name: "DestinationImageName".into(),
+                value: Value::text("1bad"),
+            }),
+            400,
+        ),
+        (
+            Case {
+                signing: Signing::V3,
+                ..base("m-tooold00000000000001")
+            },
+            403,
+        ),
+    ]
+}
+
+fn bench_world() -> World {
+    World::default_fixture()
+}
+
+/// Oracle predictions per second in process, over the request mix.
+pub fn oracle_rate(duration: Duration) -> Rate {
+    let world = bench_world();
+    let now = Timestamp::now_utc();
+    let requests: Vec<HttpRequest> = mix()
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| {
+            c.build(&world, now, "127.0.0.1", &format!("nonce-{i}"))
+                .request
+        })
+        .collect();
+    let nonces = NonceLog::new();
+    let scene = Scene {
+        world: &world,
+        nonces: &nonces,
+        now,
+    };
+    let start = Instant::now();
+    let mut n = 0usize;
+    let mut unexpected = 0usize;
+    while start.elapsed() < duration {
+        for r in &requests {
+            let p = oracle::predict(&scene, r);
+            unexpected += usize::from(p.allows_success());
+            n += 1;
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    Rate {
+        what: "oracle predictions, signed request mix (in process)".into(),
+        operations: n,
+        unexpected,
+        seconds,
+        per_second: n as f64 / seconds,
+    }
+}
+
+/// Replies per second from an emulator over loopback, `connections` requests in flight.
+/// `endpoint` `None` starts the built-in emulator in process.
+pub async fn emulator_rate(
+    endpoint: Option<&str>,
+    connections: usize,
+    duration: Duration,
+) -> Result<Rate, transport::TransportError> {
+    let started = match endpoint {
+        None => Some(
+            Emulator::start(EmulatorConfig {
+                world: bench_world(),
+                ..EmulatorConfig::default()
+            })
+            .await
+            .map_err(|e| transport::TransportError::Connect(e.to_string()))?,
+        ),
+        Some(_) => None,
+    };
+    let base = endpoint
+        .map(str::to_owned)
+        .or_else(|| started.as_ref().map(Emulator::uri))
+        .unwrap_or_default();
+    let host = base
+        .trim_start_matches("http://")
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .to_owned();
+    let client = transport::client(Duration::from_secs(10))?;
+    let world = bench_world();
+    let now = world.clock.now(Timestamp::now_utc());
+    // Pre-sign enough requests, each with its own nonce.
+    let budget = 2_000_000usize.min((duration.as_secs_f64() * 60_000.0) as usize + 1000);
+    let cases = mix();
+    let requests: Arc<Vec<(HttpRequest, u16)>> = Arc::new(
+        (0..budget)
+            .map(|i| {
+                let (c, status) = &cases[i % cases.len()];
+                (
+                    c.build(&world, now, &host, &format!("bench-{i:012}"))
+                        .request,
+                    *status,
+                )
+            })
+            .collect(),
+    );
+    let next = Arc::new(AtomicUsize::new(0));
+    let unexpected = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut tasks = Vec::new();
+    for _ in 0..connections.max(1) {
+        let (client, base, requests, next, unexpected) = (
+            client.clone(),
+            base.clone(),
+            requests.clone(),
+            next.clone(),
+            unexpected.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            loop {
+                if Instant::now() >= deadline {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((req, status)) = requests.get(i) else {
+                    break;
+                };
+                match transport::send(&client, &base, req).await {
+                    Ok(reply) if reply.status == *status => {}
+                    _ => {
+                        unexpected.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let operations = next.load(Ordering::Relaxed).min(requests.len());
+    if let Some(e) = started {
+        e.shutdown().await;
+    }
+    Ok(Rate {
+        what: format!("emulator replies, signed request mix, {connections} connections"),
+        operations,
+        unexpected: unexpected.load(Ordering::Relaxed),
+        seconds,
+        per_second: operations as f64 / seconds,
+    })
+}

@@ -1,0 +1,166 @@
+//! Reference tables for README, written from the code that they describe.
+//!
+//! Owns the Markdown of the rule table, the open points and the default world. README
+//! embeds them between `<!-- generated:NAME -->` markers and a test keeps README equal
+//! to what these functions print (`copyimage-conformance docs`), so the documentation
+//! cannot drift from the rules.
+
+use std::fmt::Write;
+
+use crate::model::World;
+use crate::oracle::{OpenPoint, PointKind};
+use crate::rules::RULES;
+
+/// The sections README embeds, by marker name.
+pub fn sections() -> Vec<(&'static str, String)> {
+    vec![
+        ("rules", rules()),
+        ("open-points", open_points()),
+        ("default-world", default_world()),
+    ]
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The rule table, in precedence order.
+pub fn rules() -> String {
+    let mut out = String::from(
+        "| # | Rule | Layer | Replies (emulator's first) | Source | Sentence |\n|---|---|---|---|---|---|\n",
+    );
+    for (i, r) in RULES.iter().enumerate() {
+        let replies = if r.errors.is_empty() {
+            "—".to_owned()
+        } else {
+            r.errors
+                .iter()
+                .map(|e| format!("`{}` {}", e.code, e.status))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let layer = format!("{:?}", r.layer).to_lowercase();
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {} | {} |",
+            i + 1,
+            r.id,
+            layer,
+            replies,
+            cell(&r.source.to_string()),
+            cell(r.sentence)
+        );
+    }
+    out
+}
+
+/// The open points and decisions.
+pub fn open_points() -> String {
+    let mut out = String::new();
+    for kind in [PointKind::Decided, PointKind::Open] {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            if kind == PointKind::Decided {
+                "**Decided** (one reading is defensible):"
+            } else {
+                "**Open** (several readings are defensible; the oracle accepts each):"
+            }
+        );
+        out.push_str("| Point | Question | Oracle | Emulator |\n|---|---|---|---|\n");
+        for p in OpenPoint::ALL
+            .iter()
+            .map(|p| p.info())
+            .filter(|p| p.kind == kind)
+        {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                p.id,
+                cell(p.question),
+                cell(p.oracle),
+                cell(p.emulator)
+            );
+        }
+        out.push('\n');
+    }
+    out.trim_end().to_owned() + "\n"
+}
+
+/// The default world as tables.
+pub fn default_world() -> String {
+    let w = World::default_fixture();
+    let mut out = String::from(
+        "| Access key | Secret | Account | Enabled | May copy images |\n|---|---|---|---|---|\n",
+    );
+    for a in &w.accounts {
+        for k in &a.access_keys {
+            let _ = writeln!(
+                out,
+                "| `{}` | `{}` | {} | {} | {} |",
+                k.id,
+                k.secret.expose(),
+                a.id,
+                yes(k.enabled),
+                yes(a.can_copy_images)
+            );
+        }
+    }
+    out.push_str(
+        "\n| Region | Copy supported | Image quota | Snapshot quota |\n|---|---|---|---|\n",
+    );
+    for r in &w.regions {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            r.id,
+            yes(r.supports_copy),
+            r.image_quota,
+            r.snapshot_quota
+        );
+    }
+    out.push_str("\n| Image | Region | Owner | Kind | Status | Created | Encrypted | Snapshots | Name |\n|---|---|---|---|---|---|---|---|---|\n");
+    for i in &w.images {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {:?} | {:?} | {} | {} | {} | {} |",
+            i.id,
+            i.region,
+            i.owner.as_deref().unwrap_or("—"),
+            i.kind,
+            i.status,
+            &i.created_at.to_string()[..10],
+            yes(i.encrypted),
+            i.snapshot_count,
+            i.name
+                .as_deref()
+                .map(|n| format!("`{n}`"))
+                .unwrap_or_default()
+        );
+    }
+    out.push_str("\n| Copy in progress | To | Completes |\n|---|---|---|\n");
+    for c in &w.copies {
+        let _ = writeln!(
+            out,
+            "| `{}` → `{}` | {} | {} |",
+            c.source_image, c.destination_image, c.destination_region, c.completes_at
+        );
+    }
+    let standalone: Vec<String> = w
+        .accounts
+        .iter()
+        .flat_map(|a| {
+            a.standalone_snapshots.iter().map(move |(r, n)| {
+                format!("account {} holds {n} standalone snapshots in `{r}`", a.id)
+            })
+        })
+        .collect();
+    if !standalone.is_empty() {
+        let _ = writeln!(out, "\nAlso: {}.", standalone.join("; "));
+    }
+    out
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
