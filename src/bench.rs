@@ -150,13 +150,13 @@ pub async fn emulator_rate(
     // Pre-sign enough requests, each with its own nonce.
     let budget = 2_000_000usize.min((duration.as_secs_f64() * 60_000.0) as usize + 1000);
     let cases = mix();
+    let run = uuid::Uuid::new_v4().simple().to_string();
     let requests: Arc<Vec<(HttpRequest, u16)>> = Arc::new(
         (0..budget)
             .map(|i| {
                 let (c, status) = &cases[i % cases.len()];
                 (
-                    c.build(&world, now, &host, &format!("bench-{i:012}"))
-                        .request,
+                    c.build(&world, now, &host, &format!("{run}-{i}")).request,
                     *status,
                 )
             })
