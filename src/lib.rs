@@ -51,6 +51,7 @@
 pub mod bench;
 pub mod case;
 pub mod emulator;
+pub mod generate;
 pub mod harness;
 pub mod model;
 pub mod oracle;

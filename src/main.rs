@@ -1,30 +1,48 @@
 //! The command line: parse, run, map the result to an exit code. Nothing else.
 //!
-//! Exit codes: 0 conformant (or the command succeeded), 1 not conformant, 2 could not run.
+//! Exit codes: 0 conformant (or the command did its job), 1 not conformant (or the
+//! replayed failure repeats), 2 could not run.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use copyimage_conformance::bench;
+use copyimage_conformance::case::{Case, Value};
+use copyimage_conformance::emulator::fault::{Fault, Faults};
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
-use copyimage_conformance::model::World;
+use copyimage_conformance::harness::replay::{Repro, replay};
+use copyimage_conformance::harness::target::Target;
+use copyimage_conformance::harness::{self, Probe, Progress, RunConfig, Shard};
+use copyimage_conformance::model::{Format, Timestamp, World};
+use copyimage_conformance::wire::client::{Credentials, Signing, fresh_nonce};
+use copyimage_conformance::wire::reply;
 
+/// Conformance suite and reference emulator for Alibaba Cloud ECS CopyImage.
+///
+/// Without a subcommand it runs the certification (`run`) against the built-in
+/// emulator and prints the report.
 #[derive(Parser)]
 #[command(
     name = "copyimage-conformance",
     version,
-    about = "Conformance suite and reference emulator for Alibaba Cloud ECS CopyImage"
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Certify an endpoint (default: the built-in emulator) and print the report.
+    Run(Box<RunArgs>),
     /// Serve the reference emulator over HTTP.
     Serve {
         /// Address to listen on; port 0 picks a free one.
@@ -36,7 +54,38 @@ enum Command {
         /// Print one line per API request on standard error.
         #[arg(long)]
         log: bool,
+        /// Start with a deliberate fault (repeatable; see `faults`).
+        #[arg(long = "fault")]
+        faults: Vec<Fault>,
     },
+    /// Run a saved failure again against an endpoint (default: the built-in emulator).
+    Replay {
+        /// The replay file.
+        file: PathBuf,
+        /// Endpoint to replay against.
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Faults for the built-in emulator.
+        #[arg(long = "fault")]
+        faults: Vec<Fault>,
+        #[command(flatten)]
+        credentials: CredentialArgs,
+    },
+    /// Sign and send one CopyImage request given as Name=Value pairs; print the reply.
+    Call {
+        /// Endpoint (default: the built-in emulator with the default world).
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Signing mode.
+        #[arg(long, default_value = "v1-post-query")]
+        signing: Signing,
+        #[command(flatten)]
+        credentials: CredentialArgs,
+        /// Parameters, e.g. RegionId=cn-qingdao ImageId=m-... DestinationRegionId=cn-hangzhou Format=JSON
+        params: Vec<String>,
+    },
+    /// List the deliberate faults the emulator can be started with.
+    Faults,
     /// Print the reference tables README embeds (rules, open points, default world).
     Docs,
     /// Measure throughput: oracle predictions in process, emulator replies over loopback.
@@ -63,6 +112,106 @@ enum BenchWhat {
     Emulator,
 }
 
+#[derive(Args, Clone, Default)]
+struct CredentialArgs {
+    /// AccessKeyId (default: $ALIBABA_CLOUD_ACCESS_KEY_ID).
+    #[arg(long)]
+    access_key_id: Option<String>,
+    /// AccessKeySecret (default: $ALIBABA_CLOUD_ACCESS_KEY_SECRET; prefer the variable).
+    #[arg(long)]
+    access_key_secret: Option<String>,
+}
+
+impl CredentialArgs {
+    fn resolve(&self) -> Option<Credentials> {
+        let id = self
+            .access_key_id
+            .clone()
+            .or_else(|| std::env::var("ALIBABA_CLOUD_ACCESS_KEY_ID").ok())?;
+        let secret = self
+            .access_key_secret
+            .clone()
+            .or_else(|| std::env::var("ALIBABA_CLOUD_ACCESS_KEY_SECRET").ok())?;
+        Some(Credentials::new(id, secret))
+    }
+}
+
+#[derive(Args, Clone, Default)]
+struct RunArgs {
+    /// Endpoint to certify (repeat for several instances of one build); default: the
+    /// built-in emulator, started in process.
+    #[arg(long = "endpoint")]
+    endpoints: Vec<String>,
+    /// Cases to generate.
+    #[arg(long, default_value_t = 5_000)]
+    cases: usize,
+    /// Seed (default: random, printed in the report).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Signing modes, comma-separated: v1-get, v1-post-query, v1-post-form, v3, or all.
+    #[arg(long, default_value = "all")]
+    signing: String,
+    /// Formats, comma-separated: xml, json, or all.
+    #[arg(long, default_value = "all")]
+    format: String,
+    /// Write the JSON report here.
+    #[arg(long)]
+    report_json: Option<PathBuf>,
+    /// Write a JUnit XML report here.
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long)]
+    html: Option<PathBuf>,
+    /// Run shard I of N (zero-based), e.g. 0/4.
+    #[arg(long)]
+    shard: Option<Shard>,
+    /// Without world control: requests that may create an image, at most.
+    #[arg(long, default_value_t = 0)]
+    allow_create: usize,
+    /// Without world control: requests per minute (the documented API quota).
+    #[arg(long, default_value_t = 1_000)]
+    rate: u32,
+    #[command(flatten)]
+    credentials: CredentialArgs,
+    /// Without world control: RegionId to probe.
+    #[arg(long, default_value = "cn-hangzhou")]
+    region: String,
+    /// Without world control: ImageId to probe.
+    #[arg(long, default_value = "m-conformanceprobe0001")]
+    image: String,
+    /// Without world control: DestinationRegionId to probe.
+    #[arg(long, default_value = "cn-shanghai")]
+    destination_region: String,
+    /// Built-in emulator instances (workers).
+    #[arg(long, default_value_t = 4)]
+    workers: usize,
+    /// Start the built-in emulator with a deliberate fault (repeatable).
+    #[arg(long = "fault")]
+    faults: Vec<Fault>,
+    /// Where replay files of failures are written.
+    #[arg(long, default_value = "conformance-failures")]
+    failures_dir: PathBuf,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+    /// No progress display.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn parse_list<T: std::str::FromStr<Err = String> + Copy>(
+    text: &str,
+    all: &[T],
+) -> anyhow::Result<Vec<T>> {
+    if text == "all" {
+        return Ok(all.to_vec());
+    }
+    text.split(',')
+        .map(|s| s.trim().parse::<T>().map_err(anyhow::Error::msg))
+        .collect()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
@@ -72,7 +221,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(dispatch(cli)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -81,10 +230,39 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        None => serve("127.0.0.1:8080".parse()?, None, false).await,
-        Some(Command::Serve { addr, world, log }) => serve(addr, world, log).await,
+        None => run(cli.run).await,
+        Some(Command::Run(args)) => run(*args).await,
+        Some(Command::Serve {
+            addr,
+            world,
+            log,
+            faults,
+        }) => serve(addr, world, log, faults).await,
+        Some(Command::Replay {
+            file,
+            endpoint,
+            faults,
+            credentials,
+        }) => replay_file(file, endpoint, faults, credentials).await,
+        Some(Command::Call {
+            endpoint,
+            signing,
+            credentials,
+            params,
+        }) => call(endpoint, signing, credentials, params).await,
+        Some(Command::Faults) => {
+            for f in Fault::ALL {
+                println!(
+                    "{:<30} {:<10} {}",
+                    f.name(),
+                    format!("{:?}", f.layer()).to_lowercase(),
+                    f.about()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Docs) => {
             for (name, text) in copyimage_conformance::report::reference::sections() {
                 println!("<!-- generated:{name} -->\n{text}<!-- /generated:{name} -->\n");
@@ -97,7 +275,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             connections,
             endpoint,
         }) => {
-            let duration = std::time::Duration::from_secs_f64(seconds);
+            let duration = Duration::from_secs_f64(seconds);
             if matches!(what, BenchWhat::All | BenchWhat::Oracle) {
                 println!("{}", bench::oracle_rate(duration));
             }
@@ -112,7 +290,65 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn serve(addr: SocketAddr, world: Option<PathBuf>, log: bool) -> anyhow::Result<ExitCode> {
+async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let config = RunConfig {
+        endpoints: args.endpoints.clone(),
+        cases: args.cases,
+        seed: args.seed.unwrap_or_else(rand::random),
+        signings: parse_list(&args.signing, &Signing::ALL).context("--signing")?,
+        formats: parse_list(&args.format, &Format::ALL).context("--format")?,
+        shard: args.shard,
+        credentials: args.credentials.resolve(),
+        allow_create: args.allow_create,
+        rate_per_minute: args.rate,
+        probe: Probe {
+            region: args.region.clone(),
+            image: args.image.clone(),
+            destination: args.destination_region.clone(),
+        },
+        timeout: Duration::from_secs_f64(args.timeout),
+        workers: args.workers,
+        faults: args.faults.clone(),
+        failures_dir: Some(args.failures_dir.clone()),
+        progress: if args.quiet {
+            Progress::Quiet
+        } else if std::io::stderr().is_terminal() {
+            Progress::Bar
+        } else {
+            Progress::Lines
+        },
+        ..RunConfig::default()
+    };
+    let report = harness::run(config).await?;
+    print!("{report}");
+    let write = |path: &Option<PathBuf>, text: String| -> anyhow::Result<()> {
+        if let Some(p) = path {
+            std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
+        }
+        Ok(())
+    };
+    write(&args.report_json, report.to_json())?;
+    write(
+        &args.junit,
+        copyimage_conformance::report::junit::render(&report),
+    )?;
+    write(
+        &args.html,
+        copyimage_conformance::report::html::render(&report),
+    )?;
+    Ok(if report.conformant() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+async fn serve(
+    addr: SocketAddr,
+    world: Option<PathBuf>,
+    log: bool,
+    faults: Vec<Fault>,
+) -> anyhow::Result<ExitCode> {
     let world = match world {
         None => World::default_fixture(),
         Some(path) => {
@@ -121,21 +357,151 @@ async fn serve(addr: SocketAddr, world: Option<PathBuf>, log: bool) -> anyhow::R
             World::from_json(&text).with_context(|| format!("loading {}", path.display()))?
         }
     };
-    let emulator = Emulator::start(EmulatorConfig { addr, world, log })
-        .await
-        .with_context(|| format!("binding {addr}"))?;
+    let emulator = Emulator::start(EmulatorConfig {
+        addr,
+        world,
+        log,
+        faults: Faults(faults),
+    })
+    .await
+    .with_context(|| format!("binding {addr}"))?;
     println!(
         "copyimage-conformance emulator listening on {}",
         emulator.uri()
     );
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = emulator_wait(&emulator) => {}
-    }
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
     emulator.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn emulator_wait(_e: &Emulator) {
-    std::future::pending::<()>().await
+/// An endpoint, or the built-in emulator started for the command.
+async fn endpoint_or_builtin(
+    endpoint: Option<String>,
+    faults: Vec<Fault>,
+) -> anyhow::Result<(String, Option<Emulator>)> {
+    match endpoint {
+        Some(e) => Ok((e, None)),
+        None => {
+            let e = Emulator::start(EmulatorConfig {
+                faults: Faults(faults),
+                ..EmulatorConfig::default()
+            })
+            .await?;
+            Ok((e.uri(), Some(e)))
+        }
+    }
+}
+
+async fn replay_file(
+    file: PathBuf,
+    endpoint: Option<String>,
+    faults: Vec<Fault>,
+    credentials: CredentialArgs,
+) -> anyhow::Result<ExitCode> {
+    let repro = Repro::load(&file)?;
+    let (base, emulator) = endpoint_or_builtin(endpoint, faults).await?;
+    let target = Target::connect(&base, Duration::from_secs(10), Some(1_000)).await?;
+    let records = replay(&target, &repro, credentials.resolve().as_ref()).await?;
+    let mut failed = false;
+    for r in &records {
+        if let Some(req) = &r.request {
+            println!(
+                "{} {}",
+                req.method,
+                req.target.chars().take(300).collect::<String>()
+            );
+        }
+        println!("  -> {}", r.verdict.seen);
+        for m in &r.verdict.mismatches {
+            failed = true;
+            println!(
+                "  ✗ {}: expected {}; observed {}",
+                m.rule, m.expected, m.observed
+            );
+        }
+    }
+    if let Some(e) = emulator {
+        e.shutdown().await;
+    }
+    println!(
+        "{}",
+        if failed {
+            "the failure repeats"
+        } else {
+            "the case passes"
+        }
+    );
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn call(
+    endpoint: Option<String>,
+    signing: Signing,
+    credentials: CredentialArgs,
+    params: Vec<String>,
+) -> anyhow::Result<ExitCode> {
+    let mut pairs = Vec::new();
+    for p in &params {
+        let (n, v) = p
+            .split_once('=')
+            .with_context(|| format!("`{p}` is not Name=Value"))?;
+        pairs.push((n.to_owned(), Value::text(v)));
+    }
+    let (base, emulator) = endpoint_or_builtin(endpoint, Vec::new()).await?;
+    let target = Target::connect(&base, Duration::from_secs(10), None).await?;
+    let creds = credentials.resolve().unwrap_or_else(|| {
+        eprintln!("note: no credentials given; signing as testid (the default world's key)");
+        Credentials::new("testid", "testsecret")
+    });
+    // Sign with the target's time when it tells it.
+    let now = match target.control {
+        true => target
+            .read_world()
+            .await
+            .map(|(_, now)| now)
+            .unwrap_or_else(|_| Timestamp::now_utc()),
+        false => Timestamp::now_utc(),
+    };
+    let mut world = World::default_fixture();
+    world.accounts = vec![copyimage_conformance::model::Account {
+        id: "caller".into(),
+        can_copy_images: true,
+        access_keys: vec![copyimage_conformance::model::AccessKey {
+            id: creds.key_id.clone(),
+            secret: creds.secret.clone(),
+            enabled: true,
+        }],
+        standalone_snapshots: Default::default(),
+    }];
+    let case = Case {
+        signing,
+        key: creds.key_id.clone(),
+        params: pairs,
+        tampers: Vec::new(),
+    };
+    let built = case.build(&world, now, &target.host, &fresh_nonce());
+    let reply = target.send(&built.request).await?;
+    println!(
+        "HTTP {}{}",
+        reply.status,
+        reply
+            .content_type
+            .as_deref()
+            .map(|c| format!("  ({c})"))
+            .unwrap_or_default()
+    );
+    match reply::parse(&reply.body) {
+        Ok(_) => println!("{}", String::from_utf8_lossy(&reply.body)),
+        Err(e) => println!("{} [{e}]", String::from_utf8_lossy(&reply.body)),
+    }
+    if let Some(e) = emulator {
+        e.shutdown().await;
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -17,9 +17,10 @@ use http_body_util::BodyExt;
 use rand::RngExt;
 
 use super::Shared;
-use crate::model::{ErrorReply, HttpRequest, Reply, World};
+use super::fault::Outgoing;
+use crate::model::{ErrorReply, Format, HttpRequest, Reply, World};
 use crate::oracle::{self, Answered, MAX_BODY, Outcome, Recorder, Scene};
-use crate::wire::reply::render;
+use crate::wire::reply::{fields, render_fields, root_of};
 
 /// Reads the whole request as bytes, keeping at most `limit + 1` body bytes.
 pub(crate) async fn read_request(req: Request, limit: usize) -> HttpRequest {
@@ -81,64 +82,78 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     let started = Instant::now();
     let http = read_request(req, MAX_BODY).await;
     let request_id = request_id();
-    let (reply, status, format) = {
+    let faults = &shared.faults;
+    let out = {
         let mut state = shared.lock();
-        let now = state.settle();
-        let prediction = oracle::predict(
-            &Scene {
-                world: &state.world,
-                nonces: &state.nonces,
-                now,
-            },
-            &http,
-        );
-        let outcome = prediction.pick();
-        let (reply, status) = match outcome {
+        let now = state.settle(faults);
+        let scene = Scene {
+            world: &state.world,
+            nonces: &state.nonces,
+            now,
+        };
+        let prediction = faults.decide(&scene, &http, oracle::predict(&scene, &http));
+        let outcome = prediction.pick().clone();
+        let reply = match &outcome {
             Outcome::Success(plan) => {
-                let id = fresh_image_id(&state.world);
+                let id = faults.image_id(fresh_image_id(&state.world), &state.made);
                 oracle::apply(&mut state.world, plan, &id, now);
-                (
-                    Reply::Success {
-                        request_id: request_id.clone(),
-                        image_id: id,
-                    },
-                    200,
-                )
-            }
-            Outcome::Error(e) => (
-                Reply::Error(ErrorReply {
+                state.made.push(id.clone());
+                Reply::Success {
                     request_id: request_id.clone(),
-                    host_id: state.world.host_id.clone(),
-                    code: e.code.to_owned(),
-                    message: e.message.clone(),
-                }),
-                e.status,
-            ),
+                    image_id: id,
+                }
+            }
+            Outcome::Error(e) => Reply::Error(ErrorReply {
+                request_id: request_id.clone(),
+                host_id: state.world.host_id.clone(),
+                code: e.code.to_owned(),
+                message: e.message.clone(),
+            }),
         };
         oracle::remember_nonce(
             &mut state.nonces,
             &prediction,
-            Answered::from(outcome),
+            Answered::from(&outcome),
             now,
             Recorder::Emulator,
         );
-        (reply, status, prediction.format.emulator())
-    };
-    if shared.log {
-        let code = match &reply {
-            Reply::Success { .. } => "Success",
-            Reply::Error(e) => e.code.as_str(),
+        let status = match &outcome {
+            Outcome::Success(_) => 200,
+            Outcome::Error(e) => e.status,
         };
+        Outgoing {
+            status,
+            format: prediction.format.emulator(),
+            root: root_of(&reply).to_owned(),
+            fields: fields(&reply)
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+            envelope: false,
+        }
+    };
+    let out = faults.reply(out);
+    if shared.log {
+        let code = out
+            .fields
+            .iter()
+            .find(|(k, _)| k == "Code")
+            .map_or("Success", |(_, v)| v.as_str());
         eprintln!(
-            "{} {} -> {status} {code} ({} µs)",
+            "{} {} -> {} {code} ({} µs)",
             http.method,
             http.path(),
+            out.status,
             started.elapsed().as_micros()
         );
     }
-    let (content_type, body) = render(&reply, format);
+    let (content_type, mut body) = render_fields(&out.root, &out.fields, out.format);
+    if out.envelope && out.format == Format::Json {
+        let inner: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        body = serde_json::to_vec(&serde_json::json!({ "Data": inner })).unwrap_or_default();
+    }
     let mut response = Response::new(Body::from(body));
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    *response.status_mut() = StatusCode::from_u16(out.status).unwrap_or(StatusCode::BAD_REQUEST);
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

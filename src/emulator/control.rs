@@ -19,7 +19,6 @@ use serde_json::json;
 use super::Shared;
 use super::api::read_request;
 use crate::model::World;
-use crate::oracle::NonceLog;
 
 /// Name and version of the contract, as `GET /_conformance` reports them.
 pub const CONTRACT: &str = "copyimage-conformance-control";
@@ -64,10 +63,11 @@ async fn info() -> Response {
 
 async fn read_world(State(shared): State<Arc<Shared>>) -> Response {
     let mut state = shared.lock();
-    let now = state.settle();
+    let now = state.settle(&shared.faults);
+    let shown = shared.faults.shown_world(&state.world, &state.completed);
     json_reply(
         StatusCode::OK,
-        &json!({ "now": now, "world": state.world.public_json() }),
+        &json!({ "now": now, "world": shown.public_json() }),
     )
 }
 
@@ -87,9 +87,8 @@ async fn load_world(State(shared): State<Arc<Shared>>, req: Request) -> Response
         Err(e) => refuse(StatusCode::BAD_REQUEST, e),
         Ok(world) => {
             let mut state = shared.lock();
-            state.world = world;
-            state.nonces = NonceLog::new();
-            let now = state.settle();
+            *state = super::State::new(world);
+            let now = state.settle(&shared.faults);
             json_reply(
                 StatusCode::OK,
                 &json!({ "now": now, "world": state.world.public_json() }),
@@ -111,7 +110,7 @@ async fn advance_clock(State(shared): State<Arc<Shared>>, req: Request) -> Respo
     };
     let mut state = shared.lock();
     state.world.clock.advance(seconds);
-    let now = state.settle();
+    let now = state.settle(&shared.faults);
     json_reply(StatusCode::OK, &json!({ "now": now }))
 }
 

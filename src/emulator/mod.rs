@@ -10,6 +10,7 @@
 
 mod api;
 mod control;
+pub mod fault;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -30,6 +31,8 @@ pub struct EmulatorConfig {
     pub world: World,
     /// Print one line per API request on standard error (never a secret or a key id).
     pub log: bool,
+    /// Deliberate faults (none: the reference behaviour).
+    pub faults: fault::Faults,
 }
 
 impl Default for EmulatorConfig {
@@ -38,6 +41,7 @@ impl Default for EmulatorConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             world: World::default_fixture(),
             log: false,
+            faults: fault::Faults::default(),
         }
     }
 }
@@ -47,13 +51,29 @@ impl Default for EmulatorConfig {
 pub(crate) struct State {
     pub world: World,
     pub nonces: NonceLog,
+    /// Images this emulator made by copying, since the world was loaded.
+    pub made: Vec<String>,
+    /// Images whose copies completed, since the world was loaded.
+    pub completed: Vec<String>,
 }
 
 impl State {
+    pub(crate) fn new(world: World) -> State {
+        State {
+            world,
+            nonces: NonceLog::new(),
+            made: Vec::new(),
+            completed: Vec::new(),
+        }
+    }
+
     /// The world's time now, after letting due copies complete.
-    pub fn settle(&mut self) -> Timestamp {
+    pub fn settle(&mut self, faults: &fault::Faults) -> Timestamp {
         let now = self.world.clock.now(Timestamp::now_utc());
-        self.world.settle(now);
+        if faults.copies_complete() {
+            let done = self.world.settle(now);
+            self.completed.extend(done);
+        }
         self.nonces.forget_before(now);
         now
     }
@@ -63,6 +83,7 @@ impl State {
 pub(crate) struct Shared {
     state: Mutex<State>,
     log: bool,
+    faults: fault::Faults,
 }
 
 impl Shared {
@@ -87,11 +108,9 @@ impl Emulator {
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            state: Mutex::new(State {
-                world: config.world,
-                nonces: NonceLog::new(),
-            }),
+            state: Mutex::new(State::new(config.world)),
             log: config.log,
+            faults: config.faults,
         });
         let app = router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -129,15 +148,13 @@ impl Emulator {
     /// A copy of the current world (copies due by now completed).
     pub fn world(&self) -> World {
         let mut state = self.shared.lock();
-        state.settle();
+        state.settle(&self.shared.faults);
         state.world.clone()
     }
 
     /// Replaces the world and forgets every nonce, as `PUT /_conformance/world` does.
     pub fn load(&self, world: World) {
-        let mut state = self.shared.lock();
-        state.world = world;
-        state.nonces = NonceLog::new();
+        *self.shared.lock() = State::new(world);
     }
 
     /// Stops serving and waits for the server task.

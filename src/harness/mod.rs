@@ -1,5 +1,212 @@
-//! The conformance harness: targets, sending, comparing.
+//! The conformance harness: targets, staging, sending, comparing, shrinking, replay.
 //!
-//! Owns talking to a target endpoint. [`transport`] sends requests exactly as built.
+//! Owns running the suite against endpoints. [`run`] generates cases
+//! ([`crate::generate`]), stages their worlds on targets that offer the control
+//! contract ([`target`]), sends each request exactly as built and judges the reply
+//! against the oracle's prediction for that exact request ([`exec`], [`compare`]). A
+//! failing case is run again (one that does not repeat is flaky), then shrunk to a
+//! minimal world and request and saved as a replay file ([`replay`]). Against a target
+//! without the control contract it runs only cases decided by the request alone, under
+//! a rate limit, and creates nothing beyond `allow_create`. Harness failures (a target
+//! that cannot be reached, a control contract that misbehaves) are [`HarnessError`]s;
+//! everything a target answers is a verdict.
+//!
+//! Certify an emulator from your own `cargo test`:
+//!
+//! ```no_run
+//! # async fn certify() {
+//! use copyimage_conformance::harness::RunConfig;
+//!
+//! let config = RunConfig { cases: 2_000, ..RunConfig::endpoint("http://127.0.0.1:8080") };
+//! let report = copyimage_conformance::harness::run(config).await.expect("the target answers");
+//! assert!(report.conformant(), "{report}");
+//! # }
+//! ```
 
+pub mod compare;
+pub mod exec;
+pub mod replay;
+mod run;
+pub mod target;
 pub mod transport;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use run::run;
+
+use crate::emulator::fault::Fault;
+use crate::model::Format;
+use crate::wire::client::{Credentials, Signing};
+
+/// Why the harness could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum HarnessError {
+    /// An endpoint that cannot be used.
+    #[error("endpoint {endpoint}: {reason}")]
+    Endpoint {
+        /// The endpoint.
+        endpoint: String,
+        /// Why.
+        reason: String,
+    },
+    /// The control contract did not do what it promises.
+    #[error("world control on {endpoint}: {reason}")]
+    Control {
+        /// The endpoint.
+        endpoint: String,
+        /// Why.
+        reason: String,
+    },
+    /// The built-in emulator did not start.
+    #[error("the built-in emulator: {0}")]
+    Emulator(String),
+    /// A target without control needs credentials.
+    #[error("{0}")]
+    Credentials(String),
+    /// A file could not be read or written.
+    #[error("{path}: {reason}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A configuration that cannot run.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// A deterministic split of the cases: this is shard `index` of `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// Zero-based index.
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (i, n) = s.split_once('/').ok_or("expected I/N, e.g. 0/4")?;
+        let (index, count): (u64, u64) = (
+            i.parse().map_err(|_| "I is not a number")?,
+            n.parse().map_err(|_| "N is not a number")?,
+        );
+        if count == 0 || index >= count {
+            return Err(format!("shard {index}/{count}: I must be below N"));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// How to show progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Nothing.
+    Quiet,
+    /// A progress bar on standard error.
+    Bar,
+    /// A plain line on standard error every tenth of the run.
+    Lines,
+}
+
+/// What a run does.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// Endpoints to certify (several instances of one build share the cases); empty
+    /// starts the built-in emulator in process.
+    pub endpoints: Vec<String>,
+    /// Cases to generate (before sharding).
+    pub cases: usize,
+    /// Run seed: the same seed generates the same cases.
+    pub seed: u64,
+    /// Signing modes to use.
+    pub signings: Vec<Signing>,
+    /// Reply formats to ask for.
+    pub formats: Vec<Format>,
+    /// This run's shard.
+    pub shard: Option<Shard>,
+    /// Credentials for a target without control (from flags or the standard variables).
+    pub credentials: Option<Credentials>,
+    /// Against a target without control: how many requests that may create an image
+    /// may be sent.
+    pub allow_create: usize,
+    /// Against a target without control: requests per minute.
+    pub rate_per_minute: u32,
+    /// Against a target without control: the region, image and destination to probe.
+    pub probe: Probe,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Built-in emulator instances (workers) when `endpoints` is empty.
+    pub workers: usize,
+    /// Faults to start the built-in emulator with (for measuring the suite).
+    pub faults: Vec<Fault>,
+    /// Where replay files of failures go (none: not written).
+    pub failures_dir: Option<PathBuf>,
+    /// Shrink candidates tried per failure.
+    pub shrink_budget: usize,
+    /// Distinct failures shrunk per run (later ones are counted, not shrunk).
+    pub max_shrunk: usize,
+    /// One case in this many is a stateful sequence (0: none).
+    pub sequence_every: u64,
+    /// Progress display.
+    pub progress: Progress,
+}
+
+/// Names used against a target whose world is unknown.
+#[derive(Clone, Debug)]
+pub struct Probe {
+    /// `RegionId`.
+    pub region: String,
+    /// `ImageId`.
+    pub image: String,
+    /// `DestinationRegionId`.
+    pub destination: String,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            endpoints: Vec::new(),
+            cases: 5_000,
+            seed: 0,
+            signings: Signing::ALL.to_vec(),
+            formats: Format::ALL.to_vec(),
+            shard: None,
+            credentials: None,
+            allow_create: 0,
+            rate_per_minute: 1_000,
+            probe: Probe {
+                region: "cn-hangzhou".into(),
+                image: "m-conformanceprobe0001".into(),
+                destination: "cn-shanghai".into(),
+            },
+            timeout: Duration::from_secs(10),
+            workers: 4,
+            faults: Vec::new(),
+            failures_dir: None,
+            shrink_budget: 400,
+            max_shrunk: 20,
+            sequence_every: 20,
+            progress: Progress::Quiet,
+        }
+    }
+}
+
+impl RunConfig {
+    /// Defaults against one endpoint.
+    pub fn endpoint(url: &str) -> RunConfig {
+        RunConfig {
+            endpoints: vec![url.to_owned()],
+            ..RunConfig::default()
+        }
+    }
+}

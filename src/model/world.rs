@@ -462,20 +462,24 @@ impl World {
     }
 
     /// Completes every copy whose time has come: its image becomes `Available`.
-    pub fn settle(&mut self, now: Timestamp) {
+    /// Returns the ids of the images that became available.
+    pub fn settle(&mut self, now: Timestamp) -> Vec<String> {
         if self.copies.iter().all(|c| c.completes_at > now) {
-            return;
+            return Vec::new();
         }
         let (done, running): (Vec<Copy>, Vec<Copy>) =
             self.copies.drain(..).partition(|c| c.completes_at <= now);
         self.copies = running;
+        let mut completed = Vec::new();
         for c in done {
             if let Some(img) = self.images.iter_mut().find(|i| i.id == c.destination_image) {
                 if img.status == ImageStatus::Creating {
                     img.status = ImageStatus::Available;
+                    completed.push(img.id.clone());
                 }
             }
         }
+        completed
     }
 
     /// Progress of the copy that makes `image`, in percent, if one is running.

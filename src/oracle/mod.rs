@@ -42,6 +42,10 @@ pub mod text;
 
 use serde::Serialize;
 
+pub use api::{
+    DESCRIPTION_LENGTH, NAME_LENGTH, TOO_OLD_CERTAIN_BEFORE, TOO_OLD_EMULATOR_BEFORE,
+    TOO_OLD_POSSIBLE_BEFORE,
+};
 pub use nonce::NonceLog;
 pub use open::{OpenPoint, PointKind};
 pub use read::{FormatExpectation, MAX_BODY};
@@ -203,11 +207,15 @@ pub struct Prediction {
     pub acceptable: Vec<Outcome>,
     /// The reply format.
     pub format: FormatExpectation,
-    /// Rules the request breaks, certainly or perhaps.
+    /// Rules the request breaks, certainly or perhaps, in every layer evaluated (also
+    /// those after the layer that answers).
     pub violations: Vec<Violation>,
     /// The request's signature nonce, if it carries one.
     #[serde(skip)]
     pub nonce: Option<Vec<u8>>,
+    /// What a success would do (also when success is not acceptable).
+    #[serde(skip)]
+    pub plan: Option<CopyPlan>,
 }
 
 impl Prediction {
@@ -236,9 +244,26 @@ impl Prediction {
         })
     }
 
+    /// The decision over other violations, as if the request broke exactly these: how a
+    /// deliberately faulty server is built without touching the rules.
+    pub fn reconsider(&self, violations: Vec<Violation>) -> Prediction {
+        decide(
+            violations,
+            self.plan.clone(),
+            self.format,
+            self.nonce.clone(),
+        )
+    }
+
     /// Open points that widened this prediction.
     pub fn open_points(&self) -> Vec<OpenPoint> {
-        let mut points: Vec<OpenPoint> = self.violations.iter().filter_map(|v| v.point).collect();
+        let answering: Vec<RuleId> = self.rules();
+        let mut points: Vec<OpenPoint> = self
+            .violations
+            .iter()
+            .filter(|v| answering.contains(&v.rule) || !v.certain)
+            .filter_map(|v| v.point)
+            .collect();
         points.sort_unstable();
         points.dedup();
         points
@@ -320,6 +345,7 @@ pub fn predict(scene: &Scene<'_>, req: &HttpRequest) -> Prediction {
         format,
         violations,
         nonce: first.nonce,
+        plan: first.plan,
     }
 }
 
@@ -347,27 +373,41 @@ fn finish(
     format: FormatExpectation,
     nonce: Option<Vec<u8>>,
 ) -> Prediction {
+    decide(layers.into_iter().flatten().collect(), plan, format, nonce)
+}
+
+/// The decision over a set of violations: layers answer in order (request, gateway,
+/// API); the first layer with a certain violation stops; every error of a violated rule
+/// in the layers reached is acceptable; success is acceptable when no layer stopped.
+fn decide(
+    violations: Vec<Violation>,
+    plan: Option<CopyPlan>,
+    format: FormatExpectation,
+    nonce: Option<Vec<u8>>,
+) -> Prediction {
     let mut acceptable: Vec<Outcome> = Vec::new();
     let mut pick: Option<Outcome> = None;
     let mut stopped = false;
-    let mut violations = Vec::new();
-    for layer in layers {
+    for layer in [Layer::Request, Layer::Gateway, Layer::Api] {
+        let in_layer: Vec<&Violation> = violations
+            .iter()
+            .filter(|v| v.rule.rule().layer == layer)
+            .collect();
         if pick.is_none() {
-            pick = layer
+            pick = in_layer
                 .iter()
                 .filter(|v| v.certain || v.emulator_rejects)
                 .min_by_key(|v| v.rule)
                 .and_then(|v| v.errors.first().cloned())
                 .map(Outcome::Error);
         }
-        for v in &layer {
+        for v in &in_layer {
             for e in &v.errors {
                 push_unique(&mut acceptable, Outcome::Error(e.clone()));
             }
         }
-        stopped = layer.iter().any(|v| v.certain);
-        violations.extend(layer);
-        if stopped {
+        if in_layer.iter().any(|v| v.certain) {
+            stopped = true;
             break;
         }
     }
@@ -376,7 +416,7 @@ fn finish(
             push_unique(&mut acceptable, Outcome::Success(plan.clone()));
         }
     }
-    let pick = pick.or_else(|| plan.map(Outcome::Success));
+    let pick = pick.or_else(|| plan.clone().map(Outcome::Success));
     if let Some(pick) = pick {
         acceptable.retain(|o| *o != pick);
         acceptable.insert(0, pick);
@@ -393,6 +433,7 @@ fn finish(
         format,
         violations,
         nonce,
+        plan,
     }
 }
 

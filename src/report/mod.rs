@@ -1,6 +1,240 @@
 //! Reports: what the suite tells people.
 //!
-//! Owns rendering, never deciding: [`reference`] writes the rule table, the open points
-//! and the default world for README.
+//! Owns the certification [`Report`] (per-rule tallies, failures with their minimal
+//! reproductions, rules that could not be checked, images created) and its four forms:
+//! the terminal ([`terminal`]), JSON (serde, schema in README), JUnit XML ([`junit`]) and
+//! a self-contained HTML page ([`html`]). It renders, never decides. [`reference`]
+//! writes README's reference tables.
 
+pub mod html;
+pub mod junit;
 pub mod reference;
+pub mod terminal;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::harness::compare::{Mismatch, Seen};
+use crate::harness::exec::ReplayStep;
+use crate::model::{Format, HttpRequest, World};
+use crate::rules::{Layer, RULES, RuleId};
+use crate::wire::client::Signing;
+
+/// One rule's results.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleTally {
+    /// Rule id.
+    pub id: RuleId,
+    /// Layer.
+    pub layer: Layer,
+    /// The documentation's sentence.
+    pub sentence: &'static str,
+    /// Codes the rule answers with.
+    pub codes: Vec<String>,
+    /// Cases that exercised it.
+    pub exercised: usize,
+    /// Cases where it held.
+    pub passed: usize,
+    /// Cases where it failed.
+    pub failed: usize,
+    /// Whether this target lets it be checked.
+    pub checkable: bool,
+}
+
+/// A failure, shrunk to a minimal reproduction.
+#[derive(Clone, Debug, Serialize)]
+pub struct Failure {
+    /// Rules that failed.
+    pub rules: Vec<RuleId>,
+    /// The first rule's sentence.
+    pub sentence: &'static str,
+    /// Index of the case that first failed this way.
+    pub case_index: u64,
+    /// Cases that failed on the same rules.
+    pub occurrences: usize,
+    /// Expected beside observed, for the minimal case.
+    pub mismatches: Vec<Mismatch>,
+    /// What the minimal case received.
+    pub seen: Seen,
+    /// The minimal world (generated keys included; never a user's secret).
+    pub world: World,
+    /// The minimal steps.
+    pub steps: Vec<ReplayStep>,
+    /// The last request the minimal case sent, exactly.
+    pub request: Option<HttpRequest>,
+    /// Shell commands that reproduce it.
+    pub commands: Vec<String>,
+    /// Where the replay file was written.
+    pub replay_file: Option<PathBuf>,
+    /// Shrink steps taken (candidates tried).
+    pub shrink_steps: usize,
+    /// Violations before and after shrinking.
+    pub size: (usize, usize),
+}
+
+/// A failure that did not repeat.
+#[derive(Clone, Debug, Serialize)]
+pub struct Flaky {
+    /// Case index.
+    pub case_index: u64,
+    /// Rules that failed the first time.
+    pub rules: Vec<RuleId>,
+    /// What was seen the first time.
+    pub seen: Seen,
+}
+
+/// The certification report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// Tool and version.
+    pub tool: String,
+    /// The endpoint(s) certified, or `built-in emulator`.
+    pub target: String,
+    /// Whether the target offers the world-control contract.
+    pub control: bool,
+    /// Run seed.
+    pub seed: u64,
+    /// Shard `I/N`, if any.
+    pub shard: Option<String>,
+    /// Signing modes used.
+    pub signings: Vec<Signing>,
+    /// Formats used.
+    pub formats: Vec<Format>,
+    /// Cases run.
+    pub cases: usize,
+    /// Requests sent.
+    pub requests: usize,
+    /// Cases that passed.
+    pub passed: usize,
+    /// Cases that failed (and repeated).
+    pub failed: usize,
+    /// Cases that failed once and passed when run again.
+    pub flaky: usize,
+    /// Cases not sent because they could create a resource beyond `--allow-create`.
+    pub skipped: usize,
+    /// Wall time.
+    pub seconds: f64,
+    /// Per rule.
+    pub rules: Vec<RuleTally>,
+    /// Minimal reproductions, one per distinct failure.
+    pub failures: Vec<Failure>,
+    /// Failures that did not repeat.
+    pub flaky_cases: Vec<Flaky>,
+    /// Rules this target does not let the suite check.
+    pub not_checkable: Vec<RuleId>,
+    /// Images the run created on a target without control.
+    pub created_images: Vec<String>,
+}
+
+impl Report {
+    /// An empty report with every rule listed.
+    pub fn new(target: String, control: bool, seed: u64) -> Report {
+        Report {
+            tool: format!("copyimage-conformance {}", env!("CARGO_PKG_VERSION")),
+            target,
+            control,
+            seed,
+            shard: None,
+            signings: Vec::new(),
+            formats: Vec::new(),
+            cases: 0,
+            requests: 0,
+            passed: 0,
+            failed: 0,
+            flaky: 0,
+            skipped: 0,
+            seconds: 0.0,
+            rules: RULES
+                .iter()
+                .map(|r| RuleTally {
+                    id: r.id,
+                    layer: r.layer,
+                    sentence: r.sentence,
+                    codes: r.errors.iter().map(|e| e.code.to_owned()).fold(
+                        Vec::new(),
+                        |mut v, c| {
+                            if !v.contains(&c) {
+                                v.push(c);
+                            }
+                            v
+                        },
+                    ),
+                    exercised: 0,
+                    passed: 0,
+                    failed: 0,
+                    checkable: true,
+                })
+                .collect(),
+            failures: Vec::new(),
+            flaky_cases: Vec::new(),
+            not_checkable: Vec::new(),
+            created_images: Vec::new(),
+        }
+    }
+
+    /// Counts one case: the rules it exercised and those that failed (a failed rule
+    /// counts as exercised).
+    pub fn tally(&mut self, exercised: &[RuleId], failed: &[RuleId]) {
+        let mut all: Vec<RuleId> = exercised.iter().chain(failed).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        for r in all {
+            let t = &mut self.rules[r as usize];
+            t.exercised += 1;
+            if failed.contains(&r) {
+                t.failed += 1;
+            } else {
+                t.passed += 1;
+            }
+        }
+    }
+
+    /// Marks rules as not checkable on this target.
+    pub fn not_checkable(&mut self, rules: &[RuleId]) {
+        for r in rules {
+            self.rules[*r as usize].checkable = false;
+        }
+        self.not_checkable = rules.to_vec();
+    }
+
+    /// Whether the target conforms: no failure that repeated.
+    pub fn conformant(&self) -> bool {
+        self.failed == 0 && self.failures.is_empty()
+    }
+
+    /// The summary line.
+    pub fn summary(&self) -> String {
+        let rules_exercised = self.rules.iter().filter(|r| r.exercised > 0).count();
+        let rules_failed = self.rules.iter().filter(|r| r.failed > 0).count();
+        format!(
+            "{}: {} cases ({} requests) in {:.1} s; {} passed, {} failed, {} flaky, {} skipped; {} of {} rules exercised, {} failed",
+            if self.conformant() {
+                "CONFORMANT"
+            } else {
+                "NOT CONFORMANT"
+            },
+            self.cases,
+            self.requests,
+            self.seconds,
+            self.passed,
+            self.failed,
+            self.flaky,
+            self.skipped,
+            rules_exercised,
+            self.rules.len(),
+            rules_failed
+        )
+    }
+
+    /// The JSON form.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&terminal::render(self))
+    }
+}

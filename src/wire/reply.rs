@@ -49,33 +49,55 @@ pub fn fields(reply: &Reply) -> Vec<(&'static str, String)> {
     }
 }
 
+/// The root element of a reply (XML).
+pub fn root_of(reply: &Reply) -> &'static str {
+    match reply {
+        Reply::Success { .. } => SUCCESS_ROOT,
+        Reply::Error(_) => ERROR_ROOT,
+    }
+}
+
 /// Renders a reply: its `Content-Type` and body.
 pub fn render(reply: &Reply, format: Format) -> (&'static str, Vec<u8>) {
     let fields = fields(reply);
+    render_fields(root_of(reply), &fields, format)
+}
+
+/// Renders fields under a root element (XML) or as a flat object (JSON). `Recommend`
+/// is written as CDATA in XML, as real gateways do.
+pub fn render_fields<K: AsRef<str>, V: AsRef<str>>(
+    root: &str,
+    fields: &[(K, V)],
+    format: Format,
+) -> (&'static str, Vec<u8>) {
     match format {
         Format::Json => {
             let map: serde_json::Map<String, serde_json::Value> = fields
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v)))
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_ref().to_owned(),
+                        serde_json::Value::String(v.as_ref().to_owned()),
+                    )
+                })
                 .collect();
-            let body = serde_json::to_vec(&map).unwrap_or_default();
-            (JSON_CONTENT_TYPE, body)
+            (
+                JSON_CONTENT_TYPE,
+                serde_json::to_vec(&map).unwrap_or_default(),
+            )
         }
         Format::Xml => {
-            let root = match reply {
-                Reply::Success { .. } => SUCCESS_ROOT,
-                Reply::Error(_) => ERROR_ROOT,
-            };
             let mut out = String::from("<?xml version='1.0' encoding='UTF-8'?>");
             out.push_str(&format!("<{root}>"));
             for (k, v) in fields {
+                let (k, v) = (k.as_ref(), v.as_ref());
                 if k == "Recommend" {
                     out.push_str(&format!(
                         "<{k}><![CDATA[{}]]></{k}>",
                         v.replace("]]>", "]]]]><![CDATA[>")
                     ));
                 } else {
-                    out.push_str(&format!("<{k}>{}</{k}>", escape(v.as_str())));
+                    out.push_str(&format!("<{k}>{}</{k}>", escape(v)));
                 }
             }
             out.push_str(&format!("</{root}>"));

@@ -1,0 +1,420 @@
+//! Deliberate faults: the bugs emulator authors really write, for measuring the suite.
+//!
+//! Owns the [`Fault`] catalogue and the one layer where faults act. The emulator's
+//! pipeline offers five hooks and a fault uses some of them: the decision (a fault
+//! changes which violations count and the oracle's own `reconsider` decides again), the
+//! new image's id, letting due copies complete, the world that the control contract
+//! shows, and the reply before it is written. The oracle itself is never changed: a
+//! faulty emulator is the correct decision wrapped in a wrong one.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::model::{Format, HttpRequest, ImageKind, ImageStatus, Timestamp, World};
+use crate::oracle::read::{Keep, Reading};
+use crate::oracle::{self, Prediction, Scene, Violation};
+use crate::rules::RuleId;
+use crate::wire::client::FORM_CONTENT_TYPE;
+
+/// Where a fault acts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FaultLayer {
+    /// Parameter validation.
+    Validation,
+    /// State rules.
+    State,
+    /// The reply's format.
+    Wire,
+    /// The gateway protocol.
+    Protocol,
+    /// The copy's life after it is accepted.
+    Lifecycle,
+}
+
+macro_rules! faults {
+    ($($variant:ident => $name:literal, $layer:ident, $about:literal;)*) => {
+        /// A deliberate fault.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Fault { $(#[doc = $about] $variant,)* }
+
+        impl Fault {
+            /// Every fault, in catalogue order.
+            pub const ALL: &'static [Fault] = &[$(Fault::$variant,)*];
+
+            /// Its name on the command line.
+            pub fn name(self) -> &'static str {
+                match self { $(Fault::$variant => $name,)* }
+            }
+
+            /// Where it acts.
+            pub fn layer(self) -> FaultLayer {
+                match self { $(Fault::$variant => FaultLayer::$layer,)* }
+            }
+
+            /// One line on what it breaks.
+            pub fn about(self) -> &'static str {
+                match self { $(Fault::$variant => $about,)* }
+            }
+        }
+    };
+}
+
+faults! {
+    NameMaxPlusOne => "name-max-plus-one", Validation, "accepts names of 129 characters (the bound is 128)";
+    NameMaxMinusOne => "name-max-minus-one", Validation, "refuses names of 128 characters";
+    NameMinMinusOne => "name-min-minus-one", Validation, "accepts names of 1 character (the bound is 2)";
+    NameMinPlusOne => "name-min-plus-one", Validation, "refuses names of 2 characters";
+    DescriptionMaxPlusOne => "description-max-plus-one", Validation, "accepts descriptions of 257 characters (the bound is 256)";
+    DescriptionMaxMinusOne => "description-max-minus-one", Validation, "refuses descriptions of 256 characters";
+    ChineseFirstRefused => "chinese-first-refused", Validation, "refuses names that begin with a Chinese character (class too narrow)";
+    AnyLetterFirst => "any-letter-first", Validation, "accepts names that begin with any alphabetic character, e.g. é or Д (class too wide)";
+    DigitFirst => "digit-first", Validation, "accepts names that begin with a digit";
+    AnyPunctuation => "any-punctuation", Validation, "accepts any character after the first (class too wide)";
+    DescriptionPrefixUnchecked => "description-prefix-unchecked", Validation, "accepts descriptions that begin with http:// or https://";
+    EmptyNameAsAbsent => "empty-name-as-absent", Validation, "treats DestinationImageName= (empty) as no name";
+    StatusIgnored => "status-ignored", State, "copies images in any status";
+    TooOldShifted => "too-old-shifted", State, "moves the 2013-07-15 boundary a month earlier (2013-06-15)";
+    EncryptedIgnored => "encrypted-ignored", State, "copies images with encrypted snapshots";
+    CopyingIgnored => "copying-ignored", State, "accepts a second copy while the first runs";
+    ImageQuotaIgnored => "image-quota-ignored", State, "ignores the custom-image quota";
+    ImageQuotaPlusOne => "image-quota-plus-one", State, "refuses only past quota + 1 custom images";
+    SnapshotQuotaIgnored => "snapshot-quota-ignored", State, "ignores the snapshot quota";
+    SnapshotQuotaPlusOne => "snapshot-quota-plus-one", State, "allows one snapshot past the quota";
+    DuplicatesIgnored => "duplicates-ignored", State, "accepts a name already used in the destination";
+    DuplicatesWrongRegion => "duplicates-wrong-region", State, "checks name duplicates in the source region instead of the destination";
+    SameRegionAccepted => "same-region-accepted", State, "accepts copies into the source region";
+    RegionCodesSwapped => "region-codes-swapped", State, "answers SourceRegion.NotFound for the destination and the reverse";
+    CrossAccountAllowed => "cross-account-allowed", State, "copies other accounts' images";
+    ForbiddenIgnored => "forbidden-ignored", State, "lets keys without permission copy images";
+    StatusCodeWrong => "status-code-wrong", Wire, "answers IncorrectImageStatus with 403 instead of 400";
+    MisspellingFixed => "misspelling-fixed", Wire, "writes OperationDenied.EncryptedSnapshot (the documented Code is OperationDeined.EncryptedSnapshot)";
+    WrongErrorRoot => "wrong-error-root", Wire, "writes XML errors under <Response> instead of <Error>";
+    JsonEnvelope => "json-envelope", Wire, "wraps JSON replies in {\"Data\": ...}";
+    FormatIgnored => "format-ignored", Wire, "always answers XML";
+    RequestIdMissing => "request-id-missing", Wire, "leaves RequestId out of replies";
+    HostIdMissing => "host-id-missing", Wire, "leaves HostId out of errors";
+    SignatureUnchecked => "signature-unchecked", Protocol, "does not verify signatures";
+    TimestampUnchecked => "timestamp-unchecked", Protocol, "accepts any timestamp";
+    NonceReusable => "nonce-reusable", Protocol, "accepts reused nonces";
+    PostRefused => "post-refused", Protocol, "refuses POST (only GET works)";
+    FormBodyIgnored => "form-body-ignored", Protocol, "ignores parameters in a form body";
+    V3Unsupported => "v3-unsupported", Protocol, "refuses ACS3-HMAC-SHA256 signatures";
+    CopiesNeverComplete => "copies-never-complete", Lifecycle, "copies stay Creating forever";
+    CompletedCopiesInvisible => "completed-copies-invisible", Lifecycle, "a completed copy's image disappears from the world";
+    ImageIdsReused => "image-ids-reused", Lifecycle, "gives every copy in a world the id of the first one";
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Fault {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Fault::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| format!("unknown fault `{s}` (see `copyimage-conformance faults`)"))
+    }
+}
+
+/// The faults an emulator runs with. Empty: the reference behaviour.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Faults(pub Vec<Fault>);
+
+/// A reply about to be written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    /// HTTP status.
+    pub status: u16,
+    /// Format.
+    pub format: Format,
+    /// XML root element.
+    pub root: String,
+    /// Fields in order.
+    pub fields: Vec<(String, String)>,
+    /// Wrap the JSON object in `{"Data": ...}`.
+    pub envelope: bool,
+}
+
+impl Faults {
+    fn has(&self, f: Fault) -> bool {
+        self.0.contains(&f)
+    }
+
+    /// Whether any fault is active.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The decision hook: the prediction the faulty emulator acts on.
+    pub fn decide(
+        &self,
+        scene: &Scene<'_>,
+        req: &HttpRequest,
+        prediction: Prediction,
+    ) -> Prediction {
+        if self.0.is_empty() {
+            return prediction;
+        }
+        if self.has(Fault::FormBodyIgnored)
+            && req
+                .header("content-type")
+                .is_some_and(|c| c.starts_with(FORM_CONTENT_TYPE))
+        {
+            let mut stripped = req.clone();
+            stripped.headers.retain(|(n, _)| n != "content-type");
+            stripped.body.clear();
+            return self.adjust(scene, &stripped, oracle::predict(scene, &stripped));
+        }
+        self.adjust(scene, req, prediction)
+    }
+
+    fn adjust(&self, scene: &Scene<'_>, req: &HttpRequest, prediction: Prediction) -> Prediction {
+        let params = Reading::of(req).params(Keep::First);
+        let name = params.text("DestinationImageName").map(|n| n.into_owned());
+        let description = params
+            .text("DestinationDescription")
+            .map(|d| d.into_owned());
+        let region = params.text("RegionId").unwrap_or_default().into_owned();
+        let image = scene
+            .world
+            .image(&params.text("ImageId").unwrap_or_default())
+            .filter(|i| i.region == region)
+            .cloned();
+        let dest = params
+            .text("DestinationRegionId")
+            .unwrap_or_default()
+            .into_owned();
+        let chars = |s: &Option<String>| s.as_ref().map(|s| s.chars().count());
+        let caller = prediction
+            .plan
+            .as_ref()
+            .map(|p| p.account.clone())
+            .unwrap_or_default();
+        let mut v: Vec<Violation> = prediction.violations.clone();
+        let before = v.clone();
+        let drop = |v: &mut Vec<Violation>, rule: RuleId| v.retain(|x| x.rule != rule);
+        let add = |v: &mut Vec<Violation>, rule: RuleId| {
+            if !v.iter().any(|x| x.rule == rule && x.certain) {
+                v.push(Violation::certain(rule, None));
+            }
+        };
+        for fault in &self.0 {
+            match fault {
+                Fault::NameMaxPlusOne if chars(&name) == Some(129) => {
+                    drop(&mut v, RuleId::NameLength)
+                }
+                Fault::NameMaxMinusOne if chars(&name) == Some(128) => {
+                    add(&mut v, RuleId::NameLength)
+                }
+                Fault::NameMinMinusOne if chars(&name) == Some(1) => {
+                    drop(&mut v, RuleId::NameLength)
+                }
+                Fault::NameMinPlusOne if chars(&name) == Some(2) => add(&mut v, RuleId::NameLength),
+                Fault::DescriptionMaxPlusOne if chars(&description) == Some(257) => {
+                    drop(&mut v, RuleId::DescriptionLength)
+                }
+                Fault::DescriptionMaxMinusOne if chars(&description) == Some(256) => {
+                    add(&mut v, RuleId::DescriptionLength)
+                }
+                Fault::ChineseFirstRefused
+                    if name
+                        .as_ref()
+                        .and_then(|n| n.chars().next())
+                        .is_some_and(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)) =>
+                {
+                    add(&mut v, RuleId::NameFirstCharacter)
+                }
+                Fault::AnyLetterFirst
+                    if name
+                        .as_ref()
+                        .and_then(|n| n.chars().next())
+                        .is_some_and(char::is_alphabetic) =>
+                {
+                    drop(&mut v, RuleId::NameFirstCharacter)
+                }
+                Fault::DigitFirst
+                    if name
+                        .as_ref()
+                        .and_then(|n| n.chars().next())
+                        .is_some_and(|c| c.is_ascii_digit()) =>
+                {
+                    drop(&mut v, RuleId::NameFirstCharacter)
+                }
+                Fault::AnyPunctuation => drop(&mut v, RuleId::NameCharacters),
+                Fault::DescriptionPrefixUnchecked => drop(&mut v, RuleId::DescriptionPrefix),
+                Fault::EmptyNameAsAbsent if name.as_deref() == Some("") => {
+                    for r in [
+                        RuleId::NameLength,
+                        RuleId::NameFirstCharacter,
+                        RuleId::NameCharacters,
+                        RuleId::NamePrefix,
+                    ] {
+                        drop(&mut v, r);
+                    }
+                }
+                Fault::StatusIgnored => drop(&mut v, RuleId::ImageAvailable),
+                Fault::TooOldShifted => {
+                    let shifted = Timestamp(1_371_254_400); // 2013-06-15T00:00:00Z
+                    if image.as_ref().is_some_and(|i| i.created_at >= shifted) {
+                        drop(&mut v, RuleId::ImageAge);
+                    }
+                }
+                Fault::EncryptedIgnored => drop(&mut v, RuleId::ImageUnencrypted),
+                Fault::CopyingIgnored => drop(&mut v, RuleId::ImageNotCopying),
+                Fault::ImageQuotaIgnored => drop(&mut v, RuleId::ImageQuota),
+                Fault::ImageQuotaPlusOne => {
+                    let held = scene
+                        .world
+                        .owned_images(&caller, &dest)
+                        .filter(|i| i.kind == ImageKind::Custom)
+                        .count() as u64;
+                    if scene
+                        .world
+                        .region(&dest)
+                        .is_some_and(|r| held == u64::from(r.image_quota))
+                    {
+                        drop(&mut v, RuleId::ImageQuota);
+                    }
+                }
+                Fault::SnapshotQuotaIgnored => drop(&mut v, RuleId::SnapshotQuota),
+                Fault::SnapshotQuotaPlusOne => {
+                    let used = scene.world.snapshots_used(&caller, &dest)
+                        + image.as_ref().map_or(0, |i| u64::from(i.snapshot_count));
+                    if scene
+                        .world
+                        .region(&dest)
+                        .is_some_and(|r| used == u64::from(r.snapshot_quota) + 1)
+                    {
+                        drop(&mut v, RuleId::SnapshotQuota);
+                    }
+                }
+                Fault::DuplicatesIgnored => drop(&mut v, RuleId::NameUnique),
+                Fault::DuplicatesWrongRegion => {
+                    drop(&mut v, RuleId::NameUnique);
+                    if let Some(n) = &name {
+                        if scene
+                            .world
+                            .owned_images(&caller, &region)
+                            .any(|i| i.name.as_deref() == Some(n.as_str()))
+                        {
+                            add(&mut v, RuleId::NameUnique);
+                        }
+                    }
+                }
+                Fault::SameRegionAccepted => drop(&mut v, RuleId::SameRegion),
+                Fault::CrossAccountAllowed => drop(&mut v, RuleId::OwnImage),
+                Fault::ForbiddenIgnored => drop(&mut v, RuleId::Authorized),
+                Fault::SignatureUnchecked => drop(&mut v, RuleId::Signature),
+                Fault::TimestampUnchecked => {
+                    drop(&mut v, RuleId::TimestampExpired);
+                    drop(&mut v, RuleId::TimestampFormat);
+                }
+                Fault::NonceReusable => drop(&mut v, RuleId::NonceUsed),
+                Fault::PostRefused if req.method == "POST" => add(&mut v, RuleId::Method),
+                Fault::V3Unsupported if Reading::of(req).v3 => {
+                    add(&mut v, RuleId::IncompleteSignature)
+                }
+                _ => {}
+            }
+        }
+        if v == before {
+            prediction
+        } else {
+            prediction.reconsider(v)
+        }
+    }
+
+    /// The id hook: the id a new copy gets, given the ids this emulator made since the
+    /// world was loaded.
+    pub fn image_id(&self, fresh: String, made: &[String]) -> String {
+        match made.first() {
+            Some(first) if self.has(Fault::ImageIdsReused) => first.clone(),
+            _ => fresh,
+        }
+    }
+
+    /// Whether due copies complete.
+    pub fn copies_complete(&self) -> bool {
+        !self.has(Fault::CopiesNeverComplete)
+    }
+
+    /// The world the control contract shows.
+    pub fn shown_world(&self, world: &World, completed: &[String]) -> World {
+        let mut w = world.clone();
+        if self.has(Fault::CompletedCopiesInvisible) {
+            w.images
+                .retain(|i| !(completed.contains(&i.id) && i.status == ImageStatus::Available));
+        }
+        w
+    }
+
+    /// The reply hook.
+    pub fn reply(&self, mut out: Outgoing) -> Outgoing {
+        for fault in &self.0 {
+            match fault {
+                Fault::StatusCodeWrong if code(&out) == Some("IncorrectImageStatus") => {
+                    out.status = 403
+                }
+                Fault::MisspellingFixed
+                    if code(&out) == Some("OperationDeined.EncryptedSnapshot") =>
+                {
+                    set_field(&mut out, "Code", "OperationDenied.EncryptedSnapshot");
+                }
+                Fault::RegionCodesSwapped => match code(&out) {
+                    Some("SourceRegion.NotFound") => {
+                        set_field(&mut out, "Code", "DestinationRegion.NotFound")
+                    }
+                    Some("DestinationRegion.NotFound") => {
+                        set_field(&mut out, "Code", "SourceRegion.NotFound")
+                    }
+                    _ => {}
+                },
+                Fault::WrongErrorRoot if out.root == crate::wire::reply::ERROR_ROOT => {
+                    out.root = "Response".into()
+                }
+                Fault::JsonEnvelope => out.envelope = true,
+                Fault::FormatIgnored => out.format = Format::Xml,
+                Fault::RequestIdMissing => out.fields.retain(|(k, _)| k != "RequestId"),
+                Fault::HostIdMissing => out.fields.retain(|(k, _)| k != "HostId"),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn code(out: &Outgoing) -> Option<&str> {
+    out.fields
+        .iter()
+        .find(|(k, _)| k == "Code")
+        .map(|(_, v)| v.as_str())
+}
+
+fn set_field(out: &mut Outgoing, key: &str, value: &str) {
+    if let Some(slot) = out.fields.iter_mut().find(|(k, _)| k == key) {
+        slot.1 = value.to_owned();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut names: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+        for f in Fault::ALL {
+            assert_eq!(f.name().parse::<Fault>(), Ok(*f));
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Fault::ALL.len());
+        assert!(Fault::ALL.len() >= 30);
+    }
+}

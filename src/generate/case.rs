@@ -1,0 +1,132 @@
+//! Whole cases: an anchor, request knobs and a list of violations.
+//!
+//! Owns [`CaseSpec`] (what proptest generates and shrinks), [`arb_case`] and
+//! [`CaseSpec::materialize`], which turns an anchor and a spec into the concrete world
+//! and [`Case`] to run. Most specs break one rule (targeted), some none (valid copies in
+//! every signing mode and format), some several at once.
+
+use proptest::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::values::{arb_valid_description, arb_valid_name};
+use super::violation::{Violation, arb_violation};
+use super::world::Anchor;
+use crate::case::{Case, Value};
+use crate::model::{Format, World};
+use crate::wire::client::Signing;
+
+/// How a case asks for its reply format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FormatAsk {
+    /// No `Format` parameter.
+    Default,
+    /// `Format=XML` or `Format=JSON`, in this spelling.
+    Param(Format, Spelling),
+}
+
+/// The spelling of a `Format` value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Spelling {
+    /// `XML`, `JSON`.
+    Upper,
+    /// `xml`, `json`.
+    Lower,
+    /// `Xml`, `Json`.
+    Title,
+}
+
+/// A generated case before it meets its anchor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseSpec {
+    /// Signing mode.
+    pub signing: Signing,
+    /// Format asked for.
+    pub format: FormatAsk,
+    /// A valid destination name, if any.
+    pub name: Option<String>,
+    /// A valid destination description, if any.
+    pub description: Option<String>,
+    /// Deliberate violations, applied in order.
+    pub violations: Vec<Violation>,
+}
+
+fn arb_format(formats: Vec<Format>) -> impl Strategy<Value = FormatAsk> {
+    let spelling = prop::sample::select(vec![Spelling::Upper, Spelling::Lower, Spelling::Title]);
+    let param =
+        (prop::sample::select(formats.clone()), spelling).prop_map(|(f, s)| FormatAsk::Param(f, s));
+    let default_allowed = formats.contains(&Format::Xml) || formats.contains(&Format::Json);
+    prop_oneof![1 => Just(FormatAsk::Default).prop_filter("format", move |_| default_allowed), 3 => param]
+}
+
+/// Cases in the given signing modes and formats: 15% valid, 60% one violation, 25% two
+/// or three.
+pub fn arb_case(signings: Vec<Signing>, formats: Vec<Format>) -> impl Strategy<Value = CaseSpec> {
+    prop::sample::select(signings)
+        .prop_flat_map(move |signing| arb_case_signed(signing, formats.clone()))
+}
+
+fn arb_case_signed(signing: Signing, formats: Vec<Format>) -> impl Strategy<Value = CaseSpec> {
+    let violations = prop_oneof![
+        3 => Just(Vec::new()),
+        12 => prop::collection::vec(arb_violation(signing), 1..=1),
+        5 => prop::collection::vec(arb_violation(signing), 2..=3),
+    ];
+    (
+        Just(signing),
+        arb_format(formats),
+        prop::option::weighted(0.5, arb_valid_name()),
+        prop::option::weighted(0.3, arb_valid_description()),
+        violations,
+    )
+        .prop_map(
+            |(signing, format, name, description, violations)| CaseSpec {
+                signing,
+                format,
+                name,
+                description,
+                violations,
+            },
+        )
+}
+
+impl CaseSpec {
+    /// The world and case this spec makes of an anchor.
+    pub fn materialize(&self, anchor: &Anchor) -> (World, Case) {
+        let mut world = anchor.world.clone();
+        let mut case = Case::new(
+            self.signing,
+            &[
+                ("RegionId", &anchor.source_region),
+                ("ImageId", &anchor.image),
+                ("DestinationRegionId", &anchor.destination),
+            ],
+        );
+        case.key = anchor.key.clone();
+        if let Some(n) = &self.name {
+            case.params
+                .push(("DestinationImageName".into(), Value::text(n)));
+        }
+        if let Some(d) = &self.description {
+            case.params
+                .push(("DestinationDescription".into(), Value::text(d)));
+        }
+        if let FormatAsk::Param(f, spelling) = self.format {
+            let v = f.param_value();
+            let v = match spelling {
+                Spelling::Upper => v.to_owned(),
+                Spelling::Lower => v.to_ascii_lowercase(),
+                Spelling::Title => format!("{}{}", &v[..1], v[1..].to_ascii_lowercase()),
+            };
+            case.params.push(("Format".into(), Value::text(&v)));
+        }
+        for v in &self.violations {
+            v.apply(anchor, &mut world, &mut case);
+        }
+        (world, case)
+    }
+
+    /// The rules the spec means to break.
+    pub fn targets(&self) -> Vec<crate::rules::RuleId> {
+        self.violations.iter().map(Violation::rule).collect()
+    }
+}

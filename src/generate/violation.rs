@@ -1,0 +1,880 @@
+//! Deliberate violations: each changes one thing about an anchored case.
+//!
+//! Owns [`Violation`], the closed list of ways a generated case departs from its valid
+//! anchor, [`arb_violation`] (one strategy per rule, so every rule is reached and a
+//! case with one violation breaks exactly its rule), and [`Violation::apply`], which
+//! edits the world or the request. A case is its anchor plus a list of violations;
+//! shrinking drops violations and pulls values to the documented bounds, so a failure
+//! converges on a single broken rule sitting on its bound (a name of 129 characters, a
+//! timestamp a second past the window).
+
+use proptest::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::values::*;
+use super::world::Anchor;
+use crate::case::{Case, Tamper, Value};
+use crate::model::{AccessKey, Copy, Image, ImageKind, ImageStatus, Secret, Timestamp, World};
+use crate::oracle::open::OpenPoint;
+use crate::rules::RuleId;
+use crate::wire::client::Signing;
+
+/// A URL scheme prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Scheme {
+    /// `http://`.
+    Http,
+    /// `https://`.
+    Https,
+}
+
+impl Scheme {
+    fn prefix(self) -> &'static str {
+        match self {
+            Scheme::Http => "http://",
+            Scheme::Https => "https://",
+        }
+    }
+}
+
+/// A way a case departs from its anchor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "violation", rename_all = "kebab-case")]
+pub enum Violation {
+    /// A name of this many characters (outside [2, 128]), all `fill`.
+    NameLength {
+        /// Length in characters.
+        length: usize,
+        /// The character repeated.
+        fill: char,
+    },
+    /// A name beginning with this character.
+    NameFirst {
+        /// The first character.
+        first: char,
+    },
+    /// A name containing this character after the first.
+    NameInner {
+        /// The character.
+        inner: char,
+    },
+    /// A name of white space only.
+    NameBlank {
+        /// How many spaces.
+        spaces: usize,
+    },
+    /// A name beginning with a URL scheme.
+    NameUrl {
+        /// The scheme.
+        scheme: Scheme,
+    },
+    /// A description of this many characters (over 256).
+    DescriptionLength {
+        /// Length in characters.
+        length: usize,
+    },
+    /// A description beginning with a URL scheme.
+    DescriptionUrl {
+        /// The scheme.
+        scheme: Scheme,
+    },
+    /// `RegionId` names no region.
+    UnknownSourceRegion,
+    /// `DestinationRegionId` names no region.
+    UnknownDestinationRegion,
+    /// The destination is the source region.
+    SameRegion,
+    /// The destination does not support copying.
+    DestinationWithoutCopy,
+    /// `ImageId` names no image.
+    UnknownImage,
+    /// `ImageId` names the caller's image in another region.
+    ImageElsewhere,
+    /// The source image belongs to another account.
+    ForeignImage,
+    /// The source image is not a custom image.
+    NotCustom {
+        /// Its kind.
+        kind: ImageKind,
+    },
+    /// The source image is not Available.
+    Status {
+        /// Its status.
+        status: ImageStatus,
+    },
+    /// The source image was created this many seconds before 2013-07-14T10:00:00Z.
+    TooOld {
+        /// Seconds before the earliest start of 2013-07-15.
+        seconds_before: i64,
+    },
+    /// The source image has an encrypted snapshot.
+    Encrypted,
+    /// A copy of the source image is in progress.
+    BeingCopied,
+    /// The name is taken by the caller's image in the destination.
+    NameTaken,
+    /// The destination's custom-image quota is full.
+    ImageQuotaFull,
+    /// The destination's snapshot quota would be exceeded.
+    SnapshotQuotaFull,
+    /// The caller may not copy images.
+    NotAuthorized,
+    /// The caller signs with a disabled key.
+    DisabledKey,
+    /// A wire-level change.
+    Tamper {
+        /// The change.
+        tamper: Tamper,
+    },
+    /// A case where the documentation is open: several outcomes are acceptable.
+    Open {
+        /// Which.
+        probe: OpenProbe,
+    },
+}
+
+/// A probe of an open point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "probe", rename_all = "kebab-case")]
+pub enum OpenProbe {
+    /// A name with an open character after the first.
+    NameChar {
+        /// The character.
+        c: char,
+    },
+    /// A name whose first character is open.
+    NameFirst {
+        /// The character.
+        c: char,
+    },
+    /// A name or description prefixed by a mixed-case or space-led URL scheme.
+    UrlPrefix {
+        /// The prefix.
+        prefix: String,
+        /// On the description (else the name).
+        description: bool,
+    },
+    /// A description holding a control character.
+    DescriptionControl {
+        /// The character.
+        c: char,
+    },
+    /// An extra parameter the seed does not list.
+    Unknown {
+        /// Name.
+        name: String,
+        /// Value.
+        value: String,
+    },
+    /// A business value that is not UTF-8.
+    NonUtf8 {
+        /// Parameter name.
+        param: String,
+    },
+    /// A timestamp near the 15-minute edge.
+    TimestampEdge {
+        /// Seconds of skew.
+        seconds: i64,
+    },
+    /// A timestamp in another RFC 3339 form.
+    TimestampForm {
+        /// Which form.
+        form: u8,
+    },
+    /// The source image was created during 2013-07-15 somewhere on Earth.
+    TooOldEdge {
+        /// Seconds after 2013-07-14T10:00:00Z.
+        seconds_after: i64,
+    },
+    /// The source region does not support copying.
+    SourceWithoutCopy,
+    /// The name is taken in the destination, in another case.
+    NameCase,
+    /// A required parameter sent empty.
+    EmptyRequired {
+        /// Parameter name.
+        param: String,
+    },
+    /// A name of astral Han characters whose length differs in UTF-16.
+    AstralName {
+        /// Length in characters.
+        length: usize,
+    },
+}
+
+impl Violation {
+    /// The rule the violation is meant to break (for open probes, the rule whose outcome
+    /// is open).
+    pub fn rule(&self) -> RuleId {
+        match self {
+            Violation::NameLength { .. }
+            | Violation::Open {
+                probe: OpenProbe::AstralName { .. },
+            } => RuleId::NameLength,
+            Violation::NameFirst { .. }
+            | Violation::NameBlank { .. }
+            | Violation::Open {
+                probe: OpenProbe::NameFirst { .. },
+            } => RuleId::NameFirstCharacter,
+            Violation::NameInner { .. }
+            | Violation::Open {
+                probe: OpenProbe::NameChar { .. },
+            } => RuleId::NameCharacters,
+            Violation::NameUrl { .. } => RuleId::NamePrefix,
+            Violation::DescriptionLength { .. } => RuleId::DescriptionLength,
+            Violation::DescriptionUrl { .. } => RuleId::DescriptionPrefix,
+            Violation::Open {
+                probe:
+                    OpenProbe::UrlPrefix {
+                        description: true, ..
+                    },
+            } => RuleId::DescriptionPrefix,
+            Violation::Open {
+                probe:
+                    OpenProbe::UrlPrefix {
+                        description: false, ..
+                    },
+            } => RuleId::NamePrefix,
+            Violation::Open {
+                probe: OpenProbe::DescriptionControl { .. },
+            } => RuleId::DescriptionWellFormed,
+            Violation::UnknownSourceRegion => RuleId::SourceRegion,
+            Violation::UnknownDestinationRegion => RuleId::DestinationRegion,
+            Violation::SameRegion => RuleId::SameRegion,
+            Violation::DestinationWithoutCopy
+            | Violation::Open {
+                probe: OpenProbe::SourceWithoutCopy,
+            } => RuleId::RegionSupportsCopy,
+            Violation::UnknownImage | Violation::ImageElsewhere => RuleId::ImageExists,
+            Violation::ForeignImage => RuleId::OwnImage,
+            Violation::NotCustom { .. } => RuleId::CustomImage,
+            Violation::Status { .. } => RuleId::ImageAvailable,
+            Violation::TooOld { .. }
+            | Violation::Open {
+                probe: OpenProbe::TooOldEdge { .. },
+            } => RuleId::ImageAge,
+            Violation::Encrypted => RuleId::ImageUnencrypted,
+            Violation::BeingCopied => RuleId::ImageNotCopying,
+            Violation::NameTaken
+            | Violation::Open {
+                probe: OpenProbe::NameCase,
+            } => RuleId::NameUnique,
+            Violation::ImageQuotaFull => RuleId::ImageQuota,
+            Violation::SnapshotQuotaFull => RuleId::SnapshotQuota,
+            Violation::NotAuthorized => RuleId::Authorized,
+            Violation::DisabledKey => RuleId::AccessKeyDisabled,
+            Violation::Open {
+                probe: OpenProbe::Unknown { .. },
+            } => RuleId::UnknownParameter,
+            Violation::Open {
+                probe: OpenProbe::NonUtf8 { .. },
+            } => RuleId::Utf8,
+            Violation::Open {
+                probe: OpenProbe::TimestampEdge { .. },
+            } => RuleId::TimestampExpired,
+            Violation::Open {
+                probe: OpenProbe::TimestampForm { .. },
+            } => RuleId::TimestampFormat,
+            Violation::Open {
+                probe: OpenProbe::EmptyRequired { .. },
+            } => RuleId::MissingParameter,
+            Violation::Tamper { tamper } => tamper_rule(tamper),
+        }
+    }
+
+    /// Whether it probes an open point: several outcomes, success among them, may be
+    /// acceptable.
+    pub fn is_open(&self) -> bool {
+        matches!(
+            self,
+            Violation::Open { .. }
+                | Violation::Tamper {
+                    tamper: Tamper::Duplicate { .. } | Tamper::UnsignedHeader { .. }
+                }
+        )
+    }
+
+    /// Whether it changes the world (rather than the request).
+    pub fn changes_world(&self) -> bool {
+        matches!(
+            self,
+            Violation::DestinationWithoutCopy
+                | Violation::ImageElsewhere
+                | Violation::ForeignImage
+                | Violation::NotCustom { .. }
+                | Violation::Status { .. }
+                | Violation::TooOld { .. }
+                | Violation::Encrypted
+                | Violation::BeingCopied
+                | Violation::NameTaken
+                | Violation::ImageQuotaFull
+                | Violation::SnapshotQuotaFull
+                | Violation::NotAuthorized
+                | Violation::DisabledKey
+                | Violation::Open {
+                    probe: OpenProbe::TooOldEdge { .. }
+                        | OpenProbe::SourceWithoutCopy
+                        | OpenProbe::NameCase
+                }
+        )
+    }
+}
+
+fn tamper_rule(t: &Tamper) -> RuleId {
+    match t {
+        Tamper::Omit { .. } => RuleId::MissingParameter,
+        Tamper::Set { name, .. } if name == "Action" => RuleId::Action,
+        Tamper::Set { name, .. } if name == "Version" => RuleId::Version,
+        Tamper::Set { .. } => RuleId::IncompleteSignature,
+        Tamper::Duplicate { .. } => RuleId::DuplicateParameter,
+        Tamper::Method { .. } => RuleId::Method,
+        Tamper::BadSignature | Tamper::WrongSecret => RuleId::Signature,
+        Tamper::TimestampOffset { .. } => RuleId::TimestampExpired,
+        Tamper::TimestampText { .. } => RuleId::TimestampFormat,
+        Tamper::ReuseNonce => RuleId::NonceUsed,
+        Tamper::Key { .. } => RuleId::AccessKeyUnknown,
+        Tamper::RawQuery { .. } => RuleId::Encoding,
+        Tamper::Oversize => RuleId::Size,
+        Tamper::UnsignedHeader { .. } => RuleId::IncompleteSignature,
+    }
+}
+
+/// The open point a probe explores (for reports).
+pub fn probe_point(p: &OpenProbe) -> OpenPoint {
+    match p {
+        OpenProbe::NameChar { c } | OpenProbe::NameFirst { c } => match c {
+            '\\' => OpenPoint::NameBackslash,
+            '.' => OpenPoint::NamePeriod,
+            'Ａ'..='ｚ' | '０'..='９' => OpenPoint::FullWidthLatin,
+            _ => OpenPoint::ChineseCharacter,
+        },
+        OpenProbe::UrlPrefix { prefix, .. } if prefix.starts_with(' ') => {
+            OpenPoint::UrlPrefixWhitespace
+        }
+        OpenProbe::UrlPrefix { .. } => OpenPoint::UrlPrefixCase,
+        OpenProbe::DescriptionControl { .. } => OpenPoint::DescriptionControl,
+        OpenProbe::Unknown { .. } => OpenPoint::UnknownParameter,
+        OpenProbe::NonUtf8 { .. } => OpenPoint::NonUtf8,
+        OpenProbe::TimestampEdge { .. } => OpenPoint::TimestampWindow,
+        OpenProbe::TimestampForm { .. } => OpenPoint::TimestampForm,
+        OpenProbe::TooOldEdge { .. } => OpenPoint::TooOldBoundary,
+        OpenProbe::SourceWithoutCopy => OpenPoint::SourceRegionNoCopy,
+        OpenProbe::NameCase => OpenPoint::NameCase,
+        OpenProbe::EmptyRequired { .. } => OpenPoint::EmptyRequired,
+        OpenProbe::AstralName { .. } => OpenPoint::LengthUnit,
+    }
+}
+
+const REQUIRED: [&str; 11] = [
+    "RegionId",
+    "ImageId",
+    "DestinationRegionId",
+    "Action",
+    "Version",
+    "AccessKeyId",
+    "SignatureNonce",
+    "Timestamp",
+    "Signature",
+    "SignatureMethod",
+    "SignatureVersion",
+];
+
+/// Required values a V3 request carries (its signature parameters are the
+/// `Authorization` header and `x-acs-content-sha256`).
+const REQUIRED_V3: [&str; 8] = [
+    "RegionId",
+    "ImageId",
+    "DestinationRegionId",
+    "Action",
+    "Timestamp",
+    "SignatureNonce",
+    "Signature",
+    "x-acs-content-sha256",
+];
+
+fn arb_tamper(signing: Signing) -> impl Strategy<Value = Tamper> {
+    let text = |s: &str| Value::text(s);
+    let v3 = signing == Signing::V3;
+    let required = if v3 {
+        REQUIRED_V3.to_vec()
+    } else {
+        REQUIRED.to_vec()
+    };
+    let algorithm = if v3 {
+        prop::sample::select(vec![
+            "x-acs-date",
+            "x-acs-action",
+            "host",
+            "x-acs-signature-nonce",
+        ])
+        .prop_map(|h| Tamper::UnsignedHeader { name: h.to_owned() })
+        .boxed()
+    } else {
+        prop::sample::select(vec![
+            ("SignatureMethod", "HMAC-SHA256"),
+            ("SignatureMethod", "hmac-sha1"),
+            ("SignatureVersion", "2.0"),
+        ])
+        .prop_map(move |(n, v)| Tamper::Set {
+            name: n.into(),
+            value: text(v),
+        })
+        .boxed()
+    };
+    prop_oneof![
+        4 => prop::sample::select(required).prop_map(|n| Tamper::Omit { name: n.to_owned() }),
+        2 => Just(Tamper::BadSignature),
+        1 => Just(Tamper::WrongSecret),
+        // Expired either way; shrinks to one second past the open window.
+        2 => (prop_oneof![961i64..1_200, 961i64..400_000_000], any::<bool>())
+            .prop_map(|(s, past)| Tamper::TimestampOffset { seconds: if past { -s } else { s } }),
+        1 => prop::sample::select(vec!["yesterday", "2024-13-01T00:00:00Z", "2024-01-01 00:00:00", "1704067200", "2024-02-30T00:00:00Z"])
+            .prop_map(|t| Tamper::TimestampText { text: t.to_owned() }),
+        2 => Just(Tamper::ReuseNonce),
+        2 => "[A-Za-z0-9]{1,24}".prop_map(|id| Tamper::Key { id: format!("LTAIunknown{id}") }),
+        1 => prop::sample::select(vec!["CopyImages", "copyimage", "DescribeImages", "Copy Image"]).prop_map(move |a| Tamper::Set { name: "Action".into(), value: text(a) }),
+        1 => prop::sample::select(vec!["2016-11-11", "2014-05-27", "latest", "2014-5-26"]).prop_map(move |v| Tamper::Set { name: "Version".into(), value: text(v) }),
+        1 => algorithm,
+        1 => prop::sample::select(vec!["PUT", "DELETE", "PATCH", "OPTIONS"]).prop_map(|m| Tamper::Method { method: m.to_owned() }),
+        2 => (prop::sample::select(vec!["RegionId", "ImageId", "DestinationRegionId", "Action", "Format"]), "[a-z0-9-]{1,12}")
+            .prop_map(move |(n, v)| Tamper::Duplicate { name: n.to_owned(), value: text(&v) }),
+        1 => prop::sample::select(vec!["%FF=1", "%C3%28=x", "A%80B=2"]).prop_map(|t| Tamper::RawQuery { text: t.to_owned() }),
+        1 => Just(Tamper::Oversize),
+    ]
+}
+
+fn arb_probe() -> impl Strategy<Value = OpenProbe> {
+    prop_oneof![
+        arb_open_name_char().prop_map(|c| OpenProbe::NameChar { c }),
+        arb_open_first_char().prop_map(|c| OpenProbe::NameFirst { c }),
+        (arb_open_url_prefix(), any::<bool>()).prop_map(|(prefix, description)| {
+            OpenProbe::UrlPrefix {
+                prefix,
+                description,
+            }
+        }),
+        arb_control_char().prop_map(|c| OpenProbe::DescriptionControl { c }),
+        (
+            prop::sample::select(vec![
+                "Encrypted",
+                "Tag.1.Key",
+                "ClientToken",
+                "DryRun",
+                "X-Extra",
+                "regionid"
+            ]),
+            "[a-z]{0,8}"
+        )
+            .prop_map(|(n, v)| OpenProbe::Unknown {
+                name: n.to_owned(),
+                value: v
+            }),
+        prop::sample::select(vec![
+            "DestinationImageName",
+            "DestinationDescription",
+            "ImageId",
+            "RegionId"
+        ])
+        .prop_map(|p| OpenProbe::NonUtf8 {
+            param: p.to_owned()
+        }),
+        (841i64..=960, any::<bool>()).prop_map(|(s, past)| OpenProbe::TimestampEdge {
+            seconds: if past { -s } else { s }
+        }),
+        (0u8..3).prop_map(|form| OpenProbe::TimestampForm { form }),
+        (0i64..180_000).prop_map(|s| OpenProbe::TooOldEdge { seconds_after: s }),
+        Just(OpenProbe::SourceWithoutCopy),
+        Just(OpenProbe::NameCase),
+        prop::sample::select(vec![
+            "RegionId",
+            "ImageId",
+            "DestinationRegionId",
+            "Action",
+            "AccessKeyId",
+            "Timestamp"
+        ])
+        .prop_map(|p| OpenProbe::EmptyRequired {
+            param: p.to_owned()
+        }),
+        (64usize..=128).prop_map(|length| OpenProbe::AstralName { length }),
+    ]
+}
+
+/// One violation of a case signed with `signing`: every rule of the table is reachable,
+/// with roughly even weight.
+pub fn arb_violation(signing: Signing) -> impl Strategy<Value = Violation> {
+    let text_rules = prop_oneof![
+        // Lengths sit on the bound they cross more often than chance would put them, and
+        // shrink towards it: 129 above, 1 below. A Chinese name stays under 5,000
+        // characters so that it fits in a URL (45 KB encoded).
+        3 => (prop::sample::select(vec!['a', 'Z', '中']), 0usize..4).prop_flat_map(|(fill, band)| {
+            let max = if fill.is_ascii() { 10_000 } else { 5_000 };
+            let length = match band {
+                0 => Just(129usize).boxed(),
+                1 => (129usize..=140).boxed(),
+                2 => (129usize..=max).boxed(),
+                _ => (0usize..2).prop_map(|k| 1 - k).boxed(),
+            };
+            length.prop_map(move |length| Violation::NameLength { length, fill })
+        }),
+        2 => arb_bad_first_char().prop_map(|first| Violation::NameFirst { first }),
+        3 => arb_bad_inner_char().prop_map(|inner| Violation::NameInner { inner }),
+        1 => (1usize..4).prop_map(|spaces| Violation::NameBlank { spaces }),
+        1 => prop::sample::select(vec![Scheme::Http, Scheme::Https]).prop_map(|scheme| Violation::NameUrl { scheme }),
+        2 => prop_oneof![Just(257usize), 257usize..=270, 257usize..=10_000].prop_map(|length| Violation::DescriptionLength { length }),
+        1 => prop::sample::select(vec![Scheme::Http, Scheme::Https]).prop_map(|scheme| Violation::DescriptionUrl { scheme }),
+    ];
+    let state_rules = prop_oneof![
+        Just(Violation::UnknownSourceRegion),
+        Just(Violation::UnknownDestinationRegion),
+        Just(Violation::SameRegion),
+        Just(Violation::DestinationWithoutCopy),
+        Just(Violation::UnknownImage),
+        Just(Violation::ImageElsewhere),
+        Just(Violation::ForeignImage),
+        prop::sample::select(vec![
+            ImageKind::System,
+            ImageKind::Public,
+            ImageKind::Marketplace
+        ])
+        .prop_map(|kind| Violation::NotCustom { kind }),
+        prop::sample::select(
+            ImageStatus::ALL
+                .iter()
+                .copied()
+                .filter(|s| *s != ImageStatus::Available)
+                .collect::<Vec<_>>()
+        )
+        .prop_map(|status| Violation::Status { status }),
+        prop_oneof![0i64..86_400 * 62, 0i64..400_000_000]
+            .prop_map(|seconds_before| Violation::TooOld { seconds_before }),
+        Just(Violation::Encrypted),
+        Just(Violation::BeingCopied),
+        Just(Violation::NameTaken),
+        Just(Violation::ImageQuotaFull),
+        Just(Violation::SnapshotQuotaFull),
+        Just(Violation::NotAuthorized),
+        Just(Violation::DisabledKey),
+    ];
+    prop_oneof![
+        12 => text_rules,
+        17 => state_rules,
+        22 => arb_tamper(signing).prop_map(|tamper| Violation::Tamper { tamper }),
+        6 => arb_probe().prop_map(|probe| Violation::Open { probe }),
+    ]
+}
+
+/// Sets a business parameter (or adds it).
+fn set(case: &mut Case, name: &str, value: Vec<u8>) {
+    match case.params.iter_mut().find(|(n, _)| n == name) {
+        Some(slot) => slot.1 = Value(value),
+        None => case.params.push((name.to_owned(), Value(value))),
+    }
+}
+
+fn text_of(case: &Case, name: &str) -> Option<String> {
+    case.params
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| String::from_utf8_lossy(&v.0).into_owned())
+}
+
+fn image_mut<'w>(world: &'w mut World, id: &str) -> Option<&'w mut Image> {
+    world.images.iter_mut().find(|i| i.id == id)
+}
+
+fn region_mut<'w>(world: &'w mut World, id: &str) -> Option<&'w mut crate::model::Region> {
+    world.regions.iter_mut().find(|r| r.id == id)
+}
+
+/// Adds an image owned by the caller and widens the region's quotas so that the
+/// anchor copy still has room.
+fn add_own_image(world: &mut World, anchor: &Anchor, image: Image) {
+    let region = image.region.clone();
+    let snaps = image.snapshot_count;
+    world.images.push(image);
+    if let Some(r) = region_mut(world, &region) {
+        r.image_quota += 1;
+        r.snapshot_quota += snaps;
+    }
+    let _ = anchor;
+}
+
+fn fresh_image_id(world: &World) -> String {
+    (300..)
+        .map(|n| format!("m-{n:020}"))
+        .find(|id| world.image(id).is_none())
+        .unwrap_or_default()
+}
+
+/// A region other than source and destination if the world has one, else the
+/// destination.
+fn third_region(world: &World, anchor: &Anchor) -> String {
+    world
+        .regions
+        .iter()
+        .map(|r| r.id.clone())
+        .find(|r| *r != anchor.source_region && *r != anchor.destination)
+        .unwrap_or_else(|| anchor.destination.clone())
+}
+
+impl Violation {
+    /// Applies the violation to a case and its world.
+    pub fn apply(&self, anchor: &Anchor, world: &mut World, case: &mut Case) {
+        let name = |case: &mut Case, s: String| set(case, "DestinationImageName", s.into_bytes());
+        let desc = |case: &mut Case, s: String| set(case, "DestinationDescription", s.into_bytes());
+        match self {
+            Violation::NameLength { length, fill } => name(case, fill.to_string().repeat(*length)),
+            Violation::NameFirst { first } => name(case, format!("{first}abc")),
+            Violation::NameInner { inner } => name(case, format!("ab{inner}cd")),
+            Violation::NameBlank { spaces } => name(case, " ".repeat(*spaces)),
+            Violation::NameUrl { scheme } => name(case, format!("{}example", scheme.prefix())),
+            Violation::DescriptionLength { length } => desc(case, "d".repeat(*length)),
+            Violation::DescriptionUrl { scheme } => {
+                desc(case, format!("{}example.com/image", scheme.prefix()))
+            }
+            Violation::UnknownSourceRegion => set(case, "RegionId", b"xx-nowhere-1".to_vec()),
+            Violation::UnknownDestinationRegion => {
+                set(case, "DestinationRegionId", b"xx-nowhere-2".to_vec())
+            }
+            Violation::SameRegion => {
+                let source =
+                    text_of(case, "RegionId").unwrap_or_else(|| anchor.source_region.clone());
+                set(case, "DestinationRegionId", source.into_bytes());
+            }
+            Violation::DestinationWithoutCopy => {
+                let dest = text_of(case, "DestinationRegionId")
+                    .unwrap_or_else(|| anchor.destination.clone());
+                if let Some(r) = region_mut(world, &dest) {
+                    r.supports_copy = false;
+                }
+            }
+            Violation::UnknownImage => set(case, "ImageId", b"m-doesnotexist0000000".to_vec()),
+            Violation::ImageElsewhere => {
+                let id = fresh_image_id(world);
+                let mut img = world
+                    .image(&anchor.image)
+                    .cloned()
+                    .unwrap_or_else(|| placeholder(anchor));
+                img.id = id.clone();
+                img.region = third_region(world, anchor);
+                img.name = None;
+                add_own_image(world, anchor, img);
+                set(case, "ImageId", id.into_bytes());
+            }
+            Violation::ForeignImage => {
+                if let Some(i) = image_mut(world, &anchor.image) {
+                    i.owner = Some(anchor.other_account.clone());
+                }
+            }
+            Violation::NotCustom { kind } => {
+                if let Some(i) = image_mut(world, &anchor.image) {
+                    i.kind = *kind;
+                    i.owner = None;
+                }
+            }
+            Violation::Status { status } => {
+                if let Some(i) = image_mut(world, &anchor.image) {
+                    i.status = *status;
+                }
+            }
+            Violation::TooOld { seconds_before } => {
+                if let Some(i) = image_mut(world, &anchor.image) {
+                    i.created_at =
+                        Timestamp(crate::oracle::TOO_OLD_CERTAIN_BEFORE.0 - 1 - seconds_before);
+                }
+            }
+            Violation::Encrypted => {
+                if let Some(i) = image_mut(world, &anchor.image) {
+                    i.encrypted = true;
+                }
+            }
+            Violation::BeingCopied => {
+                let now = world.clock.now(Timestamp(0));
+                let id = fresh_image_id(world);
+                let region = third_region(world, anchor);
+                let mut img = world
+                    .image(&anchor.image)
+                    .cloned()
+                    .unwrap_or_else(|| placeholder(anchor));
+                img.id = id.clone();
+                img.region = region.clone();
+                img.status = ImageStatus::Creating;
+                img.name = None;
+                add_own_image(world, anchor, img);
+                world.copies.push(Copy {
+                    source_image: anchor.image.clone(),
+                    destination_image: id,
+                    destination_region: region,
+                    started_at: now.plus(-5),
+                    completes_at: now.plus(i64::from(world.copy_duration_seconds)),
+                });
+            }
+            Violation::NameTaken => {
+                let taken = text_of(case, "DestinationImageName")
+                    .unwrap_or_else(|| "taken-name".to_owned());
+                name(case, taken.clone());
+                let dest = text_of(case, "DestinationRegionId")
+                    .filter(|d| world.region(d).is_some())
+                    .unwrap_or_else(|| anchor.destination.clone());
+                let id = fresh_image_id(world);
+                let mut img = placeholder(anchor);
+                img.id = id;
+                img.region = dest;
+                img.name = Some(taken);
+                add_own_image(world, anchor, img);
+            }
+            Violation::ImageQuotaFull => {
+                let held = world
+                    .owned_images(&anchor.account, &anchor.destination)
+                    .filter(|i| i.kind == ImageKind::Custom)
+                    .count();
+                if let Some(r) = region_mut(world, &anchor.destination) {
+                    r.image_quota = held as u32;
+                }
+            }
+            Violation::SnapshotQuotaFull => {
+                let used = world.snapshots_used(&anchor.account, &anchor.destination);
+                let need = world
+                    .image(&anchor.image)
+                    .map_or(1, |i| i.snapshot_count.max(1));
+                if let Some(i) = image_mut(world, &anchor.image) {
+                    i.snapshot_count = need;
+                }
+                if let Some(r) = region_mut(world, &anchor.destination) {
+                    r.snapshot_quota = (used + u64::from(need) - 1) as u32;
+                }
+            }
+            Violation::NotAuthorized => {
+                if let Some(a) = world.accounts.iter_mut().find(|a| a.id == anchor.account) {
+                    a.can_copy_images = false;
+                }
+            }
+            Violation::DisabledKey => {
+                let id = format!("{}X", anchor.key);
+                if world.access_key(&id).is_none() {
+                    if let Some(a) = world.accounts.iter_mut().find(|a| a.id == anchor.account) {
+                        a.access_keys.push(AccessKey {
+                            id: id.clone(),
+                            secret: Secret::new("disabled-key-secret"),
+                            enabled: false,
+                        });
+                    }
+                }
+                case.key = id;
+            }
+            Violation::Tamper { tamper } => case.tampers.push(tamper.clone()),
+            Violation::Open { probe } => probe.apply(anchor, world, case),
+        }
+    }
+}
+
+fn placeholder(anchor: &Anchor) -> Image {
+    Image {
+        id: String::new(),
+        region: anchor.destination.clone(),
+        owner: Some(anchor.account.clone()),
+        kind: ImageKind::Custom,
+        status: ImageStatus::Available,
+        created_at: Timestamp(1_600_000_000),
+        encrypted: false,
+        snapshot_count: 1,
+        name: None,
+        description: None,
+    }
+}
+
+impl OpenProbe {
+    fn apply(&self, anchor: &Anchor, world: &mut World, case: &mut Case) {
+        match self {
+            OpenProbe::NameChar { c } => set(
+                case,
+                "DestinationImageName",
+                format!("ab{c}cd").into_bytes(),
+            ),
+            OpenProbe::NameFirst { c } => {
+                set(case, "DestinationImageName", format!("{c}bcd").into_bytes())
+            }
+            OpenProbe::UrlPrefix {
+                prefix,
+                description: true,
+            } => set(
+                case,
+                "DestinationDescription",
+                format!("{prefix}example.com").into_bytes(),
+            ),
+            OpenProbe::UrlPrefix {
+                prefix,
+                description: false,
+            } => set(
+                case,
+                "DestinationImageName",
+                format!("{prefix}example").into_bytes(),
+            ),
+            OpenProbe::DescriptionControl { c } => set(
+                case,
+                "DestinationDescription",
+                format!("line{c}two").into_bytes(),
+            ),
+            OpenProbe::Unknown { name, value } => set(case, name, value.clone().into_bytes()),
+            OpenProbe::NonUtf8 { param } => {
+                let mut v = text_of(case, param)
+                    .unwrap_or_else(|| "abc".into())
+                    .into_bytes();
+                v.extend_from_slice(&[0xff, 0xfe]);
+                set(case, param, v);
+            }
+            OpenProbe::TimestampEdge { seconds } => case
+                .tampers
+                .push(Tamper::TimestampOffset { seconds: *seconds }),
+            OpenProbe::TimestampForm { form } => {
+                let now = world.clock.now(Timestamp(0)).to_string();
+                let text = match form {
+                    0 => now.replace('Z', ".000Z"),
+                    1 => now.replace('Z', "+00:00"),
+                    _ => now.replace('T', "t").replace('Z', "z"),
+                };
+                case.tampers.push(Tamper::TimestampText { text });
+            }
+            OpenProbe::TooOldEdge { seconds_after } => {
+                if let Some(i) = image_mut(world, &anchor.image) {
+                    i.created_at = crate::oracle::TOO_OLD_CERTAIN_BEFORE.plus(*seconds_after);
+                }
+            }
+            OpenProbe::SourceWithoutCopy => {
+                if let Some(r) = region_mut(world, &anchor.source_region) {
+                    r.supports_copy = false;
+                }
+            }
+            OpenProbe::NameCase => {
+                let mine =
+                    text_of(case, "DestinationImageName").unwrap_or_else(|| "Case-Name".to_owned());
+                set(case, "DestinationImageName", mine.clone().into_bytes());
+                let flipped: String = mine
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_lowercase() {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c.to_ascii_lowercase()
+                        }
+                    })
+                    .collect();
+                let id = fresh_image_id(world);
+                let mut img = placeholder(anchor);
+                img.id = id;
+                img.name = Some(flipped);
+                add_own_image(world, anchor, img);
+            }
+            OpenProbe::EmptyRequired { param } => case.tampers.push(Tamper::Set {
+                name: param.clone(),
+                value: Value(Vec::new()),
+            }),
+            OpenProbe::AstralName { length } => set(
+                case,
+                "DestinationImageName",
+                "\u{20000}".repeat(*length).into_bytes(),
+            ),
+        }
+    }
+}

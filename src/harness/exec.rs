@@ -1,0 +1,291 @@
+//! Executing steps against a target while keeping a model of what it holds.
+//!
+//! Owns [`Model`] (the world and nonces the harness believes the target holds) and the
+//! three things a step can be: send a case ([`send_case`]), advance the clock, check
+//! the target's world against the model. Every request is predicted from the model
+//! exactly as built and sent; every reply is judged, then carried into the model: a
+//! success is applied with the `ImageId` the target chose, nonces are remembered. A
+//! reply that leaves the model unsure (a success the documentation forbids) marks it
+//! stale, so the next case stages its world again.
+
+use serde::{Deserialize, Serialize};
+
+use super::HarnessError;
+use super::compare::{Mismatch, Seen, Verdict, judge};
+use super::target::Target;
+use super::transport::TransportError;
+use crate::case::Case;
+use crate::model::{HttpRequest, Timestamp, World};
+use crate::oracle::{self, Answered, NonceLog, Outcome, Prediction, Recorder, Scene};
+use crate::rules::RuleId;
+use crate::wire::client::fresh_nonce;
+
+/// What the harness believes a target holds.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// The world.
+    pub world: World,
+    /// Nonces the target may remember.
+    pub nonces: NonceLog,
+    /// Whether the target is known to hold exactly `world`.
+    pub fresh: bool,
+}
+
+impl Model {
+    /// A model of a world just staged (or, for a target without control, assumed).
+    pub fn new(world: World) -> Model {
+        Model {
+            world,
+            nonces: NonceLog::new(),
+            fresh: true,
+        }
+    }
+
+    /// The model's time.
+    pub fn now(&self) -> Timestamp {
+        self.world.clock.now(Timestamp::now_utc())
+    }
+}
+
+/// One step of a replayable sequence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "kebab-case")]
+pub enum ReplayStep {
+    /// Build and send a case.
+    Send {
+        /// The case.
+        case: Case,
+    },
+    /// Advance the target's clock.
+    Advance {
+        /// Seconds.
+        seconds: u32,
+    },
+    /// Compare the target's world with the model.
+    Check,
+}
+
+/// What one step did.
+#[derive(Clone, Debug, Serialize)]
+pub struct StepRecord {
+    /// The request sent, if the step sent one.
+    pub request: Option<HttpRequest>,
+    /// Its prediction.
+    pub prediction: Option<Prediction>,
+    /// The judgement.
+    pub verdict: Verdict,
+    /// An image the target created.
+    pub created: Option<String>,
+}
+
+impl StepRecord {
+    fn control(exercised: Vec<RuleId>, mismatches: Vec<Mismatch>) -> StepRecord {
+        StepRecord {
+            request: None,
+            prediction: None,
+            verdict: Verdict {
+                exercised,
+                mismatches,
+                seen: Seen::default(),
+            },
+            created: None,
+        }
+    }
+}
+
+/// Makes sure the target holds `world`, staging it if the model differs or is stale.
+pub async fn ensure(
+    target: &Target,
+    model: &mut Option<Model>,
+    world: &World,
+) -> Result<bool, HarnessError> {
+    if let Some(m) = model {
+        if m.fresh && m.world == *world {
+            return Ok(false);
+        }
+    }
+    let now = target.stage(world).await?;
+    let mut m = Model::new(world.clone());
+    m.world.settle(now);
+    *model = Some(m);
+    Ok(true)
+}
+
+/// Sends one request, judges the reply and carries it into the model. A request the
+/// client refuses to send is the harness's failure, not the target's.
+pub async fn exchange(
+    target: &Target,
+    model: &mut Model,
+    req: &HttpRequest,
+    now: Timestamp,
+) -> Result<StepRecord, HarnessError> {
+    let prediction = oracle::predict(
+        &Scene {
+            world: &model.world,
+            nonces: &model.nonces,
+            now,
+        },
+        req,
+    );
+    let reply = target.send(req).await;
+    if let Err(TransportError::Invalid(reason)) = &reply {
+        return Err(HarnessError::Config(format!(
+            "cannot send {} {}…: {reason}",
+            req.method,
+            req.target.chars().take(120).collect::<String>()
+        )));
+    }
+    let mut verdict = judge(&prediction, &reply);
+    let answered = verdict.answered(&prediction);
+    oracle::remember_nonce(
+        &mut model.nonces,
+        &prediction,
+        answered,
+        now,
+        Recorder::Model,
+    );
+    let mut created = None;
+    if let (Some(s), None) = (verdict.seen.status, &verdict.seen.code) {
+        if (200..300).contains(&s) {
+            created = verdict.seen.image_id.clone();
+        }
+    }
+    if answered == Answered::Success {
+        let plan = prediction.acceptable.iter().find_map(|o| match o {
+            Outcome::Success(p) => Some(p.clone()),
+            Outcome::Error(_) => None,
+        });
+        match (plan, &created) {
+            (Some(plan), Some(id)) if model.world.image(id).is_none() => {
+                oracle::apply(&mut model.world, &plan, id, now)
+            }
+            (Some(_), Some(id)) => {
+                verdict.mismatches.push(Mismatch {
+                    rule: RuleId::CopySucceeds,
+                    expected: "the ImageId of a new image".into(),
+                    observed: format!("{id}, the id of an existing image"),
+                });
+                model.fresh = false;
+            }
+            _ => model.fresh = false,
+        }
+    }
+    if !verdict.passed() {
+        // Whatever the target did, the model can no longer vouch for it.
+        model.fresh = false;
+    }
+    Ok(StepRecord {
+        request: Some(req.clone()),
+        prediction: Some(prediction),
+        verdict,
+        created,
+    })
+}
+
+/// Builds and sends a case (its warm-up first) at the model's time.
+pub async fn send_case(
+    target: &Target,
+    model: &mut Model,
+    case: &Case,
+) -> Result<Vec<StepRecord>, HarnessError> {
+    let now = model.now();
+    let built = case.build(&model.world, now, &target.host, &fresh_nonce());
+    let mut records = Vec::new();
+    if let Some(w) = &built.warmup {
+        records.push(exchange(target, model, w, now).await?);
+    }
+    records.push(exchange(target, model, &built.request, now).await?);
+    Ok(records)
+}
+
+/// Advances the target's clock and the model's.
+pub async fn advance(target: &Target, model: &mut Model, seconds: u32) -> Result<(), HarnessError> {
+    let now = target.advance(seconds).await?;
+    model.world.clock.advance(i64::from(seconds));
+    model.world.settle(now);
+    Ok(())
+}
+
+/// Reads the target's world and compares images and copies with the model.
+pub async fn check(target: &Target, model: &mut Model) -> Result<StepRecord, HarnessError> {
+    let (view, now) = target.read_world().await?;
+    model.world.settle(now);
+    let mut mismatches = Vec::new();
+    let mut mismatch = |expected: String, observed: String| {
+        mismatches.push(Mismatch {
+            rule: RuleId::CopyLifecycle,
+            expected,
+            observed,
+        });
+    };
+    for want in &model.world.images {
+        match view.images.iter().find(|i| i.id == want.id) {
+            None => mismatch(
+                format!("image {} in {}", want.id, want.region),
+                "no such image".into(),
+            ),
+            Some(got) => {
+                let a = (
+                    &want.region,
+                    want.status,
+                    &want.name,
+                    &want.description,
+                    &want.owner,
+                );
+                let b = (
+                    &got.region,
+                    got.status,
+                    &got.name,
+                    &got.description,
+                    &got.owner,
+                );
+                if a != b {
+                    mismatch(format!("image {} as {a:?}", want.id), format!("{b:?}"));
+                }
+            }
+        }
+    }
+    for got in &view.images {
+        if model.world.image(&got.id).is_none() {
+            mismatch(
+                "no other image".into(),
+                format!("image {} in {}", got.id, got.region),
+            );
+        }
+    }
+    let pairs = |copies: &[crate::model::Copy]| {
+        let mut p: Vec<(String, String)> = copies
+            .iter()
+            .map(|c| (c.source_image.clone(), c.destination_image.clone()))
+            .collect();
+        p.sort();
+        p
+    };
+    if pairs(&model.world.copies) != pairs(&view.copies) {
+        mismatch(
+            format!("copies in progress {:?}", pairs(&model.world.copies)),
+            format!("{:?}", pairs(&view.copies)),
+        );
+    }
+    if !mismatches.is_empty() {
+        model.fresh = false;
+    }
+    Ok(StepRecord::control(vec![RuleId::CopyLifecycle], mismatches))
+}
+
+/// Runs replay steps in order.
+pub async fn run_steps(
+    target: &Target,
+    model: &mut Model,
+    steps: &[ReplayStep],
+) -> Result<Vec<StepRecord>, HarnessError> {
+    let mut records = Vec::new();
+    for step in steps {
+        match step {
+            ReplayStep::Send { case } => records.extend(send_case(target, model, case).await?),
+            ReplayStep::Advance { seconds } => advance(target, model, *seconds).await?,
+            ReplayStep::Check => records.push(check(target, model).await?),
+        }
+    }
+    Ok(records)
+}

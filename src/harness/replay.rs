@@ -1,0 +1,106 @@
+//! Replay files: a failure saved as its concrete world and steps, not as a seed.
+//!
+//! Owns [`Repro`], its file form, and [`replay`], which stages the world on a target
+//! (or, without control, uses the user's credentials) and runs the steps again. A seed
+//! stops reproducing once a generator changes; a replay file does not.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::HarnessError;
+use super::compare::Mismatch;
+use super::exec::{Model, ReplayStep, StepRecord, ensure, run_steps};
+use super::target::Target;
+use crate::model::{Secret, World};
+use crate::rules::RuleId;
+use crate::wire::client::Credentials;
+
+/// The format tag of replay files.
+pub const REPLAY_FORMAT: &str = "copyimage-conformance-replay/1";
+
+/// A saved failure.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Repro {
+    /// [`REPLAY_FORMAT`].
+    pub format: String,
+    /// Rules that failed.
+    pub rules: Vec<RuleId>,
+    /// The first rule's sentence.
+    pub sentence: String,
+    /// Seed and case index that first found it (informational).
+    #[serde(default)]
+    pub found_by: Option<(u64, u64)>,
+    /// The world to stage.
+    pub world: World,
+    /// The steps to run.
+    pub steps: Vec<ReplayStep>,
+    /// What was expected beside what was observed when it was saved.
+    #[serde(default)]
+    pub mismatches: Vec<Mismatch>,
+}
+
+impl Repro {
+    /// Reads a replay file.
+    pub fn load(path: &Path) -> Result<Repro, HarnessError> {
+        let io = |reason: String| HarnessError::Io {
+            path: path.to_owned(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| io(e.to_string()))?;
+        let repro: Repro =
+            serde_json::from_str(&text).map_err(|e| io(format!("not a replay file: {e}")))?;
+        if repro.format != REPLAY_FORMAT {
+            return Err(io(format!(
+                "format {} (expected {REPLAY_FORMAT})",
+                repro.format
+            )));
+        }
+        repro.world.check().map_err(|e| io(e.to_string()))?;
+        Ok(repro)
+    }
+
+    /// Writes a replay file.
+    pub fn save(&self, path: &Path) -> Result<(), HarnessError> {
+        let io = |reason: String| HarnessError::Io {
+            path: path.to_owned(),
+            reason,
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io(e.to_string()))?;
+        }
+        let text = serde_json::to_string_pretty(self).map_err(|e| io(e.to_string()))?;
+        std::fs::write(path, text + "\n").map_err(|e| io(e.to_string()))
+    }
+}
+
+/// Runs a replay against a target. With control the world is staged; without it, the
+/// world's keys are replaced by `credentials` and nothing is staged.
+pub async fn replay(
+    target: &Target,
+    repro: &Repro,
+    credentials: Option<&Credentials>,
+) -> Result<Vec<StepRecord>, HarnessError> {
+    let mut model = if target.control {
+        let mut m = None;
+        ensure(target, &mut m, &repro.world).await?;
+        m.ok_or_else(|| HarnessError::Control {
+            endpoint: target.base.clone(),
+            reason: "staging failed".into(),
+        })?
+    } else {
+        let creds = credentials.ok_or_else(|| {
+            HarnessError::Credentials("this target has no world control: give --access-key-id and ALIBABA_CLOUD_ACCESS_KEY_SECRET".into())
+        })?;
+        let mut world = repro.world.clone();
+        for a in &mut world.accounts {
+            for k in &mut a.access_keys {
+                if k.id == creds.key_id {
+                    k.secret = Secret::new(creds.secret.expose());
+                }
+            }
+        }
+        Model::new(world)
+    };
+    run_steps(target, &mut model, &repro.steps).await
+}

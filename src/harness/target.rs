@@ -1,0 +1,216 @@
+//! A target: an endpoint, how to reach it, and what it offers.
+//!
+//! Owns talking to one endpoint: discovering the world-control contract, staging
+//! worlds, reading them back, advancing the clock, and sending API requests under a
+//! rate limit when the target is a real service. Staging errors are [`HarnessError`]s
+//! (the run cannot go on); API replies, whatever they are, are data for the judge.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use super::HarnessError;
+use super::transport::{self, TransportError};
+use crate::model::{Copy, HttpReply, HttpRequest, Image, Timestamp, World};
+
+/// Requests at most this often.
+#[derive(Debug)]
+pub struct RateLimiter {
+    interval: Duration,
+    next: Mutex<Instant>,
+}
+
+impl RateLimiter {
+    /// At most `per_minute` requests a minute.
+    pub fn per_minute(per_minute: u32) -> RateLimiter {
+        RateLimiter {
+            interval: Duration::from_secs_f64(60.0 / f64::from(per_minute.max(1))),
+            next: Mutex::new(Instant::now()),
+        }
+    }
+
+    /// Waits for the next slot.
+    pub async fn wait(&self) {
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(Instant::now());
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
+/// The images and copies a target reports.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct WorldView {
+    /// Images.
+    #[serde(default)]
+    pub images: Vec<Image>,
+    /// Copies in progress.
+    #[serde(default)]
+    pub copies: Vec<Copy>,
+}
+
+#[derive(Deserialize)]
+struct ReadReply {
+    now: Timestamp,
+    world: WorldView,
+}
+
+#[derive(Deserialize)]
+struct NowReply {
+    now: Timestamp,
+}
+
+/// One endpoint.
+#[derive(Debug)]
+pub struct Target {
+    /// Scheme, host and port.
+    pub base: String,
+    /// `host[:port]` for the `Host` header and V3 signing.
+    pub host: String,
+    /// Whether it offers the world-control contract.
+    pub control: bool,
+    client: reqwest::Client,
+    limiter: Option<RateLimiter>,
+}
+
+impl Target {
+    /// Connects: checks the URL and asks `GET /_conformance`.
+    pub async fn connect(
+        endpoint: &str,
+        timeout: Duration,
+        rate_per_minute: Option<u32>,
+    ) -> Result<Target, HarnessError> {
+        let url = reqwest::Url::parse(endpoint).map_err(|e| HarnessError::Endpoint {
+            endpoint: endpoint.to_owned(),
+            reason: e.to_string(),
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(HarnessError::Endpoint {
+                endpoint: endpoint.to_owned(),
+                reason: "expected http:// or https:// and a host".into(),
+            });
+        }
+        let host = match url.port() {
+            Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_owned(),
+        };
+        let base = format!("{}://{host}", url.scheme());
+        let client = transport::client(timeout).map_err(|e| HarnessError::Endpoint {
+            endpoint: endpoint.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let control = match client.get(format!("{base}/_conformance")).send().await {
+            Ok(r) if r.status().is_success() => r.json_value().await.is_some_and(|v| {
+                v.get("contract").and_then(|c| c.as_str()) == Some("copyimage-conformance-control")
+            }),
+            Ok(_) => false,
+            Err(e) if e.is_connect() || e.is_timeout() => {
+                return Err(HarnessError::Endpoint {
+                    endpoint: endpoint.to_owned(),
+                    reason: format!("cannot connect: {e}"),
+                });
+            }
+            Err(_) => false,
+        };
+        let limiter = if control {
+            None
+        } else {
+            rate_per_minute.map(RateLimiter::per_minute)
+        };
+        Ok(Target {
+            base,
+            host,
+            control,
+            client,
+            limiter,
+        })
+    }
+
+    /// Sends an API request exactly as built.
+    pub async fn send(&self, req: &HttpRequest) -> Result<HttpReply, TransportError> {
+        if let Some(l) = &self.limiter {
+            l.wait().await;
+        }
+        transport::send(&self.client, &self.base, req).await
+    }
+
+    fn control_error(&self, reason: impl std::fmt::Display) -> HarnessError {
+        HarnessError::Control {
+            endpoint: self.base.clone(),
+            reason: reason.to_string(),
+        }
+    }
+
+    async fn control_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, HarnessError> {
+        let r = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.control_error(e))?;
+        let status = r.status();
+        let bytes = r.bytes().await.map_err(|e| self.control_error(e))?.to_vec();
+        if !status.is_success() {
+            return Err(self.control_error(format!(
+                "{path} answered {status}: {}",
+                String::from_utf8_lossy(&bytes)
+            )));
+        }
+        Ok(bytes)
+    }
+
+    /// Loads a world, replacing all state. Returns the target's time.
+    pub async fn stage(&self, world: &World) -> Result<Timestamp, HarnessError> {
+        let body = serde_json::to_vec(world).map_err(|e| self.control_error(e))?;
+        let bytes = self
+            .control_call(reqwest::Method::PUT, "/_conformance/world", body)
+            .await?;
+        let reply: NowReply = serde_json::from_slice(&bytes)
+            .map_err(|e| self.control_error(format!("PUT /_conformance/world: {e}")))?;
+        Ok(reply.now)
+    }
+
+    /// Reads the images and copies the target holds, and its time.
+    pub async fn read_world(&self) -> Result<(WorldView, Timestamp), HarnessError> {
+        let bytes = self
+            .control_call(reqwest::Method::GET, "/_conformance/world", Vec::new())
+            .await?;
+        let reply: ReadReply = serde_json::from_slice(&bytes)
+            .map_err(|e| self.control_error(format!("GET /_conformance/world: {e}")))?;
+        Ok((reply.world, reply.now))
+    }
+
+    /// Advances the clock.
+    pub async fn advance(&self, seconds: u32) -> Result<Timestamp, HarnessError> {
+        let body = serde_json::to_vec(&serde_json::json!({ "advance_seconds": seconds }))
+            .unwrap_or_default();
+        let bytes = self
+            .control_call(reqwest::Method::POST, "/_conformance/clock", body)
+            .await?;
+        let reply: NowReply = serde_json::from_slice(&bytes)
+            .map_err(|e| self.control_error(format!("POST /_conformance/clock: {e}")))?;
+        Ok(reply.now)
+    }
+}
+
+trait JsonValue {
+    async fn json_value(self) -> Option<serde_json::Value>;
+}
+
+impl JsonValue for reqwest::Response {
+    async fn json_value(self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.bytes().await.ok()?).ok()
+    }
+}

@@ -1,0 +1,99 @@
+//! The HTML form: one self-contained page, the rule matrix coloured by result.
+
+use std::fmt::Write;
+
+use quick_xml::escape::escape;
+
+use super::Report;
+
+/// Renders a report as one HTML page with no external resources.
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>CopyImage conformance: {}</title><style>\
+body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;width:100%}}\
+td,th{{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;font-size:.9em}}\
+.pass{{background:#d9f2d9}}.fail{{background:#f8d0d0}}.none{{background:#eee}}.skip{{background:#fff3cd}}\
+pre{{white-space:pre-wrap;background:#f6f6f6;padding:.5em}}h1 .bad{{color:#b00}}h1 .good{{color:#070}}</style></head><body>",
+        escape(r.target.as_str())
+    );
+    let verdict = if r.conformant() {
+        "<span class=\"good\">conformant</span>"
+    } else {
+        "<span class=\"bad\">not conformant</span>"
+    };
+    let _ = write!(
+        out,
+        "<h1>CopyImage conformance: {verdict}</h1><p>{}</p>",
+        escape(r.summary().as_str())
+    );
+    let _ = write!(
+        out,
+        "<p>Target {} · seed {} · {}</p>",
+        escape(r.target.as_str()),
+        r.seed,
+        escape(r.tool.as_str())
+    );
+    out.push_str("<h2>Rules</h2><table><tr><th>Rule</th><th>Layer</th><th>Codes</th><th>Exercised</th><th>Passed</th><th>Failed</th><th>Sentence</th></tr>");
+    for t in &r.rules {
+        let class = if !t.checkable {
+            "skip"
+        } else if t.failed > 0 {
+            "fail"
+        } else if t.exercised > 0 {
+            "pass"
+        } else {
+            "none"
+        };
+        let _ = write!(
+            out,
+            "<tr class=\"{class}\"><td><code>{}</code></td><td>{:?}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            t.id,
+            t.layer,
+            escape(t.codes.join(", ").as_str()),
+            t.exercised,
+            t.passed,
+            t.failed,
+            escape(t.sentence)
+        );
+    }
+    out.push_str("</table>");
+    if !r.failures.is_empty() {
+        out.push_str("<h2>Failures</h2>");
+        for f in &r.failures {
+            let rules: Vec<String> = f.rules.iter().map(ToString::to_string).collect();
+            let _ = write!(
+                out,
+                "<h3>{} ({} cases)</h3><p>{}</p><ul>",
+                escape(rules.join(", ").as_str()),
+                f.occurrences,
+                escape(f.sentence)
+            );
+            for m in &f.mismatches {
+                let _ = write!(
+                    out,
+                    "<li><code>{}</code>: expected {} — observed {}</li>",
+                    m.rule,
+                    escape(m.expected.as_str()),
+                    escape(m.observed.as_str())
+                );
+            }
+            out.push_str("</ul><pre>");
+            for c in &f.commands {
+                let _ = writeln!(out, "$ {}", escape(c.as_str()));
+            }
+            out.push_str("</pre>");
+        }
+    }
+    if !r.not_checkable.is_empty() {
+        let names: Vec<String> = r.not_checkable.iter().map(ToString::to_string).collect();
+        let _ = write!(
+            out,
+            "<h2>Not checkable on this target</h2><p>{}</p>",
+            escape(names.join(", ").as_str())
+        );
+    }
+    out.push_str("</body></html>\n");
+    out
+}
