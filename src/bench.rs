@@ -48,30 +48,18 @@ fn mix() -> Vec<(Case, u16)> {
     let base = |image: &str| {
         Case::new(
             Signing::V1PostQuery,
-            &[
-                ("RegionId", "cn-qingdao"),
-                ("ImageId", image),
-                ("DestinationRegionId", "cn-hangzhou"),
-            ],
+            &[("RegionId", "cn-qingdao"), ("ImageId", image), ("DestinationRegionId", "cn-hangzhou")],
         )
     };
     vec![
         (base("m-unavail0000000000001"), 400),
         (base("m-encrypted00000000001"), 403),
         (
-            base("m-available00000000001").with(Tamper::Set {
-                name: "DestinationImageName".into(),
-                value: Value::text("1bad"),
-            }),
+            base("m-available00000000001")
+                .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("1bad") }),
             400,
         ),
-        (
-            Case {
-                signing: Signing::V3,
-                ..base("m-tooold00000000000001")
-            },
-            403,
-        ),
+        (Case { signing: Signing::V3, ..base("m-tooold00000000000001") }, 403),
     ]
 }
 
@@ -86,17 +74,10 @@ pub fn oracle_rate(duration: Duration) -> Rate {
     let requests: Vec<HttpRequest> = mix()
         .iter()
         .enumerate()
-        .map(|(i, (c, _))| {
-            c.build(&world, now, "127.0.0.1", &format!("nonce-{i}"))
-                .request
-        })
+        .map(|(i, (c, _))| c.build(&world, now, "127.0.0.1", &format!("nonce-{i}")).request)
         .collect();
     let nonces = NonceLog::new();
-    let scene = Scene {
-        world: &world,
-        nonces: &nonces,
-        now,
-    };
+    let scene = Scene { world: &world, nonces: &nonces, now };
     let start = Instant::now();
     let mut n = 0usize;
     let mut unexpected = 0usize;
@@ -126,24 +107,14 @@ pub async fn emulator_rate(
 ) -> Result<Rate, transport::TransportError> {
     let started = match endpoint {
         None => Some(
-            Emulator::start(EmulatorConfig {
-                world: bench_world(),
-                ..EmulatorConfig::default()
-            })
-            .await
-            .map_err(|e| transport::TransportError::Connect(e.to_string()))?,
+            Emulator::start(EmulatorConfig { world: bench_world(), ..EmulatorConfig::default() })
+                .await
+                .map_err(|e| transport::TransportError::Connect(e.to_string()))?,
         ),
         Some(_) => None,
     };
-    let base = endpoint
-        .map(str::to_owned)
-        .or_else(|| started.as_ref().map(Emulator::uri))
-        .unwrap_or_default();
-    let host = base
-        .trim_start_matches("http://")
-        .trim_start_matches("https://")
-        .trim_end_matches('/')
-        .to_owned();
+    let base = endpoint.map(str::to_owned).or_else(|| started.as_ref().map(Emulator::uri)).unwrap_or_default();
+    let host = base.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/').to_owned();
     let client = transport::client(Duration::from_secs(10))?;
     let world = bench_world();
     let now = world.clock.now(Timestamp::now_utc());
@@ -155,10 +126,7 @@ pub async fn emulator_rate(
         (0..budget)
             .map(|i| {
                 let (c, status) = &cases[i % cases.len()];
-                (
-                    c.build(&world, now, &host, &format!("{run}-{i}")).request,
-                    *status,
-                )
+                (c.build(&world, now, &host, &format!("{run}-{i}")).request, *status)
             })
             .collect(),
     );
@@ -168,13 +136,8 @@ pub async fn emulator_rate(
     let deadline = start + duration;
     let mut tasks = Vec::new();
     for _ in 0..connections.max(1) {
-        let (client, base, requests, next, unexpected) = (
-            client.clone(),
-            base.clone(),
-            requests.clone(),
-            next.clone(),
-            unexpected.clone(),
-        );
+        let (client, base, requests, next, unexpected) =
+            (client.clone(), base.clone(), requests.clone(), next.clone(), unexpected.clone());
         tasks.push(tokio::spawn(async move {
             loop {
                 if Instant::now() >= deadline {

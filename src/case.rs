@@ -28,12 +28,9 @@ impl Value {
 impl fmt::Debug for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match std::str::from_utf8(&self.0) {
-            Ok(t) if t.chars().count() > 40 => write!(
-                f,
-                "{:?}…({} chars)",
-                t.chars().take(20).collect::<String>(),
-                t.chars().count()
-            ),
+            Ok(t) if t.chars().count() > 40 => {
+                write!(f, "{:?}…({} chars)", t.chars().take(20).collect::<String>(), t.chars().count())
+            }
             Ok(t) => write!(f, "{t:?}"),
             Err(_) => write!(f, "bytes{:02x?}", self.0),
         }
@@ -56,16 +53,13 @@ impl Serialize for Value {
                 let first = text.chars().next();
                 let n = text.chars().count();
                 match first {
-                    Some(c) if n > 16 && text.chars().all(|x| x == c) => ValueForm::Repeat {
-                        repeat: c.to_string(),
-                        times: n,
-                    },
+                    Some(c) if n > 16 && text.chars().all(|x| x == c) => {
+                        ValueForm::Repeat { repeat: c.to_string(), times: n }
+                    }
                     _ => ValueForm::Text(text.to_owned()),
                 }
             }
-            Err(_) => ValueForm::Base64 {
-                base64: base64::engine::general_purpose::STANDARD.encode(&self.0),
-            },
+            Err(_) => ValueForm::Base64 { base64: base64::engine::general_purpose::STANDARD.encode(&self.0) },
         };
         form.serialize(s)
     }
@@ -81,9 +75,9 @@ impl<'de> Deserialize<'de> for Value {
                 }
                 repeat.repeat(times).into_bytes()
             }
-            ValueForm::Base64 { base64 } => base64::engine::general_purpose::STANDARD
-                .decode(base64)
-                .map_err(serde::de::Error::custom)?,
+            ValueForm::Base64 { base64 } => {
+                base64::engine::general_purpose::STANDARD.decode(base64).map_err(serde::de::Error::custom)?
+            }
         }))
     }
 }
@@ -200,10 +194,7 @@ impl Case {
         Case {
             signing,
             key: default_key(),
-            params: params
-                .iter()
-                .map(|(n, v)| (n.to_string(), Value::text(v)))
-                .collect(),
+            params: params.iter().map(|(n, v)| (n.to_string(), Value::text(v))).collect(),
             tampers: Vec::new(),
         }
     }
@@ -216,11 +207,7 @@ impl Case {
 
     /// The value of a business parameter as the case sends it (after `Set` and `Omit`).
     pub fn param(&self, name: &str) -> Option<&[u8]> {
-        let mut value = self
-            .params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.0.as_slice());
+        let mut value = self.params.iter().find(|(n, _)| n == name).map(|(_, v)| v.0.as_slice());
         for t in &self.tampers {
             match t {
                 Tamper::Omit { name: n } if n == name => value = None,
@@ -244,10 +231,7 @@ impl Case {
         let secret = if self.tampers.contains(&Tamper::WrongSecret) {
             WRONG_SECRET.to_owned()
         } else {
-            world.access_key(&id).map_or_else(
-                || INVENTED_SECRET.to_owned(),
-                |(_, k)| k.secret.expose().to_owned(),
-            )
+            world.access_key(&id).map_or_else(|| INVENTED_SECRET.to_owned(), |(_, k)| k.secret.expose().to_owned())
         };
         (id, secret)
     }
@@ -256,31 +240,18 @@ impl Case {
     pub fn build(&self, world: &World, now: Timestamp, host: &str, nonce: &str) -> Built {
         let warmup = self.tampers.contains(&Tamper::ReuseNonce).then(|| {
             // A request that authenticates and changes nothing: an image that does not exist.
-            let mut plain = Case {
-                signing: self.signing,
-                key: self.key.clone(),
-                params: self.params.clone(),
-                tampers: Vec::new(),
-            };
+            let mut plain =
+                Case { signing: self.signing, key: self.key.clone(), params: self.params.clone(), tampers: Vec::new() };
             plain.params.retain(|(n, _)| n != "ImageId");
-            plain
-                .params
-                .push(("ImageId".into(), Value::text("m-warmup0000000000000")));
+            plain.params.push(("ImageId".into(), Value::text("m-warmup0000000000000")));
             plain.build_one(world, now, host, nonce)
         });
-        Built {
-            warmup,
-            request: self.build_one(world, now, host, nonce),
-        }
+        Built { warmup, request: self.build_one(world, now, host, nonce) }
     }
 
     fn build_one(&self, world: &World, now: Timestamp, host: &str, nonce: &str) -> HttpRequest {
         let (key_id, secret) = self.key_and_secret(world);
-        let business: Pairs = self
-            .params
-            .iter()
-            .map(|(n, v)| (n.clone(), v.0.clone()))
-            .collect();
+        let business: Pairs = self.params.iter().map(|(n, v)| (n.clone(), v.0.clone())).collect();
         let mut timestamp = now.to_string();
         for t in &self.tampers {
             match t {
@@ -294,18 +265,13 @@ impl Case {
             _ => None,
         });
         let mut req = match self.signing {
-            Signing::V3 => self.build_v3(
-                now, host, nonce, &business, &key_id, &secret, &timestamp, method,
-            ),
-            _ => self.build_v1(
-                now, host, nonce, &business, &key_id, &secret, &timestamp, method,
-            ),
+            Signing::V3 => self.build_v3(now, host, nonce, &business, &key_id, &secret, &timestamp, method),
+            _ => self.build_v1(now, host, nonce, &business, &key_id, &secret, &timestamp, method),
         };
         for t in &self.tampers {
             match t {
                 Tamper::RawQuery { text } => {
-                    req.target
-                        .push(if req.target.contains('?') { '&' } else { '?' });
+                    req.target.push(if req.target.contains('?') { '&' } else { '?' });
                     req.target.push_str(text);
                 }
                 Tamper::Oversize => {
@@ -315,8 +281,7 @@ impl Case {
                     } else {
                         req.body.extend_from_slice(b"&Padding=");
                     }
-                    req.body
-                        .resize(req.body.len() + crate::oracle::MAX_BODY, b'x');
+                    req.body.resize(req.body.len() + crate::oracle::MAX_BODY, b'x');
                 }
                 _ => {}
             }
@@ -347,9 +312,7 @@ impl Case {
                 Tamper::Omit { name } if name == "Signature" => omit_signature = true,
                 Tamper::Omit { name } => draft.params.retain(|(n, _)| n != name),
                 Tamper::Set { name, value } => set(&mut draft.params, name, &value.0),
-                Tamper::Duplicate { name, value } => {
-                    draft.params.push((name.clone(), value.0.clone()))
-                }
+                Tamper::Duplicate { name, value } => draft.params.push((name.clone(), value.0.clone())),
                 _ => {}
             }
         }
@@ -382,9 +345,7 @@ impl Case {
         let mut omit_content_sha = false;
         for t in &self.tampers {
             match t {
-                Tamper::Omit { name } if name == "AccessKeyId" || name == "Signature" => {
-                    omit_auth = true
-                }
+                Tamper::Omit { name } if name == "AccessKeyId" || name == "Signature" => omit_auth = true,
                 Tamper::Omit { name } if name == "x-acs-content-sha256" => omit_content_sha = true,
                 Tamper::Omit { name } => match header_of(name) {
                     Some(h) => draft.headers.retain(|(n, _)| n != h),
@@ -394,9 +355,7 @@ impl Case {
                     Some(h) => draft.set_header(h, &String::from_utf8_lossy(&value.0)),
                     None => set(&mut draft.query, name, &value.0),
                 },
-                Tamper::Duplicate { name, value } => {
-                    draft.query.push((name.clone(), value.0.clone()))
-                }
+                Tamper::Duplicate { name, value } => draft.query.push((name.clone(), value.0.clone())),
                 _ => {}
             }
         }
@@ -457,11 +416,7 @@ mod tests {
     }
 
     fn valid() -> [(&'static str, &'static str); 3] {
-        [
-            ("RegionId", "cn-qingdao"),
-            ("ImageId", "m-available00000000001"),
-            ("DestinationRegionId", "cn-hangzhou"),
-        ]
+        [("RegionId", "cn-qingdao"), ("ImageId", "m-available00000000001"), ("DestinationRegionId", "cn-hangzhou")]
     }
 
     fn pick(case: &Case) -> Outcome {
@@ -470,32 +425,10 @@ mod tests {
         let built = case.build(&w, now, "ecs.aliyuncs.com", "nonce-0001");
         let mut nonces = NonceLog::new();
         if let Some(warm) = &built.warmup {
-            let p = oracle::predict(
-                &Scene {
-                    world: &w,
-                    nonces: &nonces,
-                    now,
-                },
-                warm,
-            );
-            oracle::remember_nonce(
-                &mut nonces,
-                &p,
-                p.pick().into(),
-                now,
-                oracle::Recorder::Emulator,
-            );
+            let p = oracle::predict(&Scene { world: &w, nonces: &nonces, now }, warm);
+            oracle::remember_nonce(&mut nonces, &p, p.pick().into(), now, oracle::Recorder::Emulator);
         }
-        oracle::predict(
-            &Scene {
-                world: &w,
-                nonces: &nonces,
-                now,
-            },
-            &built.request,
-        )
-        .pick()
-        .clone()
+        oracle::predict(&Scene { world: &w, nonces: &nonces, now }, &built.request).pick().clone()
     }
 
     fn code(o: &Outcome) -> &str {
@@ -517,61 +450,16 @@ mod tests {
         let cases: Vec<(Tamper, &str)> = vec![
             (Tamper::BadSignature, "SignatureDoesNotMatch"),
             (Tamper::WrongSecret, "SignatureDoesNotMatch"),
-            (
-                Tamper::TimestampOffset { seconds: -3600 },
-                "InvalidTimeStamp.Expired",
-            ),
-            (
-                Tamper::TimestampText {
-                    text: "yesterday".into(),
-                },
-                "IllegalTimestamp",
-            ),
+            (Tamper::TimestampOffset { seconds: -3600 }, "InvalidTimeStamp.Expired"),
+            (Tamper::TimestampText { text: "yesterday".into() }, "IllegalTimestamp"),
             (Tamper::ReuseNonce, "SignatureNonceUsed"),
-            (
-                Tamper::Key {
-                    id: "nobody".into(),
-                },
-                "InvalidAccessKeyId.NotFound",
-            ),
-            (
-                Tamper::Method {
-                    method: "PUT".into(),
-                },
-                "UnsupportedHTTPMethod",
-            ),
-            (
-                Tamper::Omit {
-                    name: "ImageId".into(),
-                },
-                "MissingParameter",
-            ),
-            (
-                Tamper::Omit {
-                    name: "Signature".into(),
-                },
-                "MissingParameter",
-            ),
-            (
-                Tamper::Set {
-                    name: "Version".into(),
-                    value: Value::text("2016-11-11"),
-                },
-                "InvalidVersion",
-            ),
-            (
-                Tamper::Duplicate {
-                    name: "ImageId".into(),
-                    value: Value::text("m-x"),
-                },
-                "InvalidParameter",
-            ),
-            (
-                Tamper::RawQuery {
-                    text: "%FF=1".into(),
-                },
-                "InvalidParameter",
-            ),
+            (Tamper::Key { id: "nobody".into() }, "InvalidAccessKeyId.NotFound"),
+            (Tamper::Method { method: "PUT".into() }, "UnsupportedHTTPMethod"),
+            (Tamper::Omit { name: "ImageId".into() }, "MissingParameter"),
+            (Tamper::Omit { name: "Signature".into() }, "MissingParameter"),
+            (Tamper::Set { name: "Version".into(), value: Value::text("2016-11-11") }, "InvalidVersion"),
+            (Tamper::Duplicate { name: "ImageId".into(), value: Value::text("m-x") }, "InvalidParameter"),
+            (Tamper::RawQuery { text: "%FF=1".into() }, "InvalidParameter"),
             (Tamper::Oversize, "InvalidParameter"),
         ];
         for s in Signing::ALL {
@@ -583,27 +471,36 @@ mod tests {
                 assert_eq!(code(&got), *want, "{s} {t:?}");
             }
         }
-        let v3 = Case::new(Signing::V3, &valid()).with(Tamper::UnsignedHeader {
-            name: "x-acs-date".into(),
-        });
+        let v3 = Case::new(Signing::V3, &valid()).with(Tamper::UnsignedHeader { name: "x-acs-date".into() });
         assert_eq!(code(&pick(&v3)), "IncompleteSignature");
     }
 
     #[test]
     fn values_serialize_compactly_and_round_trip() {
-        for v in [
-            Value::text("abc"),
-            Value::text(&"a".repeat(129)),
-            Value(vec![0xff, 0x00]),
-        ] {
+        for v in [Value::text("abc"), Value::text(&"a".repeat(129)), Value(vec![0xff, 0x00])] {
             let json = serde_json::to_string(&v).unwrap();
             assert_eq!(serde_json::from_str::<Value>(&json).unwrap(), v, "{json}");
         }
-        assert_eq!(
-            serde_json::to_string(&Value::text(&"a".repeat(129))).unwrap(),
-            r#"{"repeat":"a","times":129}"#
-        );
+        assert_eq!(serde_json::to_string(&Value::text(&"a".repeat(129))).unwrap(), r#"{"repeat":"a","times":129}"#);
     }
+}
+
+/// One step of a replayable sequence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "kebab-case")]
+pub enum ReplayStep {
+    /// Build and send a case.
+    Send {
+        /// The case.
+        case: Case,
+    },
+    /// Advance the target's clock.
+    Advance {
+        /// Seconds.
+        seconds: u32,
+    },
+    /// Compare the target's world with the model.
+    Check,
 }
 
 /// What a fixture case expects.

@@ -27,11 +27,7 @@ use copyimage_conformance::wire::reply;
 /// Without a subcommand it runs the certification (`run`) against the built-in
 /// emulator and prints the report.
 #[derive(Parser)]
-#[command(
-    name = "copyimage-conformance",
-    version,
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "copyimage-conformance", version, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -57,6 +53,9 @@ enum Command {
         /// Start with a deliberate fault (repeatable; see `faults`).
         #[arg(long = "fault")]
         faults: Vec<Fault>,
+        /// Do not serve the world-control contract (behave like a real endpoint).
+        #[arg(long)]
+        no_control: bool,
     },
     /// Run a saved failure again against an endpoint (default: the built-in emulator).
     Replay {
@@ -124,14 +123,9 @@ struct CredentialArgs {
 
 impl CredentialArgs {
     fn resolve(&self) -> Option<Credentials> {
-        let id = self
-            .access_key_id
-            .clone()
-            .or_else(|| std::env::var("ALIBABA_CLOUD_ACCESS_KEY_ID").ok())?;
-        let secret = self
-            .access_key_secret
-            .clone()
-            .or_else(|| std::env::var("ALIBABA_CLOUD_ACCESS_KEY_SECRET").ok())?;
+        let id = self.access_key_id.clone().or_else(|| std::env::var("ALIBABA_CLOUD_ACCESS_KEY_ID").ok())?;
+        let secret =
+            self.access_key_secret.clone().or_else(|| std::env::var("ALIBABA_CLOUD_ACCESS_KEY_SECRET").ok())?;
         Some(Credentials::new(id, secret))
     }
 }
@@ -200,16 +194,11 @@ struct RunArgs {
     quiet: bool,
 }
 
-fn parse_list<T: std::str::FromStr<Err = String> + Copy>(
-    text: &str,
-    all: &[T],
-) -> anyhow::Result<Vec<T>> {
+fn parse_list<T: std::str::FromStr<Err = String> + Copy>(text: &str, all: &[T]) -> anyhow::Result<Vec<T>> {
     if text == "all" {
         return Ok(all.to_vec());
     }
-    text.split(',')
-        .map(|s| s.trim().parse::<T>().map_err(anyhow::Error::msg))
-        .collect()
+    text.split(',').map(|s| s.trim().parse::<T>().map_err(anyhow::Error::msg)).collect()
 }
 
 fn main() -> ExitCode {
@@ -234,32 +223,18 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => run(cli.run).await,
         Some(Command::Run(args)) => run(*args).await,
-        Some(Command::Serve {
-            addr,
-            world,
-            log,
-            faults,
-        }) => serve(addr, world, log, faults).await,
-        Some(Command::Replay {
-            file,
-            endpoint,
-            faults,
-            credentials,
-        }) => replay_file(file, endpoint, faults, credentials).await,
-        Some(Command::Call {
-            endpoint,
-            signing,
-            credentials,
-            params,
-        }) => call(endpoint, signing, credentials, params).await,
+        Some(Command::Serve { addr, world, log, faults, no_control }) => {
+            serve(addr, world, log, faults, !no_control).await
+        }
+        Some(Command::Replay { file, endpoint, faults, credentials }) => {
+            replay_file(file, endpoint, faults, credentials).await
+        }
+        Some(Command::Call { endpoint, signing, credentials, params }) => {
+            call(endpoint, signing, credentials, params).await
+        }
         Some(Command::Faults) => {
             for f in Fault::ALL {
-                println!(
-                    "{:<30} {:<10} {}",
-                    f.name(),
-                    format!("{:?}", f.layer()).to_lowercase(),
-                    f.about()
-                );
+                println!("{:<30} {:<10} {}", f.name(), format!("{:?}", f.layer()).to_lowercase(), f.about());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -269,21 +244,13 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Bench {
-            what,
-            seconds,
-            connections,
-            endpoint,
-        }) => {
+        Some(Command::Bench { what, seconds, connections, endpoint }) => {
             let duration = Duration::from_secs_f64(seconds);
             if matches!(what, BenchWhat::All | BenchWhat::Oracle) {
                 println!("{}", bench::oracle_rate(duration));
             }
             if matches!(what, BenchWhat::All | BenchWhat::Emulator) {
-                println!(
-                    "{}",
-                    bench::emulator_rate(endpoint.as_deref(), connections, duration).await?
-                );
+                println!("{}", bench::emulator_rate(endpoint.as_deref(), connections, duration).await?);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -328,19 +295,9 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Ok(())
     };
     write(&args.report_json, report.to_json())?;
-    write(
-        &args.junit,
-        copyimage_conformance::report::junit::render(&report),
-    )?;
-    write(
-        &args.html,
-        copyimage_conformance::report::html::render(&report),
-    )?;
-    Ok(if report.conformant() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    write(&args.junit, copyimage_conformance::report::junit::render(&report))?;
+    write(&args.html, copyimage_conformance::report::html::render(&report))?;
+    Ok(if report.conformant() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 async fn serve(
@@ -348,30 +305,20 @@ async fn serve(
     world: Option<PathBuf>,
     log: bool,
     faults: Vec<Fault>,
+    control: bool,
 ) -> anyhow::Result<ExitCode> {
     let world = match world {
         None => World::default_fixture(),
         Some(path) => {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             World::from_json(&text).with_context(|| format!("loading {}", path.display()))?
         }
     };
-    let emulator = Emulator::start(EmulatorConfig {
-        addr,
-        world,
-        log,
-        faults: Faults(faults),
-    })
-    .await
-    .with_context(|| format!("binding {addr}"))?;
-    println!(
-        "copyimage-conformance emulator listening on {}",
-        emulator.uri()
-    );
-    tokio::signal::ctrl_c()
+    let emulator = Emulator::start(EmulatorConfig { addr, world, log, faults: Faults(faults), control })
         .await
-        .context("waiting for Ctrl-C")?;
+        .with_context(|| format!("binding {addr}"))?;
+    println!("copyimage-conformance emulator listening on {}", emulator.uri());
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     emulator.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -384,11 +331,7 @@ async fn endpoint_or_builtin(
     match endpoint {
         Some(e) => Ok((e, None)),
         None => {
-            let e = Emulator::start(EmulatorConfig {
-                faults: Faults(faults),
-                ..EmulatorConfig::default()
-            })
-            .await?;
+            let e = Emulator::start(EmulatorConfig { faults: Faults(faults), ..EmulatorConfig::default() }).await?;
             Ok((e.uri(), Some(e)))
         }
     }
@@ -407,37 +350,19 @@ async fn replay_file(
     let mut failed = false;
     for r in &records {
         if let Some(req) = &r.request {
-            println!(
-                "{} {}",
-                req.method,
-                req.target.chars().take(300).collect::<String>()
-            );
+            println!("{} {}", req.method, req.target.chars().take(300).collect::<String>());
         }
         println!("  -> {}", r.verdict.seen);
         for m in &r.verdict.mismatches {
             failed = true;
-            println!(
-                "  ✗ {}: expected {}; observed {}",
-                m.rule, m.expected, m.observed
-            );
+            println!("  ✗ {}: expected {}; observed {}", m.rule, m.expected, m.observed);
         }
     }
     if let Some(e) = emulator {
         e.shutdown().await;
     }
-    println!(
-        "{}",
-        if failed {
-            "the failure repeats"
-        } else {
-            "the case passes"
-        }
-    );
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    println!("{}", if failed { "the failure repeats" } else { "the case passes" });
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 async fn call(
@@ -448,9 +373,7 @@ async fn call(
 ) -> anyhow::Result<ExitCode> {
     let mut pairs = Vec::new();
     for p in &params {
-        let (n, v) = p
-            .split_once('=')
-            .with_context(|| format!("`{p}` is not Name=Value"))?;
+        let (n, v) = p.split_once('=').with_context(|| format!("`{p}` is not Name=Value"))?;
         pairs.push((n.to_owned(), Value::text(v)));
     }
     let (base, emulator) = endpoint_or_builtin(endpoint, Vec::new()).await?;
@@ -461,11 +384,7 @@ async fn call(
     });
     // Sign with the target's time when it tells it.
     let now = match target.control {
-        true => target
-            .read_world()
-            .await
-            .map(|(_, now)| now)
-            .unwrap_or_else(|_| Timestamp::now_utc()),
+        true => target.read_world().await.map(|(_, now)| now).unwrap_or_else(|_| Timestamp::now_utc()),
         false => Timestamp::now_utc(),
     };
     let mut world = World::default_fixture();
@@ -479,23 +398,10 @@ async fn call(
         }],
         standalone_snapshots: Default::default(),
     }];
-    let case = Case {
-        signing,
-        key: creds.key_id.clone(),
-        params: pairs,
-        tampers: Vec::new(),
-    };
+    let case = Case { signing, key: creds.key_id.clone(), params: pairs, tampers: Vec::new() };
     let built = case.build(&world, now, &target.host, &fresh_nonce());
     let reply = target.send(&built.request).await?;
-    println!(
-        "HTTP {}{}",
-        reply.status,
-        reply
-            .content_type
-            .as_deref()
-            .map(|c| format!("  ({c})"))
-            .unwrap_or_default()
-    );
+    println!("HTTP {}{}", reply.status, reply.content_type.as_deref().map(|c| format!("  ({c})")).unwrap_or_default());
     match reply::parse(&reply.body) {
         Ok(_) => println!("{}", String::from_utf8_lossy(&reply.body)),
         Err(e) => println!("{} [{e}]", String::from_utf8_lossy(&reply.body)),

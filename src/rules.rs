@@ -176,54 +176,28 @@ impl serde::Serialize for RuleId {
 impl<'de> serde::Deserialize<'de> for RuleId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let name = String::deserialize(d)?;
-        RuleId::from_name(&name)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown rule `{name}`")))
+        RuleId::from_name(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown rule `{name}`")))
     }
 }
 
 const fn e(code: &'static str, status: u16, message: &'static str) -> ErrorSpec {
-    ErrorSpec {
-        code,
-        status,
-        message,
-    }
+    ErrorSpec { code, status, message }
 }
 
-const INVALID_PARAMETER: ErrorSpec = e(
-    "InvalidParameter",
-    400,
-    "The specified parameter {} is not valid.",
-);
-const INCOMPLETE_SIGNATURE: ErrorSpec = e(
-    "IncompleteSignature",
-    400,
-    "The request signature does not conform to Aliyun standards.",
-);
+const INVALID_PARAMETER: ErrorSpec = e("InvalidParameter", 400, "The specified parameter {} is not valid.");
+const INCOMPLETE_SIGNATURE: ErrorSpec =
+    e("IncompleteSignature", 400, "The request signature does not conform to Aliyun standards.");
 const MISSING_PARAMETER: ErrorSpec = e(
     "MissingParameter",
     400,
     "The input parameter \"{}\" that is mandatory for processing this request is not supplied.",
 );
-const IMAGE_NOT_FOUND: ErrorSpec = e(
-    "InvalidImageId.NotFound",
-    400,
-    "The specified ImageId does not exist.",
-);
-const FORBIDDEN: ErrorSpec = e(
-    "Forbidden",
-    403,
-    "User not authorized to operate on the specified resource.",
-);
-const NAME_MALFORMED_FORMAT: ErrorSpec = e(
-    "InvalidImageName.Malformed",
-    400,
-    "The specified Image name is wrongly formed.",
-);
-const DESCRIPTION_MALFORMED: ErrorSpec = e(
-    "InvalidDescription.Malformed",
-    400,
-    "The specified description is wrongly formed.",
-);
+const IMAGE_NOT_FOUND: ErrorSpec = e("InvalidImageId.NotFound", 400, "The specified ImageId does not exist.");
+const FORBIDDEN: ErrorSpec = e("Forbidden", 403, "User not authorized to operate on the specified resource.");
+const NAME_MALFORMED_FORMAT: ErrorSpec =
+    e("InvalidImageName.Malformed", 400, "The specified Image name is wrongly formed.");
+const DESCRIPTION_MALFORMED: ErrorSpec =
+    e("InvalidDescription.Malformed", 400, "The specified description is wrongly formed.");
 
 const NAME: &[&str] = &["DestinationImageName"];
 const DESCRIPTION: &[&str] = &["DestinationDescription"];
@@ -237,11 +211,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Protocol("§1, §5"),
         sentence: "The docs describe GET with every parameter in the query string; both official Python SDKs send POST ... | UnsupportedHTTPMethod | 403 |",
         params: &[],
-        errors: &[e(
-            "UnsupportedHTTPMethod",
-            403,
-            "This http method is not supported.",
-        )],
+        errors: &[e("UnsupportedHTTPMethod", 403, "This http method is not supported.")],
     },
     Rule {
         id: RuleId::Size,
@@ -249,11 +219,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Emulator("request size limit"),
         sentence: "The emulator reads at most 1 MiB of request body; a larger request is refused as an invalid parameter.",
         params: &[],
-        errors: &[e(
-            "InvalidParameter",
-            400,
-            "The request body is larger than {} bytes.",
-        )],
+        errors: &[e("InvalidParameter", 400, "The request body is larger than {} bytes.")],
     },
     Rule {
         id: RuleId::Encoding,
@@ -261,11 +227,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Protocol("§3, §5"),
         sentence: "Percent-encode names and values as UTF-8 per RFC 3986 ... | InvalidParameter | 400 |",
         params: &[],
-        errors: &[e(
-            "InvalidParameter",
-            400,
-            "A parameter name is not valid UTF-8: {}",
-        )],
+        errors: &[e("InvalidParameter", 400, "A parameter name is not valid UTF-8: {}")],
     },
     Rule {
         id: RuleId::DuplicateParameter,
@@ -273,11 +235,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Protocol("§5"),
         sentence: "| InvalidParameter | 400 | (a parameter given twice has no documented meaning)",
         params: &[],
-        errors: &[e(
-            "InvalidParameter",
-            400,
-            "The parameter {} is specified more than once.",
-        )],
+        errors: &[e("InvalidParameter", 400, "The parameter {} is specified more than once.")],
     },
     Rule {
         id: RuleId::Action,
@@ -285,11 +243,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Seed("Request parameters"),
         sentence: "|Action|String|Yes|The name of this interface. Value: CopyImage.| (protocol.md §5: InvalidAction.NotFound | 404)",
         params: &["Action"],
-        errors: &[e(
-            "InvalidAction.NotFound",
-            404,
-            "Specified api is not found, please check your url and method.",
-        )],
+        errors: &[e("InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method.")],
     },
     Rule {
         id: RuleId::Version,
@@ -298,16 +252,8 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         sentence: "`Version` (`2014-05-26`) (real gateways answer InvalidVersion, \"Specified parameter Version is not valid.\", as quoted in aliyun-openapi-java-sdk#23)",
         params: &["Version"],
         errors: &[
-            e(
-                "InvalidVersion",
-                400,
-                "Specified parameter Version is not valid.",
-            ),
-            e(
-                "InvalidVersion",
-                404,
-                "Specified parameter Version is not valid.",
-            ),
+            e("InvalidVersion", 400, "Specified parameter Version is not valid."),
+            e("InvalidVersion", 404, "Specified parameter Version is not valid."),
         ],
     },
     Rule {
@@ -350,11 +296,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
                 400,
                 "The input parameter \"Timestamp\" that is mandatory for processing this request is not supplied or is not well formed: {}",
             ),
-            e(
-                "InvalidTimeStamp.Format",
-                400,
-                "Specified time stamp or date value is not well formatted.",
-            ),
+            e("InvalidTimeStamp.Format", 400, "Specified time stamp or date value is not well formatted."),
         ],
     },
     Rule {
@@ -363,11 +305,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Protocol("§5"),
         sentence: "InvalidTimeStamp.Expired | 400 | timestamp outside about ±15 minutes of server time",
         params: &["Timestamp", "x-acs-date"],
-        errors: &[e(
-            "InvalidTimeStamp.Expired",
-            400,
-            "Specified time stamp or date value is expired.",
-        )],
+        errors: &[e("InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired.")],
     },
     Rule {
         id: RuleId::AccessKeyUnknown,
@@ -376,16 +314,8 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         sentence: "InvalidAccessKeyId.NotFound | 404 in real replies (docs table says 400) | \"Specified access key is not found.\"",
         params: &["AccessKeyId"],
         errors: &[
-            e(
-                "InvalidAccessKeyId.NotFound",
-                404,
-                "Specified access key is not found.",
-            ),
-            e(
-                "InvalidAccessKeyId.NotFound",
-                400,
-                "Specified access key is not found.",
-            ),
+            e("InvalidAccessKeyId.NotFound", 404, "Specified access key is not found."),
+            e("InvalidAccessKeyId.NotFound", 400, "Specified access key is not found."),
         ],
     },
     Rule {
@@ -394,11 +324,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Protocol("§5"),
         sentence: "Forbidden.AccessKeyDisabled | 403 |",
         params: &["AccessKeyId"],
-        errors: &[e(
-            "Forbidden.AccessKeyDisabled",
-            403,
-            "The Access Key is disabled.",
-        )],
+        errors: &[e("Forbidden.AccessKeyDisabled", 403, "The Access Key is disabled.")],
     },
     Rule {
         id: RuleId::Signature,
@@ -418,11 +344,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Protocol("§2, §5"),
         sentence: "`SignatureNonce` (unique per request) | SignatureNonceUsed | 400 | nonce reused within 15 minutes",
         params: &["SignatureNonce", "x-acs-signature-nonce"],
-        errors: &[e(
-            "SignatureNonceUsed",
-            400,
-            "Specified signature nonce was used already.",
-        )],
+        errors: &[e("SignatureNonceUsed", 400, "Specified signature nonce was used already.")],
     },
     Rule {
         id: RuleId::Utf8,
@@ -454,11 +376,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Seed("Request parameters, DestinationImageName"),
         sentence: "Can be [2, 128] characters in length. |InvalidImageName.Malformed|The specified destination Image name is wrongly formed.|400|The name of the specified destination custom image (`DestinationImageName`) is invalid.|",
         params: NAME,
-        errors: &[e(
-            "InvalidImageName.Malformed",
-            400,
-            "The specified destination Image name is wrongly formed.",
-        )],
+        errors: &[e("InvalidImageName.Malformed", 400, "The specified destination Image name is wrongly formed.")],
     },
     Rule {
         id: RuleId::NameFirstCharacter,
@@ -514,11 +432,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Seed("Error codes"),
         sentence: "|SourceRegion.NotFound|The source region not found|400|The `RegionId` of the specified source custom image does not exist.|",
         params: &["RegionId"],
-        errors: &[e(
-            "SourceRegion.NotFound",
-            400,
-            "The source region not found",
-        )],
+        errors: &[e("SourceRegion.NotFound", 400, "The source region not found")],
     },
     Rule {
         id: RuleId::DestinationRegion,
@@ -526,11 +440,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Seed("Error codes"),
         sentence: "|DestinationRegion.NotFound|The destination region not found|400|The RegionId of the specified source custom image (`DestinationRegionId`) does not exist.|",
         params: &["DestinationRegionId"],
-        errors: &[e(
-            "DestinationRegion.NotFound",
-            400,
-            "The destination region not found",
-        )],
+        errors: &[e("DestinationRegion.NotFound", 400, "The destination region not found")],
     },
     Rule {
         id: RuleId::SameRegion,
@@ -538,11 +448,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Seed("Error codes"),
         sentence: "|IncorrectDestinationRegion|The destination region is not equal the target region.|403|The source region for copying images (`RegionId`) must be different from the destination region (`DestinationRegionId`).|",
         params: &["RegionId", "DestinationRegionId"],
-        errors: &[e(
-            "IncorrectDestinationRegion",
-            403,
-            "The destination region is not equal the target region.",
-        )],
+        errors: &[e("IncorrectDestinationRegion", 403, "The destination region is not equal the target region.")],
     },
     Rule {
         id: RuleId::RegionSupportsCopy,
@@ -550,11 +456,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Seed("Error codes"),
         sentence: "|RegionNotSupportCopy|The region not support copy.|403|The specified region of the destination image (`DestinationRegionId`) does not support image copying.|",
         params: &["DestinationRegionId"],
-        errors: &[e(
-            "RegionNotSupportCopy",
-            403,
-            "The region not support copy.",
-        )],
+        errors: &[e("RegionNotSupportCopy", 403, "The region not support copy.")],
     },
     Rule {
         id: RuleId::ImageExists,
@@ -618,11 +520,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Seed("Error codes"),
         sentence: "|OperationDenied.ImageCopying|The specified image is being copied.|403|The specified source custom image (`ImageId`) is being copied. Please try again later.|",
         params: IMAGE,
-        errors: &[e(
-            "OperationDenied.ImageCopying",
-            403,
-            "The specified image is being copied.",
-        )],
+        errors: &[e("OperationDenied.ImageCopying", 403, "The specified image is being copied.")],
     },
     Rule {
         id: RuleId::NameUnique,
@@ -630,11 +528,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Seed("Error codes"),
         sentence: "|InvalidImageName.Duplicated|The destination image is exist.|400|The name of the destination custom image (`DestinationImageName`) is already in use.|",
         params: &["DestinationImageName", "DestinationRegionId"],
-        errors: &[e(
-            "InvalidImageName.Duplicated",
-            400,
-            "The destination image is exist.",
-        )],
+        errors: &[e("InvalidImageName.Duplicated", 400, "The destination image is exist.")],
     },
     Rule {
         id: RuleId::ImageQuota,
@@ -650,24 +544,14 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Seed("Error codes"),
         sentence: "|QuotaExceed.Snapshot|The maximum number of snapshots is exceeded.|403|No more images will be copied because you have exceeded your snapshot quota.|",
         params: &["DestinationRegionId", "ImageId"],
-        errors: &[e(
-            "QuotaExceed.Snapshot",
-            403,
-            "The maximum number of snapshots is exceeded.",
-        )],
+        errors: &[e("QuotaExceed.Snapshot", 403, "The maximum number of snapshots is exceeded.")],
     },
     Rule {
         id: RuleId::CopySucceeds,
         layer: Layer::Api,
         source: Source::Seed("summary, Response parameters"),
         sentence: "Copies a custom image from one region to other regions. |ImageId|String|ID of the destination custom image|",
-        params: &[
-            "RegionId",
-            "ImageId",
-            "DestinationRegionId",
-            "DestinationImageName",
-            "DestinationDescription",
-        ],
+        params: &["RegionId", "ImageId", "DestinationRegionId", "DestinationImageName", "DestinationDescription"],
         errors: &[],
     },
     Rule {
@@ -675,11 +559,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         layer: Layer::Api,
         source: Source::Protocol("§7"),
         sentence: "During a copy the new image exists in the destination region with status `Creating` and a `Progress` percentage; at 100% it becomes `Available`.",
-        params: &[
-            "DestinationRegionId",
-            "DestinationImageName",
-            "DestinationDescription",
-        ],
+        params: &["DestinationRegionId", "DestinationImageName", "DestinationDescription"],
         errors: &[],
     },
     Rule {
@@ -749,10 +629,7 @@ mod tests {
         ];
         for (code, status) in seed {
             assert!(
-                RULES.iter().any(|r| r
-                    .errors
-                    .first()
-                    .is_some_and(|e| e.code == code && e.status == status)),
+                RULES.iter().any(|r| r.errors.first().is_some_and(|e| e.code == code && e.status == status)),
                 "{code} {status} has no rule whose first reply it is"
             );
         }
@@ -770,10 +647,6 @@ mod tests {
     fn messages_fill_their_detail() {
         let m = RuleId::MissingParameter.rule().errors[0].message(Some("ImageId"));
         assert!(m.contains("\"ImageId\""), "{m}");
-        assert!(
-            !RuleId::SourceRegion.rule().errors[0]
-                .message(None)
-                .contains("{}")
-        );
+        assert!(!RuleId::SourceRegion.rule().errors[0].message(None).contains("{}"));
     }
 }

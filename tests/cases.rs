@@ -34,34 +34,19 @@ async fn case_file(#[files("fixtures/cases/*.json")] path: PathBuf) {
     let (built, http) = common::send_case(&client, &emulator, &file.case).await;
     let parsed = reply::parse(&http.body).unwrap_or_else(|e| panic!("{}: {e}", file.about));
     let request_id = parsed.text("RequestId").unwrap_or_default();
-    assert!(
-        is_request_id(request_id),
-        "{}: RequestId {request_id:?}",
-        file.about
-    );
+    assert!(is_request_id(request_id), "{}: RequestId {request_id:?}", file.about);
     match &file.expect {
         Expect::Success(_) => {
-            assert_eq!(
-                http.status,
-                200,
-                "{}: {}",
-                file.about,
-                String::from_utf8_lossy(&http.body)
-            );
+            assert_eq!(http.status, 200, "{}: {}", file.about, String::from_utf8_lossy(&http.body));
             let id = parsed.text("ImageId").unwrap_or_default();
             assert!(
                 id.len() == 22
                     && id.starts_with("m-")
-                    && id[2..]
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+                    && id[2..].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
                 "{}: ImageId {id:?}",
                 file.about
             );
-            assert_eq!(
-                parsed.root.as_deref().unwrap_or("CopyImageResponse"),
-                "CopyImageResponse"
-            );
+            assert_eq!(parsed.root.as_deref().unwrap_or("CopyImageResponse"), "CopyImageResponse");
         }
         Expect::Error { code, status } => {
             assert_eq!(
@@ -71,17 +56,8 @@ async fn case_file(#[files("fixtures/cases/*.json")] path: PathBuf) {
                 file.about,
                 String::from_utf8_lossy(&http.body)
             );
-            assert!(
-                !parsed.text("Message").unwrap_or_default().is_empty(),
-                "{}: no Message",
-                file.about
-            );
-            assert_eq!(
-                parsed.text("HostId"),
-                Some("ecs.aliyuncs.com"),
-                "{}",
-                file.about
-            );
+            assert!(!parsed.text("Message").unwrap_or_default().is_empty(), "{}: no Message", file.about);
+            assert_eq!(parsed.text("HostId"), Some("ecs.aliyuncs.com"), "{}", file.about);
             assert_eq!(parsed.root.as_deref().unwrap_or("Error"), "Error");
         }
     }
@@ -91,35 +67,16 @@ async fn case_file(#[files("fixtures/cases/*.json")] path: PathBuf) {
     let now = Timestamp::now_utc();
     let mut nonces = NonceLog::new();
     if let Some(warm) = &built.warmup {
-        let p = oracle::predict(
-            &Scene {
-                world: &world,
-                nonces: &nonces,
-                now,
-            },
-            warm,
-        );
+        let p = oracle::predict(&Scene { world: &world, nonces: &nonces, now }, warm);
         oracle::remember_nonce(&mut nonces, &p, p.pick().into(), now, Recorder::Emulator);
     }
-    let prediction = oracle::predict(
-        &Scene {
-            world: &world,
-            nonces: &nonces,
-            now,
-        },
-        &built.request,
-    );
-    let named: BTreeSet<RuleId> = prediction
-        .rules()
-        .into_iter()
-        .chain(prediction.violations.iter().map(|v| v.rule))
-        .collect();
+    let prediction = oracle::predict(&Scene { world: &world, nonces: &nonces, now }, &built.request);
+    let named: BTreeSet<RuleId> =
+        prediction.rules().into_iter().chain(prediction.violations.iter().map(|v| v.rule)).collect();
     let rule = file.rule.rule();
     let touches = rule.params.iter().any(|p| file.case.param(p).is_some());
     assert!(
-        named.contains(&file.rule)
-            || rule.layer == Layer::Reply
-            || (prediction.must_succeed() && touches),
+        named.contains(&file.rule) || rule.layer == Layer::Reply || (prediction.must_succeed() && touches),
         "{}: oracle names {named:?}, not {}",
         file.about,
         file.rule
@@ -127,14 +84,7 @@ async fn case_file(#[files("fixtures/cases/*.json")] path: PathBuf) {
     let want_format = prediction.format.emulator();
     assert_eq!(parsed.format, want_format, "{}: format", file.about);
     let content_type = http.content_type.unwrap_or_default();
-    assert!(
-        content_type.contains(if want_format == Format::Json {
-            "json"
-        } else {
-            "xml"
-        }),
-        "{content_type}"
-    );
+    assert!(content_type.contains(if want_format == Format::Json { "json" } else { "xml" }), "{content_type}");
     emulator.shutdown().await;
 }
 

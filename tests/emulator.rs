@@ -13,11 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 fn valid() -> Case {
     Case::new(
         Signing::V1PostQuery,
-        &[
-            ("RegionId", "cn-qingdao"),
-            ("ImageId", "m-available00000000001"),
-            ("DestinationRegionId", "cn-hangzhou"),
-        ],
+        &[("RegionId", "cn-qingdao"), ("ImageId", "m-available00000000001"), ("DestinationRegionId", "cn-hangzhou")],
     )
 }
 
@@ -28,17 +24,9 @@ async fn control(
     path: &str,
     body: &str,
 ) -> (u16, serde_json::Value) {
-    let r = client
-        .request(method, format!("{base}{path}"))
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap();
+    let r = client.request(method, format!("{base}{path}")).body(body.to_owned()).send().await.unwrap();
     let status = r.status().as_u16();
-    (
-        status,
-        serde_json::from_slice(&r.bytes().await.unwrap()).unwrap_or(serde_json::Value::Null),
-    )
+    (status, serde_json::from_slice(&r.bytes().await.unwrap()).unwrap_or(serde_json::Value::Null))
 }
 
 #[tokio::test]
@@ -47,43 +35,23 @@ async fn the_control_contract_loads_reads_and_advances() {
     let client = common::client();
     let base = emulator.uri();
     let (status, info) = control(&client, &base, reqwest::Method::GET, "/_conformance", "").await;
-    assert_eq!(
-        (status, info["contract"].as_str()),
-        (200, Some("copyimage-conformance-control"))
-    );
+    assert_eq!((status, info["contract"].as_str()), (200, Some("copyimage-conformance-control")));
 
     // Read: no secret anywhere.
-    let (status, body) = control(
-        &client,
-        &base,
-        reqwest::Method::GET,
-        "/_conformance/world",
-        "",
-    )
-    .await;
+    let (status, body) = control(&client, &base, reqwest::Method::GET, "/_conformance/world", "").await;
     assert_eq!(status, 200);
     let text = body.to_string();
-    assert!(
-        text.contains("testid") && !text.contains("testsecret") && !text.contains("deniedsecret")
-    );
+    assert!(text.contains("testid") && !text.contains("testsecret") && !text.contains("deniedsecret"));
 
     // Load a frozen world.
     let mut world = World::default_fixture();
     world.clock = copyimage_conformance::model::Clock::Frozen {
         now: copyimage_conformance::model::Timestamp::parse("2030-01-01T00:00:00Z").unwrap(),
     };
-    let (status, body) = control(
-        &client,
-        &base,
-        reqwest::Method::PUT,
-        "/_conformance/world",
-        &serde_json::to_string(&world).unwrap(),
-    )
-    .await;
-    assert_eq!(
-        (status, body["now"].as_str()),
-        (200, Some("2030-01-01T00:00:00Z"))
-    );
+    let (status, body) =
+        control(&client, &base, reqwest::Method::PUT, "/_conformance/world", &serde_json::to_string(&world).unwrap())
+            .await;
+    assert_eq!((status, body["now"].as_str()), (200, Some("2030-01-01T00:00:00Z")));
 
     // Bad worlds are refused with a reason and change nothing.
     for bad in [
@@ -91,14 +59,7 @@ async fn the_control_contract_loads_reads_and_advances() {
         "{\"regions\":[],\"accounts\":[],\"images\":[{\"id\":\"m\"}]}",
         "{\"regions\":[{\"id\":\"a\"},{\"id\":\"a\"}],\"accounts\":[]}",
     ] {
-        let (status, body) = control(
-            &client,
-            &base,
-            reqwest::Method::PUT,
-            "/_conformance/world",
-            bad,
-        )
-        .await;
+        let (status, body) = control(&client, &base, reqwest::Method::PUT, "/_conformance/world", bad).await;
         assert_eq!(status, 400, "{bad}");
         assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()));
     }
@@ -106,107 +67,34 @@ async fn the_control_contract_loads_reads_and_advances() {
 
     // Copy, then advance past the copy's duration: the new image becomes Available.
     let case = valid()
-        .with(Tamper::Set {
-            name: "DestinationImageName".into(),
-            value: Value::text("lifecycle-copy"),
-        })
-        .with(Tamper::Set {
-            name: "DestinationDescription".into(),
-            value: Value::text("made by a test"),
-        });
+        .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("lifecycle-copy") })
+        .with(Tamper::Set { name: "DestinationDescription".into(), value: Value::text("made by a test") });
     let (_, http) = common::send_case(&client, &emulator, &case).await;
     assert_eq!(http.status, 200, "{}", String::from_utf8_lossy(&http.body));
-    let id = reply::parse(&http.body)
-        .unwrap()
-        .text("ImageId")
-        .unwrap()
-        .to_owned();
-    let (_, body) = control(
-        &client,
-        &base,
-        reqwest::Method::GET,
-        "/_conformance/world",
-        "",
-    )
-    .await;
-    let image = body["world"]["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id.as_str())
-        .unwrap()
-        .clone();
+    let id = reply::parse(&http.body).unwrap().text("ImageId").unwrap().to_owned();
+    let (_, body) = control(&client, &base, reqwest::Method::GET, "/_conformance/world", "").await;
+    let image = body["world"]["images"].as_array().unwrap().iter().find(|i| i["id"] == id.as_str()).unwrap().clone();
     assert_eq!(
-        (
-            image["status"].as_str(),
-            image["region"].as_str(),
-            image["name"].as_str(),
-            image["description"].as_str()
-        ),
-        (
-            Some("Creating"),
-            Some("cn-hangzhou"),
-            Some("lifecycle-copy"),
-            Some("made by a test")
-        )
+        (image["status"].as_str(), image["region"].as_str(), image["name"].as_str(), image["description"].as_str()),
+        (Some("Creating"), Some("cn-hangzhou"), Some("lifecycle-copy"), Some("made by a test"))
     );
-    let (status, _) = control(
-        &client,
-        &base,
-        reqwest::Method::POST,
-        "/_conformance/clock",
-        "{\"advance_seconds\": 59}",
-    )
-    .await;
+    let (status, _) =
+        control(&client, &base, reqwest::Method::POST, "/_conformance/clock", "{\"advance_seconds\": 59}").await;
     assert_eq!(status, 200);
-    assert_eq!(
-        emulator.world().image(&id).unwrap().status,
-        ImageStatus::Creating
-    );
-    let (status, body) = control(
-        &client,
-        &base,
-        reqwest::Method::POST,
-        "/_conformance/clock",
-        "{\"advance_seconds\": 1}",
-    )
-    .await;
-    assert_eq!(
-        (status, body["now"].as_str()),
-        (200, Some("2030-01-01T00:01:00Z"))
-    );
-    assert_eq!(
-        emulator.world().image(&id).unwrap().status,
-        ImageStatus::Available
-    );
+    assert_eq!(emulator.world().image(&id).unwrap().status, ImageStatus::Creating);
+    let (status, body) =
+        control(&client, &base, reqwest::Method::POST, "/_conformance/clock", "{\"advance_seconds\": 1}").await;
+    assert_eq!((status, body["now"].as_str()), (200, Some("2030-01-01T00:01:00Z")));
+    assert_eq!(emulator.world().image(&id).unwrap().status, ImageStatus::Available);
     // The source is no longer being copied.
     let (_, http) = common::send_case(&client, &emulator, &valid()).await;
     assert_eq!(http.status, 200);
 
-    for bad in [
-        "",
-        "{}",
-        "{\"advance_seconds\": -1}",
-        "{\"advance_seconds\": \"x\"}",
-    ] {
-        let (status, _) = control(
-            &client,
-            &base,
-            reqwest::Method::POST,
-            "/_conformance/clock",
-            bad,
-        )
-        .await;
+    for bad in ["", "{}", "{\"advance_seconds\": -1}", "{\"advance_seconds\": \"x\"}"] {
+        let (status, _) = control(&client, &base, reqwest::Method::POST, "/_conformance/clock", bad).await;
         assert_eq!(status, 400, "{bad}");
     }
-    let (status, _) = control(
-        &client,
-        &base,
-        reqwest::Method::GET,
-        "/_conformance/nothing",
-        "",
-    )
-    .await;
+    let (status, _) = control(&client, &base, reqwest::Method::GET, "/_conformance/nothing", "").await;
     assert_eq!(status, 404);
     emulator.shutdown().await;
 }
@@ -218,38 +106,19 @@ async fn loading_a_world_forgets_nonces() {
     let world = emulator.world();
     let now = copyimage_conformance::model::Timestamp::now_utc();
     let built = valid().build(&world, now, &emulator.host(), "fixed-nonce-0001");
-    assert_eq!(
-        common::send(&client, &emulator, &built.request)
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        common::send(&client, &emulator, &built.request)
-            .await
-            .status,
-        400
-    );
+    assert_eq!(common::send(&client, &emulator, &built.request).await.status, 200);
+    assert_eq!(common::send(&client, &emulator, &built.request).await.status, 400);
     emulator.load(World::default_fixture());
-    assert_eq!(
-        common::send(&client, &emulator, &built.request)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(common::send(&client, &emulator, &built.request).await.status, 200);
     emulator.shutdown().await;
 }
 
 fn documented(code: &str, status: u16) -> bool {
-    RULES
-        .iter()
-        .flat_map(|r| r.errors)
-        .any(|e| e.code == code && e.status == status)
+    RULES.iter().flat_map(|r| r.errors).any(|e| e.code == code && e.status == status)
 }
 
 fn arb_hostile() -> impl Strategy<Value = HttpRequest> {
-    let method = prop::sample::select(vec!["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
-        .prop_map(str::to_owned);
+    let method = prop::sample::select(vec!["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]).prop_map(str::to_owned);
     let pairs = prop::collection::vec(
         (
             prop::sample::select(vec![
@@ -273,17 +142,9 @@ fn arb_hostile() -> impl Strategy<Value = HttpRequest> {
         let query = copyimage_conformance::wire::percent::join_pairs(&pairs);
         let mut headers = vec![("host".to_owned(), "x".to_owned())];
         if form {
-            headers.push((
-                "content-type".to_owned(),
-                "application/x-www-form-urlencoded".to_owned(),
-            ));
+            headers.push(("content-type".to_owned(), "application/x-www-form-urlencoded".to_owned()));
         }
-        HttpRequest {
-            method,
-            target: format!("/?{query}"),
-            headers,
-            body,
-        }
+        HttpRequest { method, target: format!("/?{query}"), headers, body }
     })
 }
 
@@ -321,17 +182,11 @@ async fn raw_garbage_on_the_socket_does_not_hurt_the_server() {
         b"GET / HTTP/9.9\r\n\r\n",
     ];
     for bytes in garbage {
-        let mut socket = tokio::net::TcpStream::connect(emulator.addr())
-            .await
-            .unwrap();
+        let mut socket = tokio::net::TcpStream::connect(emulator.addr()).await.unwrap();
         socket.write_all(bytes).await.unwrap();
         let _ = socket.shutdown().await;
         let mut answer = Vec::new();
-        let _ = tokio::time::timeout(
-            std::time::Duration::from_secs(5),
-            socket.read_to_end(&mut answer),
-        )
-        .await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), socket.read_to_end(&mut answer)).await;
         let head = String::from_utf8_lossy(&answer);
         assert!(!head.starts_with("HTTP/1.1 5"), "{head}");
     }
@@ -348,9 +203,6 @@ async fn an_oversize_body_is_refused_without_being_kept() {
     let client = common::client();
     let (_, http) = common::send_case(&client, &emulator, &valid().with(Tamper::Oversize)).await;
     assert_eq!(http.status, 400);
-    assert_eq!(
-        reply::parse(&http.body).unwrap().text("Code"),
-        Some("InvalidParameter")
-    );
+    assert_eq!(reply::parse(&http.body).unwrap().text("Code"), Some("InvalidParameter"));
     emulator.shutdown().await;
 }

@@ -15,37 +15,12 @@ fn predict(anchor: &generate::Anchor, spec: &CaseSpec) -> oracle::Prediction {
     world.check().expect("materialized worlds are consistent");
     let now = world.clock.now(copyimage_conformance::model::Timestamp(0));
     let mut nonces = NonceLog::new();
-    let built = case.build(
-        &world,
-        now,
-        "127.0.0.1:1",
-        "0123456789abcdef0123456789abcdef",
-    );
+    let built = case.build(&world, now, "127.0.0.1:1", "0123456789abcdef0123456789abcdef");
     if let Some(w) = &built.warmup {
-        let p = oracle::predict(
-            &Scene {
-                world: &world,
-                nonces: &nonces,
-                now,
-            },
-            w,
-        );
-        oracle::remember_nonce(
-            &mut nonces,
-            &p,
-            p.pick().into(),
-            now,
-            oracle::Recorder::Model,
-        );
+        let p = oracle::predict(&Scene { world: &world, nonces: &nonces, now }, w);
+        oracle::remember_nonce(&mut nonces, &p, p.pick().into(), now, oracle::Recorder::Model);
     }
-    oracle::predict(
-        &Scene {
-            world: &world,
-            nonces: &nonces,
-            now,
-        },
-        &built.request,
-    )
+    oracle::predict(&Scene { world: &world, nonces: &nonces, now }, &built.request)
 }
 
 #[test]
@@ -54,10 +29,7 @@ fn generated_cases_hit_their_targets() {
     let mut single = 0usize;
     let mut targeted = 0usize;
     for i in 0..3000u64 {
-        let anchor = arb_anchor()
-            .new_tree(&mut generate::runner(7, "world", i / 50))
-            .unwrap()
-            .current();
+        let anchor = arb_anchor().new_tree(&mut generate::runner(7, "world", i / 50)).unwrap().current();
         let spec = arb_case(Signing::ALL.to_vec(), Format::ALL.to_vec())
             .new_tree(&mut generate::runner(7, "case", i))
             .unwrap()
@@ -67,26 +39,15 @@ fn generated_cases_hit_their_targets() {
             *hits.entry(r).or_default() += 1;
         }
         match spec.violations.as_slice() {
-            [] => assert!(
-                p.must_succeed(),
-                "a valid base fails: {spec:?} -> {:?}",
-                p.acceptable
-            ),
+            [] => assert!(p.must_succeed(), "a valid base fails: {spec:?} -> {:?}", p.acceptable),
             [v] if v.is_open() => {
                 let named: Vec<RuleId> = p.violations.iter().map(|x| x.rule).collect();
-                assert!(
-                    named.contains(&v.rule()) || p.allows_success(),
-                    "{v:?}: {named:?}"
-                );
+                assert!(named.contains(&v.rule()) || p.allows_success(), "{v:?}: {named:?}");
             }
             [v] => {
                 targeted += 1;
                 let named: Vec<RuleId> = p.violations.iter().map(|x| x.rule).collect();
-                assert!(
-                    named.contains(&v.rule()),
-                    "{v:?} does not break {}: {named:?}",
-                    v.rule()
-                );
+                assert!(named.contains(&v.rule()), "{v:?} does not break {}: {named:?}", v.rule());
                 assert!(!p.allows_success(), "{v:?} lets the copy succeed");
                 if p.acceptable.len() == 1 {
                     single += 1;
@@ -96,28 +57,16 @@ fn generated_cases_hit_their_targets() {
         }
     }
     // Every rule with error replies is reached, and most targeted cases have one outcome.
-    for rule in RuleId::ALL
-        .iter()
-        .filter(|r| r.rule().layer != Layer::Reply && !r.rule().errors.is_empty())
-    {
-        assert!(
-            hits.get(rule).copied().unwrap_or(0) > 0,
-            "{rule} never exercised: {hits:?}"
-        );
+    for rule in RuleId::ALL.iter().filter(|r| r.rule().layer != Layer::Reply && !r.rule().errors.is_empty()) {
+        assert!(hits.get(rule).copied().unwrap_or(0) > 0, "{rule} never exercised: {hits:?}");
     }
-    assert!(
-        single * 10 >= targeted * 7,
-        "only {single} of {targeted} targeted cases have a single outcome"
-    );
+    assert!(single * 10 >= targeted * 7, "only {single} of {targeted} targeted cases have a single outcome");
 }
 
 #[test]
 fn materialized_worlds_are_always_consistent() {
     for i in 0..20_000u64 {
-        let anchor = arb_anchor()
-            .new_tree(&mut generate::runner(11, "world", i / 50))
-            .unwrap()
-            .current();
+        let anchor = arb_anchor().new_tree(&mut generate::runner(11, "world", i / 50)).unwrap().current();
         let spec = arb_case(Signing::ALL.to_vec(), Format::ALL.to_vec())
             .new_tree(&mut generate::runner(11, "case", i))
             .unwrap()

@@ -4,9 +4,7 @@
 
 use copyimage_conformance::case::{Case, Tamper, Value};
 use copyimage_conformance::model::{HttpRequest, ImageStatus, Timestamp, World};
-use copyimage_conformance::oracle::{
-    self, FormatExpectation, NonceLog, OpenPoint, Outcome, Prediction, Scene,
-};
+use copyimage_conformance::oracle::{self, FormatExpectation, NonceLog, OpenPoint, Outcome, Prediction, Scene};
 use copyimage_conformance::rules::RuleId;
 use copyimage_conformance::wire::client::Signing;
 use proptest::prelude::*;
@@ -15,20 +13,8 @@ const NOW: Timestamp = Timestamp(1_750_000_000);
 
 fn predict_in(world: &World, case: &Case) -> Prediction {
     let nonces = NonceLog::new();
-    let built = case.build(
-        world,
-        NOW,
-        "ecs.aliyuncs.com",
-        "0123456789abcdef0123456789abcdef",
-    );
-    oracle::predict(
-        &Scene {
-            world,
-            nonces: &nonces,
-            now: NOW,
-        },
-        &built.request,
-    )
+    let built = case.build(world, NOW, "ecs.aliyuncs.com", "0123456789abcdef0123456789abcdef");
+    oracle::predict(&Scene { world, nonces: &nonces, now: NOW }, &built.request)
 }
 
 fn predict(case: &Case) -> Prediction {
@@ -36,14 +22,7 @@ fn predict(case: &Case) -> Prediction {
 }
 
 fn base(image: &str) -> Case {
-    Case::new(
-        Signing::V1Get,
-        &[
-            ("RegionId", "cn-qingdao"),
-            ("ImageId", image),
-            ("DestinationRegionId", "cn-hangzhou"),
-        ],
-    )
+    Case::new(Signing::V1Get, &[("RegionId", "cn-qingdao"), ("ImageId", image), ("DestinationRegionId", "cn-hangzhou")])
 }
 
 /// The acceptable outcomes as (Code, status), "Success" for a success.
@@ -65,60 +44,31 @@ fn has(p: &Prediction, code: &str, status: u16) -> bool {
 fn a_valid_copy_has_exactly_one_outcome() {
     let p = predict(&base("m-available00000000001"));
     assert!(p.must_succeed(), "{:?}", codes(&p));
-    let Outcome::Success(plan) = p.pick() else {
-        unreachable!()
-    };
+    let Outcome::Success(plan) = p.pick() else { unreachable!() };
     assert_eq!(plan.destination_region, "cn-hangzhou");
-    assert_eq!(
-        p.format,
-        FormatExpectation::Exactly(copyimage_conformance::model::Format::Xml)
-    );
+    assert_eq!(p.format, FormatExpectation::Exactly(copyimage_conformance::model::Format::Xml));
 }
 
 #[test]
 fn cross_account_and_non_custom_images_accept_both_codes() {
-    for image in [
-        "m-otheracct00000000001",
-        "m-system00000000000001",
-        "m-public00000000000001",
-    ] {
+    for image in ["m-otheracct00000000001", "m-system00000000000001", "m-public00000000000001"] {
         let p = predict(&base(image));
-        assert_eq!(
-            codes(&p),
-            vec![
-                ("InvalidImageId.NotFound".into(), 400),
-                ("Forbidden".into(), 403)
-            ],
-            "{image}"
-        );
+        assert_eq!(codes(&p), vec![("InvalidImageId.NotFound".into(), 400), ("Forbidden".into(), 403)], "{image}");
         assert!(!p.allows_success());
     }
-    assert!(
-        predict(&base("m-otheracct00000000001"))
-            .open_points()
-            .contains(&OpenPoint::CrossAccount)
-    );
+    assert!(predict(&base("m-otheracct00000000001")).open_points().contains(&OpenPoint::CrossAccount));
 }
 
 fn world_with_image_created(at: &str) -> World {
     let mut w = World::default_fixture();
-    let img = w
-        .images
-        .iter_mut()
-        .find(|i| i.id == "m-available00000000001")
-        .unwrap();
+    let img = w.images.iter_mut().find(|i| i.id == "m-available00000000001").unwrap();
     img.created_at = Timestamp::parse(at).unwrap();
     w
 }
 
 #[test]
 fn the_2013_07_15_boundary_is_open_exactly_where_readings_differ() {
-    let at = |t: &str| {
-        predict_in(
-            &world_with_image_created(t),
-            &base("m-available00000000001"),
-        )
-    };
+    let at = |t: &str| predict_in(&world_with_image_created(t), &base("m-available00000000001"));
     // Before the 15th began anywhere: certainly too old.
     let p = at("2013-07-14T09:59:59Z");
     assert_eq!(codes(&p), vec![("InvalidSnapshot.TooOld".into(), 403)]);
@@ -138,20 +88,12 @@ fn the_2013_07_15_boundary_is_open_exactly_where_readings_differ() {
 fn several_violations_accept_any_of_them_within_the_first_layer() {
     // Unavailable, and a malformed name, and a full destination quota: API layer.
     let case = base("m-unavail0000000000001")
-        .with(Tamper::Set {
-            name: "DestinationRegionId".into(),
-            value: Value::text("cn-beijing"),
-        })
-        .with(Tamper::Set {
-            name: "DestinationImageName".into(),
-            value: Value::text("1bad"),
-        });
+        .with(Tamper::Set { name: "DestinationRegionId".into(), value: Value::text("cn-beijing") })
+        .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("1bad") });
     let p = predict(&case);
-    for (code, status) in [
-        ("IncorrectImageStatus", 400),
-        ("InvalidImageName.Malformed", 400),
-        ("QuotaExceed.Image", 403),
-    ] {
+    for (code, status) in
+        [("IncorrectImageStatus", 400), ("InvalidImageName.Malformed", 400), ("QuotaExceed.Image", 403)]
+    {
         assert!(has(&p, code, status), "{code} missing from {:?}", codes(&p));
     }
     assert!(!p.allows_success());
@@ -162,13 +104,9 @@ fn several_violations_accept_any_of_them_within_the_first_layer() {
 
 #[test]
 fn emulator_precedence_follows_the_rule_table() {
-    let case = base("m-unavail0000000000001").with(Tamper::Set {
-        name: "DestinationImageName".into(),
-        value: Value::text("1bad"),
-    });
-    let Outcome::Error(e) = predict(&case).pick().clone() else {
-        panic!()
-    };
+    let case = base("m-unavail0000000000001")
+        .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("1bad") });
+    let Outcome::Error(e) = predict(&case).pick().clone() else { panic!() };
     // name.first-character comes before image.available in the table.
     assert_eq!(e.rule, RuleId::NameFirstCharacter);
     assert!(RuleId::NameFirstCharacter < RuleId::ImageAvailable);
@@ -176,14 +114,10 @@ fn emulator_precedence_follows_the_rule_table() {
 
 #[test]
 fn a_missing_destination_accepts_three_readings() {
-    let p = predict(&base("m-available00000000001").with(Tamper::Omit {
-        name: "DestinationRegionId".into(),
-    }));
-    for (code, status) in [
-        ("MissingParameter", 400),
-        ("IncorrectDestinationRegion", 403),
-        ("DestinationRegion.NotFound", 400),
-    ] {
+    let p = predict(&base("m-available00000000001").with(Tamper::Omit { name: "DestinationRegionId".into() }));
+    for (code, status) in
+        [("MissingParameter", 400), ("IncorrectDestinationRegion", 403), ("DestinationRegion.NotFound", 400)]
+    {
         assert!(has(&p, code, status), "{code}");
     }
     assert!(matches!(p.pick(), Outcome::Error(e) if e.code == "MissingParameter"));
@@ -191,24 +125,19 @@ fn a_missing_destination_accepts_three_readings() {
 
 #[test]
 fn a_duplicated_parameter_accepts_refusal_or_either_reading() {
-    let p = predict(&base("m-available00000000001").with(Tamper::Duplicate {
-        name: "ImageId".into(),
-        value: Value::text("m-unavail0000000000001"),
-    }));
+    let p = predict(
+        &base("m-available00000000001")
+            .with(Tamper::Duplicate { name: "ImageId".into(), value: Value::text("m-unavail0000000000001") }),
+    );
     assert!(has(&p, "InvalidParameter", 400));
     assert!(p.allows_success(), "first value wins: a valid copy");
-    assert!(
-        has(&p, "IncorrectImageStatus", 400),
-        "last value wins: unavailable"
-    );
+    assert!(has(&p, "IncorrectImageStatus", 400), "last value wins: unavailable");
 }
 
 #[test]
 fn invalid_utf8_in_a_name_is_refused_either_way() {
-    let case = base("m-available00000000001").with(Tamper::Set {
-        name: "DestinationImageName".into(),
-        value: Value(vec![b'a', b'b', 0xff]),
-    });
+    let case = base("m-available00000000001")
+        .with(Tamper::Set { name: "DestinationImageName".into(), value: Value(vec![b'a', b'b', 0xff]) });
     let p = predict(&case);
     assert!(has(&p, "InvalidParameter", 400) && has(&p, "InvalidImageName.Malformed", 400));
     assert!(!p.allows_success());
@@ -218,14 +147,8 @@ fn invalid_utf8_in_a_name_is_refused_either_way() {
 fn names_taken_in_another_region_or_by_another_case_are_not_duplicates() {
     let name = |n: &str, dest: &str| {
         base("m-available00000000001")
-            .with(Tamper::Set {
-                name: "DestinationImageName".into(),
-                value: Value::text(n),
-            })
-            .with(Tamper::Set {
-                name: "DestinationRegionId".into(),
-                value: Value::text(dest),
-            })
+            .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text(n) })
+            .with(Tamper::Set { name: "DestinationRegionId".into(), value: Value::text(dest) })
     };
     assert!(predict(&name("existing-name", "ap-southeast-1")).must_succeed());
     let p = predict(&name("Existing-Name", "cn-hangzhou"));
@@ -234,40 +157,26 @@ fn names_taken_in_another_region_or_by_another_case_are_not_duplicates() {
 
 #[test]
 fn timestamps_near_fifteen_minutes_are_open() {
-    let at = |s: i64| {
-        predict(&base("m-available00000000001").with(Tamper::TimestampOffset { seconds: s }))
-    };
+    let at = |s: i64| predict(&base("m-available00000000001").with(Tamper::TimestampOffset { seconds: s }));
     assert!(at(-14 * 60).must_succeed());
     let p = at(-15 * 60 - 30);
     assert!(p.allows_success() && has(&p, "InvalidTimeStamp.Expired", 400));
     assert!(!at(-16 * 60 - 1).allows_success());
-    let p = predict(&base("m-available00000000001").with(Tamper::TimestampText {
-        text: "2025-06-15T15:06:40.000Z".into(),
-    }));
+    let p = predict(
+        &base("m-available00000000001").with(Tamper::TimestampText { text: "2025-06-15T15:06:40.000Z".into() }),
+    );
     assert!(p.allows_success() && has(&p, "IllegalTimestamp", 400));
 }
 
 #[test]
 fn quotas_refuse_at_the_limit_not_below() {
     let mut world = World::default_fixture();
-    let region = world
-        .regions
-        .iter_mut()
-        .find(|r| r.id == "cn-hangzhou")
-        .unwrap();
+    let region = world.regions.iter_mut().find(|r| r.id == "cn-hangzhou").unwrap();
     // testid holds one image (existing-name) in cn-hangzhou.
     region.image_quota = 2;
     assert!(predict_in(&world, &base("m-available00000000001")).must_succeed());
-    world
-        .regions
-        .iter_mut()
-        .find(|r| r.id == "cn-hangzhou")
-        .unwrap()
-        .image_quota = 1;
-    assert_eq!(
-        codes(&predict_in(&world, &base("m-available00000000001"))),
-        vec![("QuotaExceed.Image".into(), 403)]
-    );
+    world.regions.iter_mut().find(|r| r.id == "cn-hangzhou").unwrap().image_quota = 1;
+    assert_eq!(codes(&predict_in(&world, &base("m-available00000000001"))), vec![("QuotaExceed.Image".into(), 403)]);
 }
 
 #[test]
@@ -275,15 +184,9 @@ fn a_real_cloud_world_leaves_state_rules_open_but_checks_the_request() {
     let mut world = World::default_fixture();
     world.exhaustive = false;
     let p = predict_in(&world, &base("m-unavail0000000000001"));
-    assert!(
-        p.allows_success()
-            && has(&p, "IncorrectImageStatus", 400)
-            && has(&p, "QuotaExceed.Snapshot", 403)
-    );
-    let bad_name = base("m-available00000000001").with(Tamper::Set {
-        name: "DestinationImageName".into(),
-        value: Value::text("1"),
-    });
+    assert!(p.allows_success() && has(&p, "IncorrectImageStatus", 400) && has(&p, "QuotaExceed.Snapshot", 403));
+    let bad_name = base("m-available00000000001")
+        .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("1") });
     let p = predict_in(&world, &bad_name);
     assert!(!p.allows_success());
     assert!(has(&p, "InvalidImageName.Malformed", 400));
@@ -303,14 +206,7 @@ fn the_seed_request_example_reads_as_copy_image() {
     assert_eq!(params.get("ImageId"), Some(&b"m-281234567"[..]));
     // Without the common parameters the gateway refuses it.
     let world = World::default_fixture();
-    let p = oracle::predict(
-        &Scene {
-            world: &world,
-            nonces: &NonceLog::new(),
-            now: NOW,
-        },
-        &req,
-    );
+    let p = oracle::predict(&Scene { world: &world, nonces: &NonceLog::new(), now: NOW }, &req);
     assert!(matches!(p.pick(), Outcome::Error(e) if e.code == "MissingParameter"));
 }
 
@@ -318,17 +214,9 @@ fn the_seed_request_example_reads_as_copy_image() {
 fn copying_applies_and_completes() {
     let mut world = World::default_fixture();
     let case = base("m-available00000000001")
-        .with(Tamper::Set {
-            name: "DestinationImageName".into(),
-            value: Value::text("copy-1"),
-        })
-        .with(Tamper::Set {
-            name: "DestinationDescription".into(),
-            value: Value::text("desc"),
-        });
-    let Outcome::Success(plan) = predict_in(&world, &case).pick().clone() else {
-        panic!()
-    };
+        .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("copy-1") })
+        .with(Tamper::Set { name: "DestinationDescription".into(), value: Value::text("desc") });
+    let Outcome::Success(plan) = predict_in(&world, &case).pick().clone() else { panic!() };
     oracle::apply(&mut world, &plan, "m-new00000000000000001", NOW);
     let img = world.image("m-new00000000000000001").unwrap();
     assert_eq!(
@@ -337,38 +225,17 @@ fn copying_applies_and_completes() {
     );
     // The same name again is now a duplicate; the source is being copied.
     let p = predict_in(&world, &case);
-    assert!(
-        has(&p, "InvalidImageName.Duplicated", 400) && has(&p, "OperationDenied.ImageCopying", 403)
-    );
+    assert!(has(&p, "InvalidImageName.Duplicated", 400) && has(&p, "OperationDenied.ImageCopying", 403));
     world.settle(NOW.plus(i64::from(world.copy_duration_seconds)));
-    assert_eq!(
-        world.image("m-new00000000000000001").unwrap().status,
-        ImageStatus::Available
-    );
-    assert!(
-        world
-            .copies
-            .iter()
-            .all(|c| c.destination_image != "m-new00000000000000001")
-    );
+    assert_eq!(world.image("m-new00000000000000001").unwrap().status, ImageStatus::Available);
+    assert!(world.copies.iter().all(|c| c.destination_image != "m-new00000000000000001"));
 }
 
 fn arb_request() -> impl Strategy<Value = HttpRequest> {
-    let method = prop::sample::select(vec!["GET", "POST", "PUT", "HEAD", "", "G\u{e9}T"])
-        .prop_map(str::to_owned);
-    let target = prop::collection::vec(any::<u8>(), 0..200)
-        .prop_map(|b| format!("/?{}", String::from_utf8_lossy(&b)));
+    let method = prop::sample::select(vec!["GET", "POST", "PUT", "HEAD", "", "G\u{e9}T"]).prop_map(str::to_owned);
+    let target = prop::collection::vec(any::<u8>(), 0..200).prop_map(|b| format!("/?{}", String::from_utf8_lossy(&b)));
     let headers = prop::collection::vec(
-        (
-            prop::sample::select(vec![
-                "authorization",
-                "content-type",
-                "x-acs-date",
-                "x-acs-action",
-                "host",
-            ]),
-            ".{0,80}",
-        )
+        (prop::sample::select(vec!["authorization", "content-type", "x-acs-date", "x-acs-action", "host"]), ".{0,80}")
             .prop_map(|(n, v)| (n.to_owned(), v)),
         0..6,
     );

@@ -37,15 +37,8 @@ fn type_ok(t: &str, v: &Value) -> bool {
 fn validate(root: &Value, node: &Value, v: &Value, path: &str) -> Result<(), String> {
     let node = resolve(root, node);
     if let Some(options) = node.get("oneOf").and_then(Value::as_array) {
-        let ok = options
-            .iter()
-            .filter(|o| validate(root, o, v, path).is_ok())
-            .count();
-        return if ok == 1 {
-            Ok(())
-        } else {
-            Err(format!("{path}: {ok} oneOf branches match"))
-        };
+        let ok = options.iter().filter(|o| validate(root, o, v, path).is_ok()).count();
+        return if ok == 1 { Ok(()) } else { Err(format!("{path}: {ok} oneOf branches match")) };
     }
     match node.get("type") {
         Some(Value::String(t)) if !type_ok(t, v) => return Err(format!("{path}: not {t}")),
@@ -66,26 +59,16 @@ fn validate(root: &Value, node: &Value, v: &Value, path: &str) -> Result<(), Str
     }
     if let Some(obj) = v.as_object() {
         let props = node.get("properties").and_then(Value::as_object);
-        for r in node
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for r in node.get("required").and_then(Value::as_array).into_iter().flatten() {
             if !obj.contains_key(r.as_str().unwrap_or("")) {
                 return Err(format!("{path}: missing {r}"));
             }
         }
         for (k, child) in obj {
-            match (
-                props.and_then(|p| p.get(k)),
-                node.get("additionalProperties"),
-            ) {
+            match (props.and_then(|p| p.get(k)), node.get("additionalProperties")) {
                 (Some(s), _) => validate(root, s, child, &format!("{path}.{k}"))?,
                 (None, Some(Value::Bool(false))) => return Err(format!("{path}: unexpected {k}")),
-                (None, Some(s @ Value::Object(_))) => {
-                    validate(root, s, child, &format!("{path}.{k}"))?
-                }
+                (None, Some(s @ Value::Object(_))) => validate(root, s, child, &format!("{path}.{k}"))?,
                 _ => {}
             }
         }
@@ -101,8 +84,7 @@ fn validate(root: &Value, node: &Value, v: &Value, path: &str) -> Result<(), Str
 #[test]
 fn the_default_world_file_and_its_serialization_match_the_schema() {
     let root = schema();
-    let file: Value =
-        serde_json::from_str(copyimage_conformance::model::world::DEFAULT_WORLD_JSON).unwrap();
+    let file: Value = serde_json::from_str(copyimage_conformance::model::world::DEFAULT_WORLD_JSON).unwrap();
     validate(&root, &root, &file, "$").unwrap();
     let written = serde_json::to_value(World::default_fixture()).unwrap();
     validate(&root, &root, &written, "$").unwrap();
@@ -120,13 +102,7 @@ fn what_serde_refuses_the_schema_refuses() {
         json!({"regions": []}),
     ];
     for doc in bad {
-        assert!(
-            validate(&root, &root, &doc, "$").is_err(),
-            "schema accepts {doc}"
-        );
-        assert!(
-            serde_json::from_value::<World>(doc.clone()).is_err(),
-            "serde accepts {doc}"
-        );
+        assert!(validate(&root, &root, &doc, "$").is_err(), "schema accepts {doc}");
+        assert!(serde_json::from_value::<World>(doc.clone()).is_err(), "serde accepts {doc}");
     }
 }

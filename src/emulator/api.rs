@@ -28,12 +28,7 @@ pub(crate) async fn read_request(req: Request, limit: usize) -> HttpRequest {
     let headers = parts
         .headers
         .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
+        .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
     let mut bytes: Vec<u8> = Vec::new();
     while let Some(frame) = body.frame().await {
@@ -48,11 +43,7 @@ pub(crate) async fn read_request(req: Request, limit: usize) -> HttpRequest {
     }
     HttpRequest {
         method: parts.method.as_str().to_owned(),
-        target: parts
-            .uri
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_owned(),
+        target: parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned(),
         headers,
         body: bytes,
     }
@@ -68,9 +59,7 @@ fn fresh_image_id(world: &World) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
     loop {
-        let tail: String = (0..20)
-            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-            .collect();
+        let tail: String = (0..20).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
         let id = format!("m-{tail}");
         if world.image(&id).is_none() {
             return id;
@@ -86,11 +75,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     let out = {
         let mut state = shared.lock();
         let now = state.settle(faults);
-        let scene = Scene {
-            world: &state.world,
-            nonces: &state.nonces,
-            now,
-        };
+        let scene = Scene { world: &state.world, nonces: &state.nonces, now };
         let prediction = faults.decide(&scene, &http, oracle::predict(&scene, &http));
         let outcome = prediction.pick().clone();
         let reply = match &outcome {
@@ -98,10 +83,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
                 let id = faults.image_id(fresh_image_id(&state.world), &state.made);
                 oracle::apply(&mut state.world, plan, &id, now);
                 state.made.push(id.clone());
-                Reply::Success {
-                    request_id: request_id.clone(),
-                    image_id: id,
-                }
+                Reply::Success { request_id: request_id.clone(), image_id: id }
             }
             Outcome::Error(e) => Reply::Error(ErrorReply {
                 request_id: request_id.clone(),
@@ -110,13 +92,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
                 message: e.message.clone(),
             }),
         };
-        oracle::remember_nonce(
-            &mut state.nonces,
-            &prediction,
-            Answered::from(&outcome),
-            now,
-            Recorder::Emulator,
-        );
+        oracle::remember_nonce(&mut state.nonces, &prediction, Answered::from(&outcome), now, Recorder::Emulator);
         let status = match &outcome {
             Outcome::Success(_) => 200,
             Outcome::Error(e) => e.status,
@@ -125,27 +101,14 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
             status,
             format: prediction.format.emulator(),
             root: root_of(&reply).to_owned(),
-            fields: fields(&reply)
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
+            fields: fields(&reply).into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
             envelope: false,
         }
     };
     let out = faults.reply(out);
     if shared.log {
-        let code = out
-            .fields
-            .iter()
-            .find(|(k, _)| k == "Code")
-            .map_or("Success", |(_, v)| v.as_str());
-        eprintln!(
-            "{} {} -> {} {code} ({} µs)",
-            http.method,
-            http.path(),
-            out.status,
-            started.elapsed().as_micros()
-        );
+        let code = out.fields.iter().find(|(k, _)| k == "Code").map_or("Success", |(_, v)| v.as_str());
+        eprintln!("{} {} -> {} {code} ({} µs)", http.method, http.path(), out.status, started.elapsed().as_micros());
     }
     let (content_type, mut body) = render_fields(&out.root, &out.fields, out.format);
     if out.envelope && out.format == Format::Json {
@@ -154,9 +117,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     }
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(out.status).unwrap_or(StatusCode::BAD_REQUEST);
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-acs-request-id", v);
     }

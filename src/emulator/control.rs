@@ -38,10 +38,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
 fn json_reply(status: StatusCode, value: &serde_json::Value) -> Response {
     let mut r = Response::new(Body::from(serde_json::to_vec(value).unwrap_or_default()));
     *r.status_mut() = status;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     r
 }
 
@@ -65,19 +62,13 @@ async fn read_world(State(shared): State<Arc<Shared>>) -> Response {
     let mut state = shared.lock();
     let now = state.settle(&shared.faults);
     let shown = shared.faults.shown_world(&state.world, &state.completed);
-    json_reply(
-        StatusCode::OK,
-        &json!({ "now": now, "world": shown.public_json() }),
-    )
+    json_reply(StatusCode::OK, &json!({ "now": now, "world": shown.public_json() }))
 }
 
 async fn load_world(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let http = read_request(req, MAX_CONTROL_BODY).await;
     if http.body.len() > MAX_CONTROL_BODY {
-        return refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("a world is at most {MAX_CONTROL_BODY} bytes"),
-        );
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, format!("a world is at most {MAX_CONTROL_BODY} bytes"));
     }
     let text = match std::str::from_utf8(&http.body) {
         Ok(t) => t,
@@ -89,10 +80,7 @@ async fn load_world(State(shared): State<Arc<Shared>>, req: Request) -> Response
             let mut state = shared.lock();
             *state = super::State::new(world);
             let now = state.settle(&shared.faults);
-            json_reply(
-                StatusCode::OK,
-                &json!({ "now": now, "world": state.world.public_json() }),
-            )
+            json_reply(StatusCode::OK, &json!({ "now": now, "world": state.world.public_json() }))
         }
     }
 }
@@ -103,10 +91,7 @@ async fn advance_clock(State(shared): State<Arc<Shared>>, req: Request) -> Respo
         .ok()
         .and_then(|v| v.get("advance_seconds").and_then(serde_json::Value::as_u64));
     let Some(seconds) = seconds.and_then(|s| i64::try_from(s).ok()) else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "expected {\"advance_seconds\": <non-negative integer>}",
-        );
+        return refuse(StatusCode::BAD_REQUEST, "expected {\"advance_seconds\": <non-negative integer>}");
     };
     let mut state = shared.lock();
     state.world.clock.advance(seconds);
@@ -115,8 +100,5 @@ async fn advance_clock(State(shared): State<Arc<Shared>>, req: Request) -> Respo
 }
 
 async fn not_found() -> Response {
-    refuse(
-        StatusCode::NOT_FOUND,
-        "no such control endpoint; see GET /_conformance",
-    )
+    refuse(StatusCode::NOT_FOUND, "no such control endpoint; see GET /_conformance")
 }

@@ -152,19 +152,12 @@ impl Faults {
     }
 
     /// The decision hook: the prediction the faulty emulator acts on.
-    pub fn decide(
-        &self,
-        scene: &Scene<'_>,
-        req: &HttpRequest,
-        prediction: Prediction,
-    ) -> Prediction {
+    pub fn decide(&self, scene: &Scene<'_>, req: &HttpRequest, prediction: Prediction) -> Prediction {
         if self.0.is_empty() {
             return prediction;
         }
         if self.has(Fault::FormBodyIgnored)
-            && req
-                .header("content-type")
-                .is_some_and(|c| c.starts_with(FORM_CONTENT_TYPE))
+            && req.header("content-type").is_some_and(|c| c.starts_with(FORM_CONTENT_TYPE))
         {
             let mut stripped = req.clone();
             stripped.headers.retain(|(n, _)| n != "content-type");
@@ -177,25 +170,13 @@ impl Faults {
     fn adjust(&self, scene: &Scene<'_>, req: &HttpRequest, prediction: Prediction) -> Prediction {
         let params = Reading::of(req).params(Keep::First);
         let name = params.text("DestinationImageName").map(|n| n.into_owned());
-        let description = params
-            .text("DestinationDescription")
-            .map(|d| d.into_owned());
+        let description = params.text("DestinationDescription").map(|d| d.into_owned());
         let region = params.text("RegionId").unwrap_or_default().into_owned();
-        let image = scene
-            .world
-            .image(&params.text("ImageId").unwrap_or_default())
-            .filter(|i| i.region == region)
-            .cloned();
-        let dest = params
-            .text("DestinationRegionId")
-            .unwrap_or_default()
-            .into_owned();
+        let image =
+            scene.world.image(&params.text("ImageId").unwrap_or_default()).filter(|i| i.region == region).cloned();
+        let dest = params.text("DestinationRegionId").unwrap_or_default().into_owned();
         let chars = |s: &Option<String>| s.as_ref().map(|s| s.chars().count());
-        let caller = prediction
-            .plan
-            .as_ref()
-            .map(|p| p.account.clone())
-            .unwrap_or_default();
+        let caller = prediction.plan.as_ref().map(|p| p.account.clone()).unwrap_or_default();
         let mut v: Vec<Violation> = prediction.violations.clone();
         let before = v.clone();
         let drop = |v: &mut Vec<Violation>, rule: RuleId| v.retain(|x| x.rule != rule);
@@ -206,15 +187,9 @@ impl Faults {
         };
         for fault in &self.0 {
             match fault {
-                Fault::NameMaxPlusOne if chars(&name) == Some(129) => {
-                    drop(&mut v, RuleId::NameLength)
-                }
-                Fault::NameMaxMinusOne if chars(&name) == Some(128) => {
-                    add(&mut v, RuleId::NameLength)
-                }
-                Fault::NameMinMinusOne if chars(&name) == Some(1) => {
-                    drop(&mut v, RuleId::NameLength)
-                }
+                Fault::NameMaxPlusOne if chars(&name) == Some(129) => drop(&mut v, RuleId::NameLength),
+                Fault::NameMaxMinusOne if chars(&name) == Some(128) => add(&mut v, RuleId::NameLength),
+                Fault::NameMinMinusOne if chars(&name) == Some(1) => drop(&mut v, RuleId::NameLength),
                 Fault::NameMinPlusOne if chars(&name) == Some(2) => add(&mut v, RuleId::NameLength),
                 Fault::DescriptionMaxPlusOne if chars(&description) == Some(257) => {
                     drop(&mut v, RuleId::DescriptionLength)
@@ -231,30 +206,21 @@ impl Faults {
                     add(&mut v, RuleId::NameFirstCharacter)
                 }
                 Fault::AnyLetterFirst
-                    if name
-                        .as_ref()
-                        .and_then(|n| n.chars().next())
-                        .is_some_and(char::is_alphabetic) =>
+                    if name.as_ref().and_then(|n| n.chars().next()).is_some_and(char::is_alphabetic) =>
                 {
                     drop(&mut v, RuleId::NameFirstCharacter)
                 }
                 Fault::DigitFirst
-                    if name
-                        .as_ref()
-                        .and_then(|n| n.chars().next())
-                        .is_some_and(|c| c.is_ascii_digit()) =>
+                    if name.as_ref().and_then(|n| n.chars().next()).is_some_and(|c| c.is_ascii_digit()) =>
                 {
                     drop(&mut v, RuleId::NameFirstCharacter)
                 }
                 Fault::AnyPunctuation => drop(&mut v, RuleId::NameCharacters),
                 Fault::DescriptionPrefixUnchecked => drop(&mut v, RuleId::DescriptionPrefix),
                 Fault::EmptyNameAsAbsent if name.as_deref() == Some("") => {
-                    for r in [
-                        RuleId::NameLength,
-                        RuleId::NameFirstCharacter,
-                        RuleId::NameCharacters,
-                        RuleId::NamePrefix,
-                    ] {
+                    for r in
+                        [RuleId::NameLength, RuleId::NameFirstCharacter, RuleId::NameCharacters, RuleId::NamePrefix]
+                    {
                         drop(&mut v, r);
                     }
                 }
@@ -269,16 +235,9 @@ impl Faults {
                 Fault::CopyingIgnored => drop(&mut v, RuleId::ImageNotCopying),
                 Fault::ImageQuotaIgnored => drop(&mut v, RuleId::ImageQuota),
                 Fault::ImageQuotaPlusOne => {
-                    let held = scene
-                        .world
-                        .owned_images(&caller, &dest)
-                        .filter(|i| i.kind == ImageKind::Custom)
-                        .count() as u64;
-                    if scene
-                        .world
-                        .region(&dest)
-                        .is_some_and(|r| held == u64::from(r.image_quota))
-                    {
+                    let held =
+                        scene.world.owned_images(&caller, &dest).filter(|i| i.kind == ImageKind::Custom).count() as u64;
+                    if scene.world.region(&dest).is_some_and(|r| held == u64::from(r.image_quota)) {
                         drop(&mut v, RuleId::ImageQuota);
                     }
                 }
@@ -286,11 +245,7 @@ impl Faults {
                 Fault::SnapshotQuotaPlusOne => {
                     let used = scene.world.snapshots_used(&caller, &dest)
                         + image.as_ref().map_or(0, |i| u64::from(i.snapshot_count));
-                    if scene
-                        .world
-                        .region(&dest)
-                        .is_some_and(|r| used == u64::from(r.snapshot_quota) + 1)
-                    {
+                    if scene.world.region(&dest).is_some_and(|r| used == u64::from(r.snapshot_quota) + 1) {
                         drop(&mut v, RuleId::SnapshotQuota);
                     }
                 }
@@ -298,11 +253,7 @@ impl Faults {
                 Fault::DuplicatesWrongRegion => {
                     drop(&mut v, RuleId::NameUnique);
                     if let Some(n) = &name {
-                        if scene
-                            .world
-                            .owned_images(&caller, &region)
-                            .any(|i| i.name.as_deref() == Some(n.as_str()))
-                        {
+                        if scene.world.owned_images(&caller, &region).any(|i| i.name.as_deref() == Some(n.as_str())) {
                             add(&mut v, RuleId::NameUnique);
                         }
                     }
@@ -317,17 +268,11 @@ impl Faults {
                 }
                 Fault::NonceReusable => drop(&mut v, RuleId::NonceUsed),
                 Fault::PostRefused if req.method == "POST" => add(&mut v, RuleId::Method),
-                Fault::V3Unsupported if Reading::of(req).v3 => {
-                    add(&mut v, RuleId::IncompleteSignature)
-                }
+                Fault::V3Unsupported if Reading::of(req).v3 => add(&mut v, RuleId::IncompleteSignature),
                 _ => {}
             }
         }
-        if v == before {
-            prediction
-        } else {
-            prediction.reconsider(v)
-        }
+        if v == before { prediction } else { prediction.reconsider(v) }
     }
 
     /// The id hook: the id a new copy gets, given the ids this emulator made since the
@@ -348,8 +293,7 @@ impl Faults {
     pub fn shown_world(&self, world: &World, completed: &[String]) -> World {
         let mut w = world.clone();
         if self.has(Fault::CompletedCopiesInvisible) {
-            w.images
-                .retain(|i| !(completed.contains(&i.id) && i.status == ImageStatus::Available));
+            w.images.retain(|i| !(completed.contains(&i.id) && i.status == ImageStatus::Available));
         }
         w
     }
@@ -358,26 +302,16 @@ impl Faults {
     pub fn reply(&self, mut out: Outgoing) -> Outgoing {
         for fault in &self.0 {
             match fault {
-                Fault::StatusCodeWrong if code(&out) == Some("IncorrectImageStatus") => {
-                    out.status = 403
-                }
-                Fault::MisspellingFixed
-                    if code(&out) == Some("OperationDeined.EncryptedSnapshot") =>
-                {
+                Fault::StatusCodeWrong if code(&out) == Some("IncorrectImageStatus") => out.status = 403,
+                Fault::MisspellingFixed if code(&out) == Some("OperationDeined.EncryptedSnapshot") => {
                     set_field(&mut out, "Code", "OperationDenied.EncryptedSnapshot");
                 }
                 Fault::RegionCodesSwapped => match code(&out) {
-                    Some("SourceRegion.NotFound") => {
-                        set_field(&mut out, "Code", "DestinationRegion.NotFound")
-                    }
-                    Some("DestinationRegion.NotFound") => {
-                        set_field(&mut out, "Code", "SourceRegion.NotFound")
-                    }
+                    Some("SourceRegion.NotFound") => set_field(&mut out, "Code", "DestinationRegion.NotFound"),
+                    Some("DestinationRegion.NotFound") => set_field(&mut out, "Code", "SourceRegion.NotFound"),
                     _ => {}
                 },
-                Fault::WrongErrorRoot if out.root == crate::wire::reply::ERROR_ROOT => {
-                    out.root = "Response".into()
-                }
+                Fault::WrongErrorRoot if out.root == crate::wire::reply::ERROR_ROOT => out.root = "Response".into(),
                 Fault::JsonEnvelope => out.envelope = true,
                 Fault::FormatIgnored => out.format = Format::Xml,
                 Fault::RequestIdMissing => out.fields.retain(|(k, _)| k != "RequestId"),
@@ -390,10 +324,7 @@ impl Faults {
 }
 
 fn code(out: &Outgoing) -> Option<&str> {
-    out.fields
-        .iter()
-        .find(|(k, _)| k == "Code")
-        .map(|(_, v)| v.as_str())
+    out.fields.iter().find(|(k, _)| k == "Code").map(|(_, v)| v.as_str())
 }
 
 fn set_field(out: &mut Outgoing, key: &str, value: &str) {

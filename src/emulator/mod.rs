@@ -33,6 +33,8 @@ pub struct EmulatorConfig {
     pub log: bool,
     /// Deliberate faults (none: the reference behaviour).
     pub faults: fault::Faults,
+    /// Serve the world-control contract (off: behave like a real endpoint).
+    pub control: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -42,6 +44,7 @@ impl Default for EmulatorConfig {
             world: World::default_fixture(),
             log: false,
             faults: fault::Faults::default(),
+            control: true,
         }
     }
 }
@@ -59,12 +62,7 @@ pub(crate) struct State {
 
 impl State {
     pub(crate) fn new(world: World) -> State {
-        State {
-            world,
-            nonces: NonceLog::new(),
-            made: Vec::new(),
-            completed: Vec::new(),
-        }
+        State { world, nonces: NonceLog::new(), made: Vec::new(), completed: Vec::new() }
     }
 
     /// The world's time now, after letting due copies complete.
@@ -107,12 +105,9 @@ impl Emulator {
     pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State::new(config.world)),
-            log: config.log,
-            faults: config.faults,
-        });
-        let app = router(shared.clone());
+        let shared =
+            Arc::new(Shared { state: Mutex::new(State::new(config.world)), log: config.log, faults: config.faults });
+        let app = router(shared.clone(), config.control);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -122,12 +117,7 @@ impl Emulator {
                 eprintln!("emulator stopped: {e}");
             }
         });
-        Ok(Emulator {
-            addr,
-            shared,
-            stop: Some(stop),
-            task,
-        })
+        Ok(Emulator { addr, shared, stop: Some(stop), task })
     }
 
     /// The bound address.
@@ -171,6 +161,7 @@ impl Emulator {
     }
 }
 
-fn router(shared: Arc<Shared>) -> Router {
-    control::routes().fallback(api::handle).with_state(shared)
+fn router(shared: Arc<Shared>, control: bool) -> Router {
+    let routes = if control { control::routes() } else { Router::new() };
+    routes.fallback(api::handle).with_state(shared)
 }

@@ -52,8 +52,7 @@ pub struct CaseSpec {
 
 fn arb_format(formats: Vec<Format>) -> impl Strategy<Value = FormatAsk> {
     let spelling = prop::sample::select(vec![Spelling::Upper, Spelling::Lower, Spelling::Title]);
-    let param =
-        (prop::sample::select(formats.clone()), spelling).prop_map(|(f, s)| FormatAsk::Param(f, s));
+    let param = (prop::sample::select(formats.clone()), spelling).prop_map(|(f, s)| FormatAsk::Param(f, s));
     let default_allowed = formats.contains(&Format::Xml) || formats.contains(&Format::Json);
     prop_oneof![1 => Just(FormatAsk::Default).prop_filter("format", move |_| default_allowed), 3 => param]
 }
@@ -61,8 +60,7 @@ fn arb_format(formats: Vec<Format>) -> impl Strategy<Value = FormatAsk> {
 /// Cases in the given signing modes and formats: 15% valid, 60% one violation, 25% two
 /// or three.
 pub fn arb_case(signings: Vec<Signing>, formats: Vec<Format>) -> impl Strategy<Value = CaseSpec> {
-    prop::sample::select(signings)
-        .prop_flat_map(move |signing| arb_case_signed(signing, formats.clone()))
+    prop::sample::select(signings).prop_flat_map(move |signing| arb_case_signed(signing, formats.clone()))
 }
 
 fn arb_case_signed(signing: Signing, formats: Vec<Format>) -> impl Strategy<Value = CaseSpec> {
@@ -78,15 +76,13 @@ fn arb_case_signed(signing: Signing, formats: Vec<Format>) -> impl Strategy<Valu
         prop::option::weighted(0.3, arb_valid_description()),
         violations,
     )
-        .prop_map(
-            |(signing, format, name, description, violations)| CaseSpec {
-                signing,
-                format,
-                name,
-                description,
-                violations,
-            },
-        )
+        .prop_map(|(signing, format, name, description, violations)| CaseSpec {
+            signing,
+            format,
+            name,
+            description,
+            violations,
+        })
 }
 
 impl CaseSpec {
@@ -103,12 +99,10 @@ impl CaseSpec {
         );
         case.key = anchor.key.clone();
         if let Some(n) = &self.name {
-            case.params
-                .push(("DestinationImageName".into(), Value::text(n)));
+            case.params.push(("DestinationImageName".into(), Value::text(n)));
         }
         if let Some(d) = &self.description {
-            case.params
-                .push(("DestinationDescription".into(), Value::text(d)));
+            case.params.push(("DestinationDescription".into(), Value::text(d)));
         }
         if let FormatAsk::Param(f, spelling) = self.format {
             let v = f.param_value();

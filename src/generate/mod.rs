@@ -29,8 +29,5 @@ pub fn runner(seed: u64, stream: &str, index: u64) -> TestRunner {
     h.update(stream.as_bytes());
     h.update(index.to_le_bytes());
     let bytes: [u8; 32] = h.finalize().into();
-    TestRunner::new_with_rng(
-        Config::default(),
-        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
-    )
+    TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
 }

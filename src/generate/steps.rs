@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::values::{arb_valid_description, arb_valid_name};
 use super::world::Anchor;
-use crate::case::{Case, Value};
+use crate::case::{Case, ReplayStep, Value};
 use crate::wire::client::Signing;
 
 /// One step of a sequence.
@@ -63,16 +63,14 @@ fn arb_step(signings: Vec<Signing>) -> impl Strategy<Value = Step> {
         name,
         prop::option::weighted(0.3, arb_valid_description()),
     )
-        .prop_map(
-            |(signing, source, to_destination, other, name, description)| Step::Copy {
-                signing,
-                source,
-                to_destination,
-                other,
-                name,
-                description,
-            },
-        );
+        .prop_map(|(signing, source, to_destination, other, name, description)| Step::Copy {
+            signing,
+            source,
+            to_destination,
+            other,
+            name,
+            description,
+        });
     prop_oneof![
         6 => copy,
         2 => prop_oneof![1 => 1u32..30, 2 => 30u32..700].prop_map(|seconds| Step::Advance { seconds }),
@@ -93,40 +91,18 @@ pub fn arb_steps(signings: Vec<Signing>) -> impl Strategy<Value = Vec<Step>> {
 impl Step {
     /// The case a copy step sends; `names` are the names earlier copy steps used.
     pub fn case(&self, anchor: &Anchor, names: &[String]) -> Option<(Case, Option<String>)> {
-        let Step::Copy {
-            signing,
-            source,
-            to_destination,
-            other,
-            name,
-            description,
-        } = self
-        else {
+        let Step::Copy { signing, source, to_destination, other, name, description } = self else {
             return None;
         };
-        let sources: Vec<&String> = std::iter::once(&anchor.image)
-            .chain(anchor.spares.iter())
-            .collect();
+        let sources: Vec<&String> = std::iter::once(&anchor.image).chain(anchor.spares.iter()).collect();
         let image = sources[source % sources.len()];
-        let others: Vec<&String> = anchor
-            .world
-            .regions
-            .iter()
-            .map(|r| &r.id)
-            .filter(|r| **r != anchor.source_region)
-            .collect();
-        let dest = if *to_destination || others.is_empty() {
-            &anchor.destination
-        } else {
-            others[other % others.len()]
-        };
+        let others: Vec<&String> =
+            anchor.world.regions.iter().map(|r| &r.id).filter(|r| **r != anchor.source_region).collect();
+        let dest =
+            if *to_destination || others.is_empty() { &anchor.destination } else { others[other % others.len()] };
         let mut case = Case::new(
             *signing,
-            &[
-                ("RegionId", &anchor.source_region),
-                ("ImageId", image),
-                ("DestinationRegionId", dest),
-            ],
+            &[("RegionId", &anchor.source_region), ("ImageId", image), ("DestinationRegionId", dest)],
         );
         case.key = anchor.key.clone();
         let chosen = match name {
@@ -136,13 +112,28 @@ impl Step {
             NamePick::Reuse(i) => Some(format!("reused-{i}")),
         };
         if let Some(n) = &chosen {
-            case.params
-                .push(("DestinationImageName".into(), Value::text(n)));
+            case.params.push(("DestinationImageName".into(), Value::text(n)));
         }
         if let Some(d) = description {
-            case.params
-                .push(("DestinationDescription".into(), Value::text(d)));
+            case.params.push(("DestinationDescription".into(), Value::text(d)));
         }
         Some((case, chosen))
     }
+}
+
+/// Turns generated steps into replayable ones against an anchor: copy steps become
+/// cases, names reused from earlier copies resolved.
+pub fn resolve(anchor: &Anchor, steps: &[Step]) -> Vec<ReplayStep> {
+    let mut names = Vec::new();
+    steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Copy { .. } => s.case(anchor, &names).map(|(case, name)| {
+                names.extend(name);
+                ReplayStep::Send { case }
+            }),
+            Step::Advance { seconds } => Some(ReplayStep::Advance { seconds: *seconds }),
+            Step::Check => Some(ReplayStep::Check),
+        })
+        .collect()
 }

@@ -19,8 +19,8 @@ pub fn arb_bad_first_char() -> impl Strategy<Value = char> {
         Just('-'),
         Just(':'),
         Just(' '),
-        Just('\u{3000}'),                            // ideographic space
-        prop::sample::select(vec!['😀', '🚀', '🇨']), // emoji
+        Just('\u{3000}'),                                             // ideographic space
+        prop::sample::select(vec!['😀', '🚀', '🇨']),                  // emoji
         prop::sample::select(vec!['\u{301}', '\u{308}', '\u{20DD}']), // combining marks
         prop::sample::select(vec!['Д', 'λ', 'ע', 'ب', 'क', 'か', 'カ', '한', 'é', 'ß']), // other scripts
         prop::sample::select(FORBIDDEN_PUNCTUATION.chars().collect::<Vec<_>>()),
@@ -45,18 +45,7 @@ pub fn arb_bad_inner_char() -> impl Strategy<Value = char> {
 /// Characters whose validity in a name is an open point (backslash, period,
 /// full-width letters and digits, Han characters outside the common block).
 pub fn arb_open_name_char() -> impl Strategy<Value = char> {
-    prop::sample::select(vec![
-        '\\',
-        '.',
-        'Ａ',
-        'ｚ',
-        '５',
-        '\u{3400}',
-        '\u{4DB5}',
-        '\u{20000}',
-        '\u{F900}',
-        '\u{3007}',
-    ])
+    prop::sample::select(vec!['\\', '.', 'Ａ', 'ｚ', '５', '\u{3400}', '\u{4DB5}', '\u{20000}', '\u{F900}', '\u{3007}'])
 }
 
 /// Characters whose validity as a first character is open.
@@ -93,22 +82,16 @@ pub fn arb_valid_description() -> impl Strategy<Value = String> {
     prop_oneof![
         Just(String::new()),
         prop::sample::select(vec!['d', '描']).prop_map(|c| c.to_string().repeat(256)),
-        "[A-Za-z0-9 ,.:;()中文镜像]{1,60}".prop_filter("no URL prefix", |s| !s
-            .to_ascii_lowercase()
-            .trim_start()
-            .starts_with("http")),
+        "[A-Za-z0-9 ,.:;()中文镜像]{1,60}"
+            .prop_filter("no URL prefix", |s| !s.to_ascii_lowercase().trim_start().starts_with("http")),
     ]
 }
 
 /// Mixed-case or space-led URL prefixes (open points), never the exact lowercase ones.
 pub fn arb_open_url_prefix() -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::sample::select(vec!["HTTP://", "Http://", "hTtPs://", "HTTPS://"])
-            .prop_map(str::to_owned),
-        (
-            1usize..3,
-            prop::sample::select(vec!["http://", "https://", "HTTP://"])
-        )
+        prop::sample::select(vec!["HTTP://", "Http://", "hTtPs://", "HTTPS://"]).prop_map(str::to_owned),
+        (1usize..3, prop::sample::select(vec!["http://", "https://", "HTTP://"]))
             .prop_map(|(n, p)| format!("{}{p}", " ".repeat(n))),
     ]
 }

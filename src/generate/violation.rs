@@ -207,77 +207,44 @@ impl Violation {
     /// is open).
     pub fn rule(&self) -> RuleId {
         match self {
-            Violation::NameLength { .. }
-            | Violation::Open {
-                probe: OpenProbe::AstralName { .. },
-            } => RuleId::NameLength,
+            Violation::NameLength { .. } | Violation::Open { probe: OpenProbe::AstralName { .. } } => {
+                RuleId::NameLength
+            }
             Violation::NameFirst { .. }
             | Violation::NameBlank { .. }
-            | Violation::Open {
-                probe: OpenProbe::NameFirst { .. },
-            } => RuleId::NameFirstCharacter,
-            Violation::NameInner { .. }
-            | Violation::Open {
-                probe: OpenProbe::NameChar { .. },
-            } => RuleId::NameCharacters,
+            | Violation::Open { probe: OpenProbe::NameFirst { .. } } => RuleId::NameFirstCharacter,
+            Violation::NameInner { .. } | Violation::Open { probe: OpenProbe::NameChar { .. } } => {
+                RuleId::NameCharacters
+            }
             Violation::NameUrl { .. } => RuleId::NamePrefix,
             Violation::DescriptionLength { .. } => RuleId::DescriptionLength,
             Violation::DescriptionUrl { .. } => RuleId::DescriptionPrefix,
-            Violation::Open {
-                probe:
-                    OpenProbe::UrlPrefix {
-                        description: true, ..
-                    },
-            } => RuleId::DescriptionPrefix,
-            Violation::Open {
-                probe:
-                    OpenProbe::UrlPrefix {
-                        description: false, ..
-                    },
-            } => RuleId::NamePrefix,
-            Violation::Open {
-                probe: OpenProbe::DescriptionControl { .. },
-            } => RuleId::DescriptionWellFormed,
+            Violation::Open { probe: OpenProbe::UrlPrefix { description: true, .. } } => RuleId::DescriptionPrefix,
+            Violation::Open { probe: OpenProbe::UrlPrefix { description: false, .. } } => RuleId::NamePrefix,
+            Violation::Open { probe: OpenProbe::DescriptionControl { .. } } => RuleId::DescriptionWellFormed,
             Violation::UnknownSourceRegion => RuleId::SourceRegion,
             Violation::UnknownDestinationRegion => RuleId::DestinationRegion,
             Violation::SameRegion => RuleId::SameRegion,
-            Violation::DestinationWithoutCopy
-            | Violation::Open {
-                probe: OpenProbe::SourceWithoutCopy,
-            } => RuleId::RegionSupportsCopy,
+            Violation::DestinationWithoutCopy | Violation::Open { probe: OpenProbe::SourceWithoutCopy } => {
+                RuleId::RegionSupportsCopy
+            }
             Violation::UnknownImage | Violation::ImageElsewhere => RuleId::ImageExists,
             Violation::ForeignImage => RuleId::OwnImage,
             Violation::NotCustom { .. } => RuleId::CustomImage,
             Violation::Status { .. } => RuleId::ImageAvailable,
-            Violation::TooOld { .. }
-            | Violation::Open {
-                probe: OpenProbe::TooOldEdge { .. },
-            } => RuleId::ImageAge,
+            Violation::TooOld { .. } | Violation::Open { probe: OpenProbe::TooOldEdge { .. } } => RuleId::ImageAge,
             Violation::Encrypted => RuleId::ImageUnencrypted,
             Violation::BeingCopied => RuleId::ImageNotCopying,
-            Violation::NameTaken
-            | Violation::Open {
-                probe: OpenProbe::NameCase,
-            } => RuleId::NameUnique,
+            Violation::NameTaken | Violation::Open { probe: OpenProbe::NameCase } => RuleId::NameUnique,
             Violation::ImageQuotaFull => RuleId::ImageQuota,
             Violation::SnapshotQuotaFull => RuleId::SnapshotQuota,
             Violation::NotAuthorized => RuleId::Authorized,
             Violation::DisabledKey => RuleId::AccessKeyDisabled,
-            Violation::Open {
-                probe: OpenProbe::Unknown { .. },
-            } => RuleId::UnknownParameter,
-            Violation::Open {
-                probe: OpenProbe::NonUtf8 { .. },
-            } => RuleId::Utf8,
-            Violation::Open {
-                probe: OpenProbe::TimestampEdge { .. },
-            } => RuleId::TimestampExpired,
-            Violation::Open {
-                probe: OpenProbe::TimestampForm { .. },
-            } => RuleId::TimestampFormat,
-            Violation::Open {
-                probe: OpenProbe::EmptyRequired { .. },
-            } => RuleId::MissingParameter,
+            Violation::Open { probe: OpenProbe::Unknown { .. } } => RuleId::UnknownParameter,
+            Violation::Open { probe: OpenProbe::NonUtf8 { .. } } => RuleId::Utf8,
+            Violation::Open { probe: OpenProbe::TimestampEdge { .. } } => RuleId::TimestampExpired,
+            Violation::Open { probe: OpenProbe::TimestampForm { .. } } => RuleId::TimestampFormat,
+            Violation::Open { probe: OpenProbe::EmptyRequired { .. } } => RuleId::MissingParameter,
             Violation::Tamper { tamper } => tamper_rule(tamper),
         }
     }
@@ -288,9 +255,7 @@ impl Violation {
         matches!(
             self,
             Violation::Open { .. }
-                | Violation::Tamper {
-                    tamper: Tamper::Duplicate { .. } | Tamper::UnsignedHeader { .. }
-                }
+                | Violation::Tamper { tamper: Tamper::Duplicate { .. } | Tamper::UnsignedHeader { .. } }
         )
     }
 
@@ -312,9 +277,7 @@ impl Violation {
                 | Violation::NotAuthorized
                 | Violation::DisabledKey
                 | Violation::Open {
-                    probe: OpenProbe::TooOldEdge { .. }
-                        | OpenProbe::SourceWithoutCopy
-                        | OpenProbe::NameCase
+                    probe: OpenProbe::TooOldEdge { .. } | OpenProbe::SourceWithoutCopy | OpenProbe::NameCase
                 }
         )
     }
@@ -348,9 +311,7 @@ pub fn probe_point(p: &OpenProbe) -> OpenPoint {
             'Ａ'..='ｚ' | '０'..='９' => OpenPoint::FullWidthLatin,
             _ => OpenPoint::ChineseCharacter,
         },
-        OpenProbe::UrlPrefix { prefix, .. } if prefix.starts_with(' ') => {
-            OpenPoint::UrlPrefixWhitespace
-        }
+        OpenProbe::UrlPrefix { prefix, .. } if prefix.starts_with(' ') => OpenPoint::UrlPrefixWhitespace,
         OpenProbe::UrlPrefix { .. } => OpenPoint::UrlPrefixCase,
         OpenProbe::DescriptionControl { .. } => OpenPoint::DescriptionControl,
         OpenProbe::Unknown { .. } => OpenPoint::UnknownParameter,
@@ -395,30 +356,18 @@ const REQUIRED_V3: [&str; 8] = [
 fn arb_tamper(signing: Signing) -> impl Strategy<Value = Tamper> {
     let text = |s: &str| Value::text(s);
     let v3 = signing == Signing::V3;
-    let required = if v3 {
-        REQUIRED_V3.to_vec()
-    } else {
-        REQUIRED.to_vec()
-    };
+    let required = if v3 { REQUIRED_V3.to_vec() } else { REQUIRED.to_vec() };
     let algorithm = if v3 {
-        prop::sample::select(vec![
-            "x-acs-date",
-            "x-acs-action",
-            "host",
-            "x-acs-signature-nonce",
-        ])
-        .prop_map(|h| Tamper::UnsignedHeader { name: h.to_owned() })
-        .boxed()
+        prop::sample::select(vec!["x-acs-date", "x-acs-action", "host", "x-acs-signature-nonce"])
+            .prop_map(|h| Tamper::UnsignedHeader { name: h.to_owned() })
+            .boxed()
     } else {
         prop::sample::select(vec![
             ("SignatureMethod", "HMAC-SHA256"),
             ("SignatureMethod", "hmac-sha1"),
             ("SignatureVersion", "2.0"),
         ])
-        .prop_map(move |(n, v)| Tamper::Set {
-            name: n.into(),
-            value: text(v),
-        })
+        .prop_map(move |(n, v)| Tamper::Set { name: n.into(), value: text(v) })
         .boxed()
     };
     prop_oneof![
@@ -447,55 +396,24 @@ fn arb_probe() -> impl Strategy<Value = OpenProbe> {
     prop_oneof![
         arb_open_name_char().prop_map(|c| OpenProbe::NameChar { c }),
         arb_open_first_char().prop_map(|c| OpenProbe::NameFirst { c }),
-        (arb_open_url_prefix(), any::<bool>()).prop_map(|(prefix, description)| {
-            OpenProbe::UrlPrefix {
-                prefix,
-                description,
-            }
-        }),
+        (arb_open_url_prefix(), any::<bool>())
+            .prop_map(|(prefix, description)| { OpenProbe::UrlPrefix { prefix, description } }),
         arb_control_char().prop_map(|c| OpenProbe::DescriptionControl { c }),
         (
-            prop::sample::select(vec![
-                "Encrypted",
-                "Tag.1.Key",
-                "ClientToken",
-                "DryRun",
-                "X-Extra",
-                "regionid"
-            ]),
+            prop::sample::select(vec!["Encrypted", "Tag.1.Key", "ClientToken", "DryRun", "X-Extra", "regionid"]),
             "[a-z]{0,8}"
         )
-            .prop_map(|(n, v)| OpenProbe::Unknown {
-                name: n.to_owned(),
-                value: v
-            }),
-        prop::sample::select(vec![
-            "DestinationImageName",
-            "DestinationDescription",
-            "ImageId",
-            "RegionId"
-        ])
-        .prop_map(|p| OpenProbe::NonUtf8 {
-            param: p.to_owned()
-        }),
-        (841i64..=960, any::<bool>()).prop_map(|(s, past)| OpenProbe::TimestampEdge {
-            seconds: if past { -s } else { s }
-        }),
+            .prop_map(|(n, v)| OpenProbe::Unknown { name: n.to_owned(), value: v }),
+        prop::sample::select(vec!["DestinationImageName", "DestinationDescription", "ImageId", "RegionId"])
+            .prop_map(|p| OpenProbe::NonUtf8 { param: p.to_owned() }),
+        (841i64..=960, any::<bool>())
+            .prop_map(|(s, past)| OpenProbe::TimestampEdge { seconds: if past { -s } else { s } }),
         (0u8..3).prop_map(|form| OpenProbe::TimestampForm { form }),
         (0i64..180_000).prop_map(|s| OpenProbe::TooOldEdge { seconds_after: s }),
         Just(OpenProbe::SourceWithoutCopy),
         Just(OpenProbe::NameCase),
-        prop::sample::select(vec![
-            "RegionId",
-            "ImageId",
-            "DestinationRegionId",
-            "Action",
-            "AccessKeyId",
-            "Timestamp"
-        ])
-        .prop_map(|p| OpenProbe::EmptyRequired {
-            param: p.to_owned()
-        }),
+        prop::sample::select(vec!["RegionId", "ImageId", "DestinationRegionId", "Action", "AccessKeyId", "Timestamp"])
+            .prop_map(|p| OpenProbe::EmptyRequired { param: p.to_owned() }),
         (64usize..=128).prop_map(|length| OpenProbe::AstralName { length }),
     ]
 }
@@ -532,18 +450,10 @@ pub fn arb_violation(signing: Signing) -> impl Strategy<Value = Violation> {
         Just(Violation::UnknownImage),
         Just(Violation::ImageElsewhere),
         Just(Violation::ForeignImage),
-        prop::sample::select(vec![
-            ImageKind::System,
-            ImageKind::Public,
-            ImageKind::Marketplace
-        ])
-        .prop_map(|kind| Violation::NotCustom { kind }),
+        prop::sample::select(vec![ImageKind::System, ImageKind::Public, ImageKind::Marketplace])
+            .prop_map(|kind| Violation::NotCustom { kind }),
         prop::sample::select(
-            ImageStatus::ALL
-                .iter()
-                .copied()
-                .filter(|s| *s != ImageStatus::Available)
-                .collect::<Vec<_>>()
+            ImageStatus::ALL.iter().copied().filter(|s| *s != ImageStatus::Available).collect::<Vec<_>>()
         )
         .prop_map(|status| Violation::Status { status }),
         prop_oneof![0i64..86_400 * 62, 0i64..400_000_000]
@@ -573,10 +483,7 @@ fn set(case: &mut Case, name: &str, value: Vec<u8>) {
 }
 
 fn text_of(case: &Case, name: &str) -> Option<String> {
-    case.params
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| String::from_utf8_lossy(&v.0).into_owned())
+    case.params.iter().find(|(n, _)| n == name).map(|(_, v)| String::from_utf8_lossy(&v.0).into_owned())
 }
 
 fn image_mut<'w>(world: &'w mut World, id: &str) -> Option<&'w mut Image> {
@@ -601,10 +508,7 @@ fn add_own_image(world: &mut World, anchor: &Anchor, image: Image) {
 }
 
 fn fresh_image_id(world: &World) -> String {
-    (300..)
-        .map(|n| format!("m-{n:020}"))
-        .find(|id| world.image(id).is_none())
-        .unwrap_or_default()
+    (300..).map(|n| format!("m-{n:020}")).find(|id| world.image(id).is_none()).unwrap_or_default()
 }
 
 /// A region other than source and destination if the world has one, else the
@@ -630,21 +534,15 @@ impl Violation {
             Violation::NameBlank { spaces } => name(case, " ".repeat(*spaces)),
             Violation::NameUrl { scheme } => name(case, format!("{}example", scheme.prefix())),
             Violation::DescriptionLength { length } => desc(case, "d".repeat(*length)),
-            Violation::DescriptionUrl { scheme } => {
-                desc(case, format!("{}example.com/image", scheme.prefix()))
-            }
+            Violation::DescriptionUrl { scheme } => desc(case, format!("{}example.com/image", scheme.prefix())),
             Violation::UnknownSourceRegion => set(case, "RegionId", b"xx-nowhere-1".to_vec()),
-            Violation::UnknownDestinationRegion => {
-                set(case, "DestinationRegionId", b"xx-nowhere-2".to_vec())
-            }
+            Violation::UnknownDestinationRegion => set(case, "DestinationRegionId", b"xx-nowhere-2".to_vec()),
             Violation::SameRegion => {
-                let source =
-                    text_of(case, "RegionId").unwrap_or_else(|| anchor.source_region.clone());
+                let source = text_of(case, "RegionId").unwrap_or_else(|| anchor.source_region.clone());
                 set(case, "DestinationRegionId", source.into_bytes());
             }
             Violation::DestinationWithoutCopy => {
-                let dest = text_of(case, "DestinationRegionId")
-                    .unwrap_or_else(|| anchor.destination.clone());
+                let dest = text_of(case, "DestinationRegionId").unwrap_or_else(|| anchor.destination.clone());
                 if let Some(r) = region_mut(world, &dest) {
                     r.supports_copy = false;
                 }
@@ -652,10 +550,7 @@ impl Violation {
             Violation::UnknownImage => set(case, "ImageId", b"m-doesnotexist0000000".to_vec()),
             Violation::ImageElsewhere => {
                 let id = fresh_image_id(world);
-                let mut img = world
-                    .image(&anchor.image)
-                    .cloned()
-                    .unwrap_or_else(|| placeholder(anchor));
+                let mut img = world.image(&anchor.image).cloned().unwrap_or_else(|| placeholder(anchor));
                 img.id = id.clone();
                 img.region = third_region(world, anchor);
                 img.name = None;
@@ -680,8 +575,7 @@ impl Violation {
             }
             Violation::TooOld { seconds_before } => {
                 if let Some(i) = image_mut(world, &anchor.image) {
-                    i.created_at =
-                        Timestamp(crate::oracle::TOO_OLD_CERTAIN_BEFORE.0 - 1 - seconds_before);
+                    i.created_at = Timestamp(crate::oracle::TOO_OLD_CERTAIN_BEFORE.0 - 1 - seconds_before);
                 }
             }
             Violation::Encrypted => {
@@ -693,10 +587,7 @@ impl Violation {
                 let now = world.clock.now(Timestamp(0));
                 let id = fresh_image_id(world);
                 let region = third_region(world, anchor);
-                let mut img = world
-                    .image(&anchor.image)
-                    .cloned()
-                    .unwrap_or_else(|| placeholder(anchor));
+                let mut img = world.image(&anchor.image).cloned().unwrap_or_else(|| placeholder(anchor));
                 img.id = id.clone();
                 img.region = region.clone();
                 img.status = ImageStatus::Creating;
@@ -711,8 +602,7 @@ impl Violation {
                 });
             }
             Violation::NameTaken => {
-                let taken = text_of(case, "DestinationImageName")
-                    .unwrap_or_else(|| "taken-name".to_owned());
+                let taken = text_of(case, "DestinationImageName").unwrap_or_else(|| "taken-name".to_owned());
                 name(case, taken.clone());
                 let dest = text_of(case, "DestinationRegionId")
                     .filter(|d| world.region(d).is_some())
@@ -735,9 +625,7 @@ impl Violation {
             }
             Violation::SnapshotQuotaFull => {
                 let used = world.snapshots_used(&anchor.account, &anchor.destination);
-                let need = world
-                    .image(&anchor.image)
-                    .map_or(1, |i| i.snapshot_count.max(1));
+                let need = world.image(&anchor.image).map_or(1, |i| i.snapshot_count.max(1));
                 if let Some(i) = image_mut(world, &anchor.image) {
                     i.snapshot_count = need;
                 }
@@ -787,46 +675,24 @@ fn placeholder(anchor: &Anchor) -> Image {
 impl OpenProbe {
     fn apply(&self, anchor: &Anchor, world: &mut World, case: &mut Case) {
         match self {
-            OpenProbe::NameChar { c } => set(
-                case,
-                "DestinationImageName",
-                format!("ab{c}cd").into_bytes(),
-            ),
-            OpenProbe::NameFirst { c } => {
-                set(case, "DestinationImageName", format!("{c}bcd").into_bytes())
+            OpenProbe::NameChar { c } => set(case, "DestinationImageName", format!("ab{c}cd").into_bytes()),
+            OpenProbe::NameFirst { c } => set(case, "DestinationImageName", format!("{c}bcd").into_bytes()),
+            OpenProbe::UrlPrefix { prefix, description: true } => {
+                set(case, "DestinationDescription", format!("{prefix}example.com").into_bytes())
             }
-            OpenProbe::UrlPrefix {
-                prefix,
-                description: true,
-            } => set(
-                case,
-                "DestinationDescription",
-                format!("{prefix}example.com").into_bytes(),
-            ),
-            OpenProbe::UrlPrefix {
-                prefix,
-                description: false,
-            } => set(
-                case,
-                "DestinationImageName",
-                format!("{prefix}example").into_bytes(),
-            ),
-            OpenProbe::DescriptionControl { c } => set(
-                case,
-                "DestinationDescription",
-                format!("line{c}two").into_bytes(),
-            ),
+            OpenProbe::UrlPrefix { prefix, description: false } => {
+                set(case, "DestinationImageName", format!("{prefix}example").into_bytes())
+            }
+            OpenProbe::DescriptionControl { c } => {
+                set(case, "DestinationDescription", format!("line{c}two").into_bytes())
+            }
             OpenProbe::Unknown { name, value } => set(case, name, value.clone().into_bytes()),
             OpenProbe::NonUtf8 { param } => {
-                let mut v = text_of(case, param)
-                    .unwrap_or_else(|| "abc".into())
-                    .into_bytes();
+                let mut v = text_of(case, param).unwrap_or_else(|| "abc".into()).into_bytes();
                 v.extend_from_slice(&[0xff, 0xfe]);
                 set(case, param, v);
             }
-            OpenProbe::TimestampEdge { seconds } => case
-                .tampers
-                .push(Tamper::TimestampOffset { seconds: *seconds }),
+            OpenProbe::TimestampEdge { seconds } => case.tampers.push(Tamper::TimestampOffset { seconds: *seconds }),
             OpenProbe::TimestampForm { form } => {
                 let now = world.clock.now(Timestamp(0)).to_string();
                 let text = match form {
@@ -847,18 +713,11 @@ impl OpenProbe {
                 }
             }
             OpenProbe::NameCase => {
-                let mine =
-                    text_of(case, "DestinationImageName").unwrap_or_else(|| "Case-Name".to_owned());
+                let mine = text_of(case, "DestinationImageName").unwrap_or_else(|| "Case-Name".to_owned());
                 set(case, "DestinationImageName", mine.clone().into_bytes());
                 let flipped: String = mine
                     .chars()
-                    .map(|c| {
-                        if c.is_ascii_lowercase() {
-                            c.to_ascii_uppercase()
-                        } else {
-                            c.to_ascii_lowercase()
-                        }
-                    })
+                    .map(|c| if c.is_ascii_lowercase() { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
                     .collect();
                 let id = fresh_image_id(world);
                 let mut img = placeholder(anchor);
@@ -866,15 +725,12 @@ impl OpenProbe {
                 img.name = Some(flipped);
                 add_own_image(world, anchor, img);
             }
-            OpenProbe::EmptyRequired { param } => case.tampers.push(Tamper::Set {
-                name: param.clone(),
-                value: Value(Vec::new()),
-            }),
-            OpenProbe::AstralName { length } => set(
-                case,
-                "DestinationImageName",
-                "\u{20000}".repeat(*length).into_bytes(),
-            ),
+            OpenProbe::EmptyRequired { param } => {
+                case.tampers.push(Tamper::Set { name: param.clone(), value: Value(Vec::new()) })
+            }
+            OpenProbe::AstralName { length } => {
+                set(case, "DestinationImageName", "\u{20000}".repeat(*length).into_bytes())
+            }
         }
     }
 }

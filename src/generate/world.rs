@@ -10,10 +10,7 @@
 use proptest::prelude::*;
 
 use super::values::arb_valid_name;
-use crate::model::{
-    AccessKey, Account, Clock, Copy, Image, ImageKind, ImageStatus, Region, Secret, Timestamp,
-    World,
-};
+use crate::model::{AccessKey, Account, Clock, Copy, Image, ImageKind, ImageStatus, Region, Secret, Timestamp, World};
 
 /// Region ids worlds are built from.
 pub const REGION_POOL: [&str; 12] = [
@@ -83,26 +80,16 @@ fn arb_decoy() -> impl Strategy<Value = Decoy> {
         1 => (-3 * 86_400i64..3 * 86_400).prop_map(|d| 1_373_846_400 + d),
         3 => 1_380_000_000i64..1_735_000_000,
     ];
-    (
-        0usize..6,
-        owner,
-        status,
-        created,
-        prop::bool::weighted(0.2),
-        0u32..4,
-        prop::option::of(arb_valid_name()),
-    )
-        .prop_map(
-            |(region, owner, status, created, encrypted, snapshots, name)| Decoy {
-                region,
-                owner,
-                status,
-                created,
-                encrypted,
-                snapshots,
-                name: name.map(|n| format!("decoy-{n}")),
-            },
-        )
+    (0usize..6, owner, status, created, prop::bool::weighted(0.2), 0u32..4, prop::option::of(arb_valid_name()))
+        .prop_map(|(region, owner, status, created, encrypted, snapshots, name)| Decoy {
+            region,
+            owner,
+            status,
+            created,
+            encrypted,
+            snapshots,
+            name: name.map(|n| format!("decoy-{n}")),
+        })
 }
 
 fn key_id(tag: &str, n: u32) -> String {
@@ -113,66 +100,41 @@ fn key_id(tag: &str, n: u32) -> String {
 /// images, up to 8 decoys and up to 2 copies in progress of decoys.
 pub fn arb_anchor() -> impl Strategy<Value = Anchor> {
     let regions = prop::sample::subsequence(REGION_POOL.to_vec(), 3..=6).prop_shuffle();
-    let region_flags =
-        prop::collection::vec((prop::bool::weighted(0.8), 1u32..4, 0u32..4, 0u32..6), 6);
+    let region_flags = prop::collection::vec((prop::bool::weighted(0.8), 1u32..4, 0u32..4, 0u32..6), 6);
     let clock = 1_735_689_600i64..1_861_920_000; // 2025-01-01 .. 2029
-    let ids = (
-        any::<u32>(),
-        any::<u32>(),
-        "[A-Za-z0-9]{30}",
-        "[A-Za-z0-9]{30}",
-    );
-    let image = (
-        1_389_000_000i64..1_735_000_000,
-        1u32..5,
-        arb_valid_name(),
-        prop::option::of("[A-Za-z0-9 ]{0,30}"),
-    );
+    let ids = (any::<u32>(), any::<u32>(), "[A-Za-z0-9]{30}", "[A-Za-z0-9]{30}");
+    let image = (1_389_000_000i64..1_735_000_000, 1u32..5, arb_valid_name(), prop::option::of("[A-Za-z0-9 ]{0,30}"));
     let spares = prop::collection::vec(1u32..4, 0..4);
     let decoys = prop::collection::vec(arb_decoy(), 0..9);
-    let copies = prop::collection::vec(
-        (any::<prop::sample::Index>(), any::<prop::sample::Index>()),
-        0..3,
-    );
+    let copies = prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 0..3);
     let extra = (30u32..600, prop::bool::weighted(0.3));
-    (
-        regions,
-        region_flags,
-        clock,
-        ids,
-        image,
-        spares,
-        decoys,
-        copies,
-        extra,
-    )
-        .prop_map(
-            |(
+    (regions, region_flags, clock, ids, image, spares, decoys, copies, extra).prop_map(
+        |(
+            regions,
+            flags,
+            now,
+            (a, b, secret, other_secret),
+            (created, snaps, name, desc),
+            spares,
+            decoys,
+            copies,
+            (duration, denied),
+        )| {
+            build(Build {
                 regions,
                 flags,
                 now,
-                (a, b, secret, other_secret),
-                (created, snaps, name, desc),
+                ids: (a, b),
+                secrets: (secret, other_secret),
+                image: (created, snaps, name, desc),
                 spares,
                 decoys,
                 copies,
-                (duration, denied),
-            )| {
-                build(Build {
-                    regions,
-                    flags,
-                    now,
-                    ids: (a, b),
-                    secrets: (secret, other_secret),
-                    image: (created, snaps, name, desc),
-                    spares,
-                    decoys,
-                    copies,
-                    duration,
-                    denied,
-                })
-            },
-        )
+                duration,
+                denied,
+            })
+        },
+    )
 }
 
 struct Build {
@@ -201,11 +163,7 @@ fn build(b: Build) -> Anchor {
         Account {
             id: account.clone(),
             can_copy_images: true,
-            access_keys: vec![AccessKey {
-                id: key.clone(),
-                secret: Secret::new(b.secrets.0.clone()),
-                enabled: true,
-            }],
+            access_keys: vec![AccessKey { id: key.clone(), secret: Secret::new(b.secrets.0.clone()), enabled: true }],
             standalone_snapshots: Default::default(),
         },
         Account {
@@ -244,9 +202,7 @@ fn build(b: Build) -> Anchor {
         .collect();
     for (i, r) in regions.iter().enumerate() {
         if b.flags[i].3 > 0 {
-            accounts[0]
-                .standalone_snapshots
-                .insert(r.id.clone(), b.flags[i].3);
+            accounts[0].standalone_snapshots.insert(r.id.clone(), b.flags[i].3);
         }
     }
     let source_region = regions[0].id.clone();
@@ -349,24 +305,12 @@ fn build(b: Build) -> Anchor {
     // Quotas: every region has room for a few more copies of any of the caller's images.
     for i in 0..world.regions.len() {
         let id = world.regions[i].id.clone();
-        let held = world
-            .owned_images(&account, &id)
-            .filter(|im| im.kind == ImageKind::Custom)
-            .count() as u32;
+        let held = world.owned_images(&account, &id).filter(|im| im.kind == ImageKind::Custom).count() as u32;
         let used = world.snapshots_used(&account, &id) as u32;
         world.regions[i].image_quota = held + b.flags[i].1;
         world.regions[i].snapshot_quota = used + 4 + b.flags[i].2;
     }
-    Anchor {
-        world,
-        account,
-        key,
-        other_account,
-        source_region,
-        image: image_id(1),
-        destination,
-        spares,
-    }
+    Anchor { world, account, key, other_account, source_region, image: image_id(1), destination, spares }
 }
 
 #[cfg(test)]

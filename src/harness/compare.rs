@@ -85,9 +85,9 @@ impl Verdict {
     pub fn answered(&self, prediction: &Prediction) -> Answered {
         match (&self.seen.status, &self.seen.code) {
             (Some(s), None) if (200..300).contains(s) => Answered::Success,
-            (Some(s), Some(c)) => prediction
-                .error_matching(c, *s)
-                .map_or(Answered::Unknown, |e| Answered::Rule(e.rule)),
+            (Some(s), Some(c)) => {
+                prediction.error_matching(c, *s).map_or(Answered::Unknown, |e| Answered::Rule(e.rule))
+            }
             _ => Answered::Unknown,
         }
     }
@@ -97,10 +97,7 @@ impl Verdict {
 pub fn well_formed_request_id(id: &str) -> bool {
     let groups: Vec<&str> = id.split('-').collect();
     groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn describe(prediction: &Prediction) -> String {
@@ -117,11 +114,7 @@ fn describe(prediction: &Prediction) -> String {
 
 /// Shortens observed text for reports.
 fn clip(s: String) -> String {
-    if s.chars().count() > 300 {
-        format!("{}…", s.chars().take(300).collect::<String>())
-    } else {
-        s
-    }
+    if s.chars().count() > 300 { format!("{}…", s.chars().take(300).collect::<String>()) } else { s }
 }
 
 /// Judges a reply (or its absence) against a prediction.
@@ -140,11 +133,7 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
     if prediction.allows_success() {
         exercised.push(RuleId::ReplySuccessShape);
     }
-    if prediction
-        .acceptable
-        .iter()
-        .any(|o| matches!(o, Outcome::Error(_)))
-    {
+    if prediction.acceptable.iter().any(|o| matches!(o, Outcome::Error(_))) {
         exercised.push(RuleId::ReplyErrorShape);
     }
     exercised.sort_unstable();
@@ -152,43 +141,25 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
     let mut mismatches = Vec::new();
     let outcome_failed = |mismatches: &mut Vec<Mismatch>, observed: String| {
         for rule in prediction.rules() {
-            mismatches.push(Mismatch {
-                rule,
-                expected: describe(prediction),
-                observed: observed.clone(),
-            });
+            mismatches.push(Mismatch { rule, expected: describe(prediction), observed: observed.clone() });
         }
     };
     let reply = match reply {
         Err(e) => {
             outcome_failed(&mut mismatches, format!("no reply: {e}"));
-            let seen = Seen {
-                problem: Some(e.to_string()),
-                ..Seen::default()
-            };
-            return Verdict {
-                exercised,
-                mismatches,
-                seen,
-            };
+            let seen = Seen { problem: Some(e.to_string()), ..Seen::default() };
+            return Verdict { exercised, mismatches, seen };
         }
         Ok(r) => r,
     };
     let mut seen = Seen {
         status: Some(reply.status),
-        body: String::from_utf8_lossy(&reply.body)
-            .chars()
-            .take(300)
-            .collect(),
+        body: String::from_utf8_lossy(&reply.body).chars().take(300).collect(),
         ..Seen::default()
     };
     let success = (200..300).contains(&reply.status);
     let parsed: Result<ParsedReply, ReplyParseError> = reply::parse(&reply.body);
-    let shape_rule = if success {
-        RuleId::ReplySuccessShape
-    } else {
-        RuleId::ReplyErrorShape
-    };
+    let shape_rule = if success { RuleId::ReplySuccessShape } else { RuleId::ReplyErrorShape };
     let parsed = match parsed {
         Err(e) => {
             seen.problem = Some(e.to_string());
@@ -198,16 +169,9 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
                 observed: e.to_string(),
             });
             if !(success && prediction.allows_success()) {
-                outcome_failed(
-                    &mut mismatches,
-                    format!("{} with an unreadable body", reply.status),
-                );
+                outcome_failed(&mut mismatches, format!("{} with an unreadable body", reply.status));
             }
-            return Verdict {
-                exercised,
-                mismatches,
-                seen,
-            };
+            return Verdict { exercised, mismatches, seen };
         }
         Ok(p) => p,
     };
@@ -240,11 +204,8 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
             observed: problem,
         })
     };
-    let (root, required): (&str, &[&str]) = if success {
-        (SUCCESS_ROOT, &["ImageId"])
-    } else {
-        (ERROR_ROOT, &["HostId", "Code", "Message"])
-    };
+    let (root, required): (&str, &[&str]) =
+        if success { (SUCCESS_ROOT, &["ImageId"]) } else { (ERROR_ROOT, &["HostId", "Code", "Message"]) };
     match (&parsed.root, parsed.format) {
         (Some(r), Format::Xml) if r != root => shape(format!("root <{r}>")),
         _ => {}
@@ -261,10 +222,7 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
         shape("a Code in a success".into());
     }
     if success {
-        seen.image_id = parsed
-            .text("ImageId")
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned);
+        seen.image_id = parsed.text("ImageId").filter(|s| !s.is_empty()).map(str::to_owned);
         if !prediction.allows_success() {
             outcome_failed(&mut mismatches, format!("{} success", reply.status));
         }
@@ -273,19 +231,11 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
         if prediction.error_matching(&code, reply.status).is_none() {
             outcome_failed(
                 &mut mismatches,
-                format!(
-                    "{} {}",
-                    reply.status,
-                    if code.is_empty() { "(no Code)" } else { &code }
-                ),
+                format!("{} {}", reply.status, if code.is_empty() { "(no Code)" } else { &code }),
             );
         }
     }
-    Verdict {
-        exercised,
-        mismatches,
-        seen,
-    }
+    Verdict { exercised, mismatches, seen }
 }
 
 fn expected_shape(success: bool, format: Format) -> String {
@@ -309,14 +259,7 @@ mod tests {
         let w = World::default_fixture();
         let now = Timestamp(1_750_000_000);
         let req = case.build(&w, now, "h", "n").request;
-        oracle::predict(
-            &Scene {
-                world: &w,
-                nonces: &NonceLog::new(),
-                now,
-            },
-            &req,
-        )
+        oracle::predict(&Scene { world: &w, nonces: &NonceLog::new(), now }, &req)
     }
 
     fn base() -> Case {
@@ -338,19 +281,12 @@ mod tests {
             message: "m".into(),
         });
         let (ct, body) = reply::render(&r, format);
-        HttpReply {
-            status,
-            content_type: Some(ct.into()),
-            body,
-        }
+        HttpReply { status, content_type: Some(ct.into()), body }
     }
 
     #[test]
     fn the_documented_reply_passes() {
-        let v = judge(
-            &prediction(&base()),
-            &Ok(error_reply("IncorrectImageStatus", 400, Format::Xml)),
-        );
+        let v = judge(&prediction(&base()), &Ok(error_reply("IncorrectImageStatus", 400, Format::Xml)));
         assert!(v.passed(), "{:?}", v.mismatches);
         assert!(v.exercised.contains(&RuleId::ImageAvailable));
     }
@@ -359,18 +295,9 @@ mod tests {
     fn each_departure_names_its_rule() {
         let p = prediction(&base());
         let cases = [
-            (
-                error_reply("IncorrectImageStatus", 403, Format::Xml),
-                RuleId::ImageAvailable,
-            ),
-            (
-                error_reply("IncorrectImageState", 400, Format::Xml),
-                RuleId::ImageAvailable,
-            ),
-            (
-                error_reply("IncorrectImageStatus", 400, Format::Json),
-                RuleId::ReplyFormat,
-            ),
+            (error_reply("IncorrectImageStatus", 403, Format::Xml), RuleId::ImageAvailable),
+            (error_reply("IncorrectImageState", 400, Format::Xml), RuleId::ImageAvailable),
+            (error_reply("IncorrectImageStatus", 400, Format::Json), RuleId::ReplyFormat),
         ];
         for (reply, rule) in cases {
             let v = judge(&p, &Ok(reply));
@@ -379,31 +306,15 @@ mod tests {
         let mut no_id = error_reply("IncorrectImageStatus", 400, Format::Xml);
         no_id.body = String::from_utf8(no_id.body)
             .unwrap()
-            .replace(
-                "<RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId>",
-                "",
-            )
+            .replace("<RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId>", "")
             .into_bytes();
-        assert_eq!(
-            judge(&p, &Ok(no_id)).failed_rules(),
-            vec![RuleId::ReplyRequestId]
-        );
+        assert_eq!(judge(&p, &Ok(no_id)).failed_rules(), vec![RuleId::ReplyRequestId]);
         let success = HttpReply { status: 200, content_type: None, body: br#"<CopyImageResponse><RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId><ImageId>m-x</ImageId></CopyImageResponse>"#.to_vec() };
-        assert_eq!(
-            judge(&p, &Ok(success)).failed_rules(),
-            vec![RuleId::ImageAvailable]
-        );
+        assert_eq!(judge(&p, &Ok(success)).failed_rules(), vec![RuleId::ImageAvailable]);
         let v = judge(&p, &Err(TransportError::Timeout(5000)));
         assert_eq!(v.failed_rules(), vec![RuleId::ImageAvailable]);
-        let garbage = HttpReply {
-            status: 400,
-            content_type: None,
-            body: b"oops".to_vec(),
-        };
-        assert_eq!(
-            judge(&p, &Ok(garbage)).failed_rules(),
-            vec![RuleId::ImageAvailable, RuleId::ReplyErrorShape]
-        );
+        let garbage = HttpReply { status: 400, content_type: None, body: b"oops".to_vec() };
+        assert_eq!(judge(&p, &Ok(garbage)).failed_rules(), vec![RuleId::ImageAvailable, RuleId::ReplyErrorShape]);
     }
 
     #[test]
@@ -420,16 +331,12 @@ mod tests {
         let ok = HttpReply {
             status: 200,
             content_type: None,
-            body: br#"{"RequestId":"C8B26B44-0189-443E-9816-D951F59623A9","ImageId":"m-1"}"#
-                .to_vec(),
+            body: br#"{"RequestId":"C8B26B44-0189-443E-9816-D951F59623A9","ImageId":"m-1"}"#.to_vec(),
         };
         // JSON where XML was asked.
         assert_eq!(judge(&p, &Ok(ok)).failed_rules(), vec![RuleId::ReplyFormat]);
         let wrapped = HttpReply { status: 200, content_type: None, body: br#"<Response><RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId><ImageId>m-1</ImageId></Response>"#.to_vec() };
-        assert_eq!(
-            judge(&p, &Ok(wrapped)).failed_rules(),
-            vec![RuleId::ReplySuccessShape]
-        );
+        assert_eq!(judge(&p, &Ok(wrapped)).failed_rules(), vec![RuleId::ReplySuccessShape]);
         let p = prediction(&case.with(Tamper::BadSignature));
         assert!(!p.allows_success());
     }

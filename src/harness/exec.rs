@@ -8,13 +8,14 @@
 //! reply that leaves the model unsure (a success the documentation forbids) marks it
 //! stale, so the next case stages its world again.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::HarnessError;
 use super::compare::{Mismatch, Seen, Verdict, judge};
 use super::target::Target;
 use super::transport::TransportError;
 use crate::case::Case;
+pub use crate::case::ReplayStep;
 use crate::model::{HttpRequest, Timestamp, World};
 use crate::oracle::{self, Answered, NonceLog, Outcome, Prediction, Recorder, Scene};
 use crate::rules::RuleId;
@@ -34,35 +35,13 @@ pub struct Model {
 impl Model {
     /// A model of a world just staged (or, for a target without control, assumed).
     pub fn new(world: World) -> Model {
-        Model {
-            world,
-            nonces: NonceLog::new(),
-            fresh: true,
-        }
+        Model { world, nonces: NonceLog::new(), fresh: true }
     }
 
     /// The model's time.
     pub fn now(&self) -> Timestamp {
         self.world.clock.now(Timestamp::now_utc())
     }
-}
-
-/// One step of a replayable sequence.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "kebab-case")]
-pub enum ReplayStep {
-    /// Build and send a case.
-    Send {
-        /// The case.
-        case: Case,
-    },
-    /// Advance the target's clock.
-    Advance {
-        /// Seconds.
-        seconds: u32,
-    },
-    /// Compare the target's world with the model.
-    Check,
 }
 
 /// What one step did.
@@ -83,22 +62,14 @@ impl StepRecord {
         StepRecord {
             request: None,
             prediction: None,
-            verdict: Verdict {
-                exercised,
-                mismatches,
-                seen: Seen::default(),
-            },
+            verdict: Verdict { exercised, mismatches, seen: Seen::default() },
             created: None,
         }
     }
 }
 
 /// Makes sure the target holds `world`, staging it if the model differs or is stale.
-pub async fn ensure(
-    target: &Target,
-    model: &mut Option<Model>,
-    world: &World,
-) -> Result<bool, HarnessError> {
+pub async fn ensure(target: &Target, model: &mut Option<Model>, world: &World) -> Result<bool, HarnessError> {
     if let Some(m) = model {
         if m.fresh && m.world == *world {
             return Ok(false);
@@ -119,14 +90,7 @@ pub async fn exchange(
     req: &HttpRequest,
     now: Timestamp,
 ) -> Result<StepRecord, HarnessError> {
-    let prediction = oracle::predict(
-        &Scene {
-            world: &model.world,
-            nonces: &model.nonces,
-            now,
-        },
-        req,
-    );
+    let prediction = oracle::predict(&Scene { world: &model.world, nonces: &model.nonces, now }, req);
     let reply = target.send(req).await;
     if let Err(TransportError::Invalid(reason)) = &reply {
         return Err(HarnessError::Config(format!(
@@ -137,13 +101,7 @@ pub async fn exchange(
     }
     let mut verdict = judge(&prediction, &reply);
     let answered = verdict.answered(&prediction);
-    oracle::remember_nonce(
-        &mut model.nonces,
-        &prediction,
-        answered,
-        now,
-        Recorder::Model,
-    );
+    oracle::remember_nonce(&mut model.nonces, &prediction, answered, now, Recorder::Model);
     let mut created = None;
     if let (Some(s), None) = (verdict.seen.status, &verdict.seen.code) {
         if (200..300).contains(&s) {
@@ -174,20 +132,11 @@ pub async fn exchange(
         // Whatever the target did, the model can no longer vouch for it.
         model.fresh = false;
     }
-    Ok(StepRecord {
-        request: Some(req.clone()),
-        prediction: Some(prediction),
-        verdict,
-        created,
-    })
+    Ok(StepRecord { request: Some(req.clone()), prediction: Some(prediction), verdict, created })
 }
 
 /// Builds and sends a case (its warm-up first) at the model's time.
-pub async fn send_case(
-    target: &Target,
-    model: &mut Model,
-    case: &Case,
-) -> Result<Vec<StepRecord>, HarnessError> {
+pub async fn send_case(target: &Target, model: &mut Model, case: &Case) -> Result<Vec<StepRecord>, HarnessError> {
     let now = model.now();
     let built = case.build(&model.world, now, &target.host, &fresh_nonce());
     let mut records = Vec::new();
@@ -212,33 +161,14 @@ pub async fn check(target: &Target, model: &mut Model) -> Result<StepRecord, Har
     model.world.settle(now);
     let mut mismatches = Vec::new();
     let mut mismatch = |expected: String, observed: String| {
-        mismatches.push(Mismatch {
-            rule: RuleId::CopyLifecycle,
-            expected,
-            observed,
-        });
+        mismatches.push(Mismatch { rule: RuleId::CopyLifecycle, expected, observed });
     };
     for want in &model.world.images {
         match view.images.iter().find(|i| i.id == want.id) {
-            None => mismatch(
-                format!("image {} in {}", want.id, want.region),
-                "no such image".into(),
-            ),
+            None => mismatch(format!("image {} in {}", want.id, want.region), "no such image".into()),
             Some(got) => {
-                let a = (
-                    &want.region,
-                    want.status,
-                    &want.name,
-                    &want.description,
-                    &want.owner,
-                );
-                let b = (
-                    &got.region,
-                    got.status,
-                    &got.name,
-                    &got.description,
-                    &got.owner,
-                );
+                let a = (&want.region, want.status, &want.name, &want.description, &want.owner);
+                let b = (&got.region, got.status, &got.name, &got.description, &got.owner);
                 if a != b {
                     mismatch(format!("image {} as {a:?}", want.id), format!("{b:?}"));
                 }
@@ -247,25 +177,17 @@ pub async fn check(target: &Target, model: &mut Model) -> Result<StepRecord, Har
     }
     for got in &view.images {
         if model.world.image(&got.id).is_none() {
-            mismatch(
-                "no other image".into(),
-                format!("image {} in {}", got.id, got.region),
-            );
+            mismatch("no other image".into(), format!("image {} in {}", got.id, got.region));
         }
     }
     let pairs = |copies: &[crate::model::Copy]| {
-        let mut p: Vec<(String, String)> = copies
-            .iter()
-            .map(|c| (c.source_image.clone(), c.destination_image.clone()))
-            .collect();
+        let mut p: Vec<(String, String)> =
+            copies.iter().map(|c| (c.source_image.clone(), c.destination_image.clone())).collect();
         p.sort();
         p
     };
     if pairs(&model.world.copies) != pairs(&view.copies) {
-        mismatch(
-            format!("copies in progress {:?}", pairs(&model.world.copies)),
-            format!("{:?}", pairs(&view.copies)),
-        );
+        mismatch(format!("copies in progress {:?}", pairs(&model.world.copies)), format!("{:?}", pairs(&view.copies)));
     }
     if !mismatches.is_empty() {
         model.fresh = false;

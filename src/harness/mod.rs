@@ -90,10 +90,8 @@ impl std::str::FromStr for Shard {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (i, n) = s.split_once('/').ok_or("expected I/N, e.g. 0/4")?;
-        let (index, count): (u64, u64) = (
-            i.parse().map_err(|_| "I is not a number")?,
-            n.parse().map_err(|_| "N is not a number")?,
-        );
+        let (index, count): (u64, u64) =
+            (i.parse().map_err(|_| "I is not a number")?, n.parse().map_err(|_| "N is not a number")?);
         if count == 0 || index >= count {
             return Err(format!("shard {index}/{count}: I must be below N"));
         }
@@ -204,9 +202,6 @@ impl Default for RunConfig {
 impl RunConfig {
     /// Defaults against one endpoint.
     pub fn endpoint(url: &str) -> RunConfig {
-        RunConfig {
-            endpoints: vec![url.to_owned()],
-            ..RunConfig::default()
-        }
+        RunConfig { endpoints: vec![url.to_owned()], ..RunConfig::default() }
     }
 }

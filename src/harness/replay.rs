@@ -43,18 +43,11 @@ pub struct Repro {
 impl Repro {
     /// Reads a replay file.
     pub fn load(path: &Path) -> Result<Repro, HarnessError> {
-        let io = |reason: String| HarnessError::Io {
-            path: path.to_owned(),
-            reason,
-        };
+        let io = |reason: String| HarnessError::Io { path: path.to_owned(), reason };
         let text = std::fs::read_to_string(path).map_err(|e| io(e.to_string()))?;
-        let repro: Repro =
-            serde_json::from_str(&text).map_err(|e| io(format!("not a replay file: {e}")))?;
+        let repro: Repro = serde_json::from_str(&text).map_err(|e| io(format!("not a replay file: {e}")))?;
         if repro.format != REPLAY_FORMAT {
-            return Err(io(format!(
-                "format {} (expected {REPLAY_FORMAT})",
-                repro.format
-            )));
+            return Err(io(format!("format {} (expected {REPLAY_FORMAT})", repro.format)));
         }
         repro.world.check().map_err(|e| io(e.to_string()))?;
         Ok(repro)
@@ -62,10 +55,7 @@ impl Repro {
 
     /// Writes a replay file.
     pub fn save(&self, path: &Path) -> Result<(), HarnessError> {
-        let io = |reason: String| HarnessError::Io {
-            path: path.to_owned(),
-            reason,
-        };
+        let io = |reason: String| HarnessError::Io { path: path.to_owned(), reason };
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| io(e.to_string()))?;
         }
@@ -84,13 +74,12 @@ pub async fn replay(
     let mut model = if target.control {
         let mut m = None;
         ensure(target, &mut m, &repro.world).await?;
-        m.ok_or_else(|| HarnessError::Control {
-            endpoint: target.base.clone(),
-            reason: "staging failed".into(),
-        })?
+        m.ok_or_else(|| HarnessError::Control { endpoint: target.base.clone(), reason: "staging failed".into() })?
     } else {
         let creds = credentials.ok_or_else(|| {
-            HarnessError::Credentials("this target has no world control: give --access-key-id and ALIBABA_CLOUD_ACCESS_KEY_SECRET".into())
+            HarnessError::Credentials(
+                "this target has no world control: give --access-key-id and ALIBABA_CLOUD_ACCESS_KEY_SECRET".into(),
+            )
         })?;
         let mut world = repro.world.clone();
         for a in &mut world.accounts {

@@ -15,7 +15,6 @@ use super::exec::{Model, ReplayStep, StepRecord, ensure, exchange, run_steps};
 use super::replay::{REPLAY_FORMAT, Repro};
 use super::target::Target;
 use super::{HarnessError, Progress, RunConfig};
-use crate::case::Case;
 use crate::emulator::fault::Faults;
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::generate::{self, Anchor, CaseSpec, Step, arb_anchor, arb_case, arb_steps};
@@ -79,20 +78,16 @@ impl Shared {
 /// Runs the suite and returns the report.
 pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
     if config.signings.is_empty() || config.formats.is_empty() {
-        return Err(HarnessError::Config(
-            "at least one signing mode and one format are needed".into(),
-        ));
+        return Err(HarnessError::Config("at least one signing mode and one format are needed".into()));
     }
     let started = Instant::now();
     let mut emulators = Vec::new();
     let endpoints = if config.endpoints.is_empty() {
         for _ in 0..config.workers.max(1) {
-            let e = Emulator::start(EmulatorConfig {
-                faults: Faults(config.faults.clone()),
-                ..EmulatorConfig::default()
-            })
-            .await
-            .map_err(|e| HarnessError::Emulator(e.to_string()))?;
+            let e =
+                Emulator::start(EmulatorConfig { faults: Faults(config.faults.clone()), ..EmulatorConfig::default() })
+                    .await
+                    .map_err(|e| HarnessError::Emulator(e.to_string()))?;
             emulators.push(e);
         }
         emulators.iter().map(Emulator::uri).collect()
@@ -101,36 +96,20 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
     };
     let mut targets = Vec::new();
     for e in &endpoints {
-        targets.push(Arc::new(
-            Target::connect(e, config.timeout, Some(config.rate_per_minute)).await?,
-        ));
+        targets.push(Arc::new(Target::connect(e, config.timeout, Some(config.rate_per_minute)).await?));
     }
     let control = targets[0].control;
     if targets.iter().any(|t| t.control != control) {
-        return Err(HarnessError::Config(
-            "some endpoints offer world control and some do not".into(),
-        ));
+        return Err(HarnessError::Config("some endpoints offer world control and some do not".into()));
     }
-    let probe = if control {
-        None
-    } else {
-        Some(probe_anchor(&config)?)
-    };
+    let probe = if control { None } else { Some(probe_anchor(&config)?) };
     let target_name = if config.endpoints.is_empty() {
         format!(
             "built-in emulator{}",
             if config.faults.is_empty() {
                 String::new()
             } else {
-                format!(
-                    " with faults {}",
-                    config
-                        .faults
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(",")
-                )
+                format!(" with faults {}", config.faults.iter().map(ToString::to_string).collect::<Vec<_>>().join(","))
             }
         )
     } else {
@@ -147,9 +126,8 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
         }
         report.not_checkable(&rules);
     }
-    let indices: Vec<u64> = (0..config.cases as u64)
-        .filter(|i| config.shard.is_none_or(|s| i % s.count == s.index))
-        .collect();
+    let indices: Vec<u64> =
+        (0..config.cases as u64).filter(|i| config.shard.is_none_or(|s| i % s.count == s.index)).collect();
     let progress = match config.progress {
         Progress::Bar if std::io::stderr().is_terminal() => {
             let bar = ProgressBar::new(indices.len() as u64);
@@ -173,13 +151,8 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
     // Workers run concurrently on this task (proptest's shrinking trees are not Send).
     let workers = targets.len();
     let tasks = targets.into_iter().enumerate().map(|(w, target)| {
-        let mine: Vec<u64> = indices
-            .iter()
-            .copied()
-            .enumerate()
-            .filter(|(k, _)| k % workers == w)
-            .map(|(_, i)| i)
-            .collect();
+        let mine: Vec<u64> =
+            indices.iter().copied().enumerate().filter(|(k, _)| k % workers == w).map(|(_, i)| i).collect();
         worker(shared.clone(), target, mine, probe.clone())
     });
     let mut first_error = None;
@@ -199,6 +172,8 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
     }
     let mut report = shared.lock().clone();
     report.seconds = started.elapsed().as_secs_f64();
+    // Merged slots (no occurrences left) and failures not shrunk to completion go.
+    report.failures.retain(|f| f.occurrences > 0 && !f.steps.is_empty());
     report.failures.sort_by_key(|f| f.case_index);
     Ok(report)
 }
@@ -218,21 +193,12 @@ fn probe_anchor(config: &RunConfig) -> Result<Anchor, HarnessError> {
         exhaustive: false,
         regions: [&p.region, &p.destination]
             .iter()
-            .map(|r| Region {
-                id: (*r).clone(),
-                supports_copy: true,
-                image_quota: 100,
-                snapshot_quota: 1000,
-            })
+            .map(|r| Region { id: (*r).clone(), supports_copy: true, image_quota: 100, snapshot_quota: 1000 })
             .collect(),
         accounts: vec![Account {
             id: "caller".into(),
             can_copy_images: true,
-            access_keys: vec![AccessKey {
-                id: creds.key_id.clone(),
-                secret: creds.secret.clone(),
-                enabled: true,
-            }],
+            access_keys: vec![AccessKey { id: creds.key_id.clone(), secret: creds.secret.clone(), enabled: true }],
             standalone_snapshots: Default::default(),
         }],
         images: Vec::new(),
@@ -263,47 +229,23 @@ fn anchor_for(seed: u64, index: u64) -> Result<Anchor, HarnessError> {
         .map_err(|e| HarnessError::Config(format!("generating a world: {e}")))
 }
 
-fn steps_of(anchor: &Anchor, steps: &[Step]) -> Vec<ReplayStep> {
-    let mut names = Vec::new();
-    steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Copy { .. } => s.case(anchor, &names).map(|(case, name)| {
-                names.extend(name);
-                ReplayStep::Send { case }
-            }),
-            Step::Advance { seconds } => Some(ReplayStep::Advance { seconds: *seconds }),
-            Step::Check => Some(ReplayStep::Check),
-        })
-        .collect()
-}
-
 /// A unit of work made concrete: its world and steps.
 fn concrete(anchor: &Anchor, work: &Work) -> (World, Vec<ReplayStep>, usize) {
     match work {
         Work::Single(tree) => concrete_case(anchor, &tree.current()),
-        Work::Sequence(tree) => (
-            anchor.world.clone(),
-            steps_of(anchor, &tree.current()),
-            tree.current().len(),
-        ),
+        Work::Sequence(tree) => {
+            (anchor.world.clone(), generate::steps::resolve(anchor, &tree.current()), tree.current().len())
+        }
     }
 }
 
 fn concrete_case(anchor: &Anchor, spec: &CaseSpec) -> (World, Vec<ReplayStep>, usize) {
     let (world, case) = spec.materialize(anchor);
-    (
-        world,
-        vec![ReplayStep::Send { case }],
-        spec.violations.len(),
-    )
+    (world, vec![ReplayStep::Send { case }], spec.violations.len())
 }
 
 fn failed_rules(records: &[StepRecord]) -> Vec<RuleId> {
-    let mut r: Vec<RuleId> = records
-        .iter()
-        .flat_map(|x| x.verdict.failed_rules())
-        .collect();
+    let mut r: Vec<RuleId> = records.iter().flat_map(|x| x.verdict.failed_rules()).collect();
     r.sort_unstable();
     r.dedup();
     r
@@ -326,30 +268,21 @@ async fn worker(
                 if cached.as_ref().is_none_or(|(s, _)| *s != span) {
                     cached = Some((span, anchor_for(config.seed, i)?));
                 }
-                cached
-                    .as_ref()
-                    .map(|(_, a)| a.clone())
-                    .unwrap_or_else(|| unreachable!())
+                cached.as_ref().map(|(_, a)| a.clone()).unwrap_or_else(|| unreachable!())
             }
         };
-        let sequence = target.control
-            && config.sequence_every > 0
-            && i % config.sequence_every == config.sequence_every - 1;
+        let sequence =
+            target.control && config.sequence_every > 0 && i % config.sequence_every == config.sequence_every - 1;
         let work = if sequence {
-            let tree = arb_steps(config.signings.clone()).new_tree(&mut generate::runner(
+            let tree = arb_steps(config.signings.clone()).new_tree(&mut generate::runner(config.seed, "steps", i));
+            Work::Sequence(Box::new(tree.map_err(|e| HarnessError::Config(e.to_string()))?))
+        } else {
+            let tree = arb_case(config.signings.clone(), config.formats.clone()).new_tree(&mut generate::runner(
                 config.seed,
-                "steps",
+                "case",
                 i,
             ));
-            Work::Sequence(Box::new(
-                tree.map_err(|e| HarnessError::Config(e.to_string()))?,
-            ))
-        } else {
-            let tree = arb_case(config.signings.clone(), config.formats.clone())
-                .new_tree(&mut generate::runner(config.seed, "case", i));
-            Work::Single(Box::new(
-                tree.map_err(|e| HarnessError::Config(e.to_string()))?,
-            ))
+            Work::Single(Box::new(tree.map_err(|e| HarnessError::Config(e.to_string()))?))
         };
         let (world, steps, _) = concrete(&anchor, &work);
         let records = if target.control {
@@ -357,14 +290,10 @@ async fn worker(
                 model = None;
             }
             ensure(&target, &mut model, &world).await?;
-            let m = model
-                .as_mut()
-                .ok_or_else(|| HarnessError::Config("no model".into()))?;
+            let m = model.as_mut().ok_or_else(|| HarnessError::Config("no model".into()))?;
             run_steps(&target, m, &steps).await?
         } else {
-            let m = model
-                .as_mut()
-                .ok_or_else(|| HarnessError::Config("no model".into()))?;
+            let m = model.as_mut().ok_or_else(|| HarnessError::Config("no model".into()))?;
             match guarded(&shared, &target, m, &steps).await? {
                 Some(r) => r,
                 None => {
@@ -379,10 +308,7 @@ async fn worker(
             let mut report = shared.lock();
             report.cases += 1;
             report.requests += records.iter().filter(|r| r.request.is_some()).count();
-            let mut exercised: Vec<RuleId> = records
-                .iter()
-                .flat_map(|r| r.verdict.exercised.clone())
-                .collect();
+            let mut exercised: Vec<RuleId> = records.iter().flat_map(|r| r.verdict.exercised.clone()).collect();
             exercised.sort_unstable();
             exercised.dedup();
             report.tally(&exercised, &failed);
@@ -390,9 +316,7 @@ async fn worker(
                 report.passed += 1;
             }
             if !target.control {
-                report
-                    .created_images
-                    .extend(records.iter().filter_map(|r| r.created.clone()));
+                report.created_images.extend(records.iter().filter_map(|r| r.created.clone()));
             }
         }
         if !failed.is_empty() {
@@ -400,16 +324,7 @@ async fn worker(
                 model = None;
             }
             let mut work = work;
-            on_failure(
-                &shared,
-                &target,
-                &anchor,
-                &mut work,
-                i,
-                &records,
-                probe.as_ref().map(|a| &a.world),
-            )
-            .await?;
+            on_failure(&shared, &target, &anchor, &mut work, i, &records, probe.as_ref().map(|a| &a.world)).await?;
         }
         shared.step();
     }
@@ -431,31 +346,14 @@ async fn guarded(
         };
         let now = model.now();
         let built = case.build(&model.world, now, &target.host, &fresh_nonce());
-        let requests: Vec<&HttpRequest> = built
-            .warmup
-            .iter()
-            .chain(std::iter::once(&built.request))
-            .collect();
+        let requests: Vec<&HttpRequest> = built.warmup.iter().chain(std::iter::once(&built.request)).collect();
         for req in &requests {
-            let p = oracle::predict(
-                &Scene {
-                    world: &model.world,
-                    nonces: &model.nonces,
-                    now,
-                },
-                req,
-            );
+            let p = oracle::predict(&Scene { world: &model.world, nonces: &model.nonces, now }, req);
             if p.allows_success() {
-                let took = shared
-                    .create_budget
-                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| b.checked_sub(1))
-                    .is_ok();
+                let took =
+                    shared.create_budget.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| b.checked_sub(1)).is_ok();
                 if !took {
-                    return Ok(if records.is_empty() {
-                        None
-                    } else {
-                        Some(records)
-                    });
+                    return Ok(if records.is_empty() { None } else { Some(records) });
                 }
             }
         }
@@ -477,9 +375,7 @@ async fn fresh_run(
         None => {
             let mut model = None;
             ensure(target, &mut model, world).await?;
-            let m = model
-                .as_mut()
-                .ok_or_else(|| HarnessError::Config("no model".into()))?;
+            let m = model.as_mut().ok_or_else(|| HarnessError::Config("no model".into()))?;
             run_steps(target, m, steps).await
         }
         Some(w) => {
@@ -505,27 +401,16 @@ async fn on_failure(
     let again = fresh_run(target, &world, &steps, probe_world).await?;
     let key = failed_rules(&again);
     if key.is_empty() || !key.iter().any(|r| first_failed.contains(r)) {
-        let seen = first
-            .iter()
-            .find(|r| !r.verdict.passed())
-            .map(|r| r.verdict.seen.clone())
-            .unwrap_or_default();
+        let seen = first.iter().find(|r| !r.verdict.passed()).map(|r| r.verdict.seen.clone()).unwrap_or_default();
         let mut report = shared.lock();
         report.flaky += 1;
-        report.flaky_cases.push(Flaky {
-            case_index: index,
-            rules: first_failed,
-            seen,
-        });
+        report.flaky_cases.push(Flaky { case_index: index, rules: first_failed, seen });
         return Ok(());
     }
     {
         let mut report = shared.lock();
         report.failed += 1;
-        let mut seen = shared
-            .seen_failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut seen = shared.seen_failures.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(&at) = seen.get(&key) {
             report.failures[at].occurrences += 1;
             return Ok(());
@@ -538,15 +423,10 @@ async fn on_failure(
         report.failures.push(placeholder_failure(&key, index));
     }
     // Shrink the generated value, then the world.
-    let budget = if target.control {
-        config.shrink_budget
-    } else {
-        config.shrink_budget.min(60)
-    };
+    let budget = if target.control { config.shrink_budget } else { config.shrink_budget.min(60) };
     let mut tries = 0usize;
     let mut best = (world, steps, size_before);
-    let mut trial_failed =
-        |records: &[StepRecord]| failed_rules(records).iter().any(|r| key.contains(r));
+    let mut trial_failed = |records: &[StepRecord]| failed_rules(records).iter().any(|r| key.contains(r));
     match work {
         Work::Single(tree) => {
             if tree.simplify() {
@@ -570,11 +450,7 @@ async fn on_failure(
                 while tries < budget {
                     tries += 1;
                     let current = tree.current();
-                    let cand = (
-                        anchor.world.clone(),
-                        steps_of(anchor, &current),
-                        current.len(),
-                    );
+                    let cand = (anchor.world.clone(), generate::steps::resolve(anchor, &current), current.len());
                     let records = fresh_run(target, &cand.0, &cand.1, probe_world).await?;
                     if trial_failed(&records) {
                         best = cand;
@@ -593,26 +469,10 @@ async fn on_failure(
         tries += prune_world(target, &mut world, &steps, &mut trial_failed).await?;
     }
     let records = fresh_run(target, &world, &steps, probe_world).await?;
-    let mismatches: Vec<Mismatch> = records
-        .iter()
-        .flat_map(|r| r.verdict.mismatches.clone())
-        .collect();
-    let seen = records
-        .iter()
-        .rev()
-        .find(|r| !r.verdict.passed())
-        .map(|r| r.verdict.seen.clone())
-        .unwrap_or_default();
-    let request = records
-        .iter()
-        .rev()
-        .find(|r| !r.verdict.passed())
-        .and_then(|r| r.request.clone());
-    let rules = if mismatches.is_empty() {
-        key.clone()
-    } else {
-        failed_rules(&records)
-    };
+    let mismatches: Vec<Mismatch> = records.iter().flat_map(|r| r.verdict.mismatches.clone()).collect();
+    let seen = records.iter().rev().find(|r| !r.verdict.passed()).map(|r| r.verdict.seen.clone()).unwrap_or_default();
+    let request = records.iter().rev().find(|r| !r.verdict.passed()).and_then(|r| r.request.clone());
+    let rules = if mismatches.is_empty() { key.clone() } else { failed_rules(&records) };
     let mut shown_world = world.clone();
     if probe_world.is_some() {
         strip_secrets(&mut shown_world);
@@ -620,11 +480,7 @@ async fn on_failure(
     let repro = Repro {
         format: REPLAY_FORMAT.into(),
         rules: rules.clone(),
-        sentence: rules
-            .first()
-            .map(|r| r.rule().sentence)
-            .unwrap_or_default()
-            .to_owned(),
+        sentence: rules.first().map(|r| r.rule().sentence).unwrap_or_default().to_owned(),
         found_by: Some((config.seed, index)),
         world: shown_world.clone(),
         steps: steps.clone(),
@@ -632,32 +488,34 @@ async fn on_failure(
     };
     let replay_file = match &config.failures_dir {
         Some(dir) => {
-            let path = dir.join(format!(
-                "failure-{index:06}-{}.json",
-                rules.first().map(|r| r.name()).unwrap_or("unknown")
-            ));
+            let path =
+                dir.join(format!("failure-{index:06}-{}.json", rules.first().map(|r| r.name()).unwrap_or("unknown")));
             repro.save(&path)?;
+            let world_path = path.with_extension("world.json");
+            std::fs::write(&world_path, serde_json::to_string_pretty(&repro.world).unwrap_or_default())
+                .map_err(|e| HarnessError::Io { path: world_path.clone(), reason: e.to_string() })?;
             Some(path)
         }
         None => None,
     };
-    let commands = commands(target, replay_file.as_ref(), request.as_ref());
+    let commands = commands(target, &config.endpoints, &config.faults, replay_file.as_ref(), request.as_ref());
     let mut report = shared.lock();
-    let at = shared
-        .seen_failures
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&key)
-        .copied();
+    let mut seen_failures = shared.seen_failures.lock().unwrap_or_else(|p| p.into_inner());
+    let at = seen_failures.get(&key).copied();
+    // Failures that shrink to the same rules are one failure.
+    let twin =
+        report.failures.iter().enumerate().position(|(k, f)| Some(k) != at && f.rules == rules && !f.steps.is_empty());
+    if let (Some(at), Some(twin)) = (at, twin) {
+        let moved = std::mem::take(&mut report.failures[at].occurrences);
+        report.failures[twin].occurrences += moved;
+        seen_failures.insert(key.clone(), twin);
+        return Ok(());
+    }
     if let Some(slot) = at.and_then(|at| report.failures.get_mut(at)) {
         let occurrences = slot.occurrences;
         *slot = Failure {
             rules,
-            sentence: repro
-                .rules
-                .first()
-                .map(|r| r.rule().sentence)
-                .unwrap_or_default(),
+            sentence: repro.rules.first().map(|r| r.rule().sentence).unwrap_or_default(),
             case_index: index,
             occurrences,
             mismatches,
@@ -717,32 +575,18 @@ async fn prune_world(
     still_fails: &mut impl FnMut(&[StepRecord]) -> bool,
 ) -> Result<usize, HarnessError> {
     let mut tries = 0;
-    let referenced = |w: &World, id: &str| {
+    // What the steps name must stay: their images.
+    let named = |id: &str| {
         steps.iter().any(|s| match s {
-            ReplayStep::Send { case } => {
-                case.params.iter().any(|(_, v)| v.0 == id.as_bytes()) || case.key == id
-            }
+            ReplayStep::Send { case } => case.params.iter().any(|(_, v)| v.0 == id.as_bytes()),
             _ => false,
-        }) || w
-            .copies
-            .iter()
-            .any(|c| c.source_image == id || c.destination_image == id)
+        })
     };
     // Copies, then images, then accounts, then regions.
     let mut candidates: Vec<Removal> = Vec::new();
-    candidates.extend(
-        world
-            .copies
-            .iter()
-            .map(|c| Removal::Copy(c.destination_image.clone())),
-    );
+    candidates.extend(world.copies.iter().map(|c| Removal::Copy(c.destination_image.clone())));
     candidates.extend(world.images.iter().map(|i| Removal::Image(i.id.clone())));
-    candidates.extend(
-        world
-            .accounts
-            .iter()
-            .map(|a| Removal::Account(a.id.clone())),
-    );
+    candidates.extend(world.accounts.iter().map(|a| Removal::Account(a.id.clone())));
     candidates.extend(world.regions.iter().map(|r| Removal::Region(r.id.clone())));
     for removal in candidates {
         let mut cand = world.clone();
@@ -751,16 +595,10 @@ async fn prune_world(
         }
         // Keep what the steps name: the key's account, the images and regions in params.
         let keys_kept = steps.iter().all(|s| match s {
-            ReplayStep::Send { case } => {
-                cand.access_key(&case.key).is_some() || world.access_key(&case.key).is_none()
-            }
+            ReplayStep::Send { case } => cand.access_key(&case.key).is_some() || world.access_key(&case.key).is_none(),
             _ => true,
         });
-        let images_kept = world
-            .images
-            .iter()
-            .filter(|i| referenced(world, &i.id))
-            .all(|i| cand.image(&i.id).is_some());
+        let images_kept = world.images.iter().filter(|i| named(&i.id)).all(|i| cand.image(&i.id).is_some());
         if !keys_kept || !images_kept {
             continue;
         }
@@ -822,49 +660,46 @@ fn shell_quote(s: &str) -> String {
 /// Commands that reproduce a failure: the replay, and the exact request by hand.
 fn commands(
     target: &Target,
+    endpoints: &[String],
+    faults: &[crate::emulator::fault::Fault],
     replay_file: Option<&PathBuf>,
     request: Option<&HttpRequest>,
 ) -> Vec<String> {
+    let builtin = endpoints.is_empty();
+    let fault_flags: String = faults.iter().map(|f| format!(" --fault {f}")).collect();
+    let base = if builtin { "http://127.0.0.1:8080".to_owned() } else { target.base.clone() };
     let mut out = Vec::new();
     if let Some(f) = replay_file {
-        out.push(format!(
-            "copyimage-conformance replay {} --endpoint {}",
-            f.display(),
-            target.base
-        ));
+        if builtin {
+            out.push(format!("copyimage-conformance replay {}{fault_flags}", f.display()));
+        } else {
+            out.push(format!("copyimage-conformance replay {} --endpoint {base}", f.display()));
+        }
     }
     if let Some(req) = request {
         let size = req.target.len() + req.body.len();
         if size > 4096 {
-            out.push(format!(
-                "# the request is {size} bytes: see the replay file"
-            ));
-        } else {
-            if target.control {
-                out.push(format!("curl -sS -X PUT --data-binary @world.json {}/_conformance/world   # the world above", target.base));
-            }
-            let mut c = format!(
-                "curl -sS -i -X {} {}",
-                req.method,
-                shell_quote(&format!("{}{}", target.base, req.target))
-            );
-            for (n, v) in &req.headers {
-                if n != "host" {
-                    c.push_str(&format!(" -H {}", shell_quote(&format!("{n}: {v}"))));
-                }
-            }
-            if !req.body.is_empty() {
-                c.push_str(&format!(
-                    " --data-binary {}",
-                    shell_quote(&String::from_utf8_lossy(&req.body))
-                ));
-            }
-            out.push(c);
+            out.push(format!("# the request is {size} bytes: see the replay file"));
+            return out;
         }
+        if builtin {
+            out.push(format!("copyimage-conformance serve --addr 127.0.0.1:8080{fault_flags} &"));
+        }
+        if target.control {
+            let world = replay_file
+                .map_or_else(|| "world.json".to_owned(), |f| f.with_extension("world.json").display().to_string());
+            out.push(format!("curl -sS -X PUT --data-binary @{world} {base}/_conformance/world"));
+        }
+        let mut c = format!("curl -sS -i -X {} {}", req.method, shell_quote(&format!("{base}{}", req.target)));
+        for (n, v) in &req.headers {
+            if n != "host" {
+                c.push_str(&format!(" -H {}", shell_quote(&format!("{n}: {v}"))));
+            }
+        }
+        if !req.body.is_empty() {
+            c.push_str(&format!(" --data-binary {}", shell_quote(&String::from_utf8_lossy(&req.body))));
+        }
+        out.push(c);
     }
     out
 }
-
-/// Keeps `Case` in the public surface of this module's signatures.
-#[allow(dead_code)]
-fn _uses(_: &Case) {}

@@ -85,10 +85,8 @@ impl Target {
         timeout: Duration,
         rate_per_minute: Option<u32>,
     ) -> Result<Target, HarnessError> {
-        let url = reqwest::Url::parse(endpoint).map_err(|e| HarnessError::Endpoint {
-            endpoint: endpoint.to_owned(),
-            reason: e.to_string(),
-        })?;
+        let url = reqwest::Url::parse(endpoint)
+            .map_err(|e| HarnessError::Endpoint { endpoint: endpoint.to_owned(), reason: e.to_string() })?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
             return Err(HarnessError::Endpoint {
                 endpoint: endpoint.to_owned(),
@@ -100,14 +98,13 @@ impl Target {
             None => url.host_str().unwrap_or_default().to_owned(),
         };
         let base = format!("{}://{host}", url.scheme());
-        let client = transport::client(timeout).map_err(|e| HarnessError::Endpoint {
-            endpoint: endpoint.to_owned(),
-            reason: e.to_string(),
-        })?;
+        let client = transport::client(timeout)
+            .map_err(|e| HarnessError::Endpoint { endpoint: endpoint.to_owned(), reason: e.to_string() })?;
         let control = match client.get(format!("{base}/_conformance")).send().await {
-            Ok(r) if r.status().is_success() => r.json_value().await.is_some_and(|v| {
-                v.get("contract").and_then(|c| c.as_str()) == Some("copyimage-conformance-control")
-            }),
+            Ok(r) if r.status().is_success() => r
+                .json_value()
+                .await
+                .is_some_and(|v| v.get("contract").and_then(|c| c.as_str()) == Some("copyimage-conformance-control")),
             Ok(_) => false,
             Err(e) if e.is_connect() || e.is_timeout() => {
                 return Err(HarnessError::Endpoint {
@@ -117,18 +114,8 @@ impl Target {
             }
             Err(_) => false,
         };
-        let limiter = if control {
-            None
-        } else {
-            rate_per_minute.map(RateLimiter::per_minute)
-        };
-        Ok(Target {
-            base,
-            host,
-            control,
-            client,
-            limiter,
-        })
+        let limiter = if control { None } else { rate_per_minute.map(RateLimiter::per_minute) };
+        Ok(Target { base, host, control, client, limiter })
     }
 
     /// Sends an API request exactly as built.
@@ -140,18 +127,10 @@ impl Target {
     }
 
     fn control_error(&self, reason: impl std::fmt::Display) -> HarnessError {
-        HarnessError::Control {
-            endpoint: self.base.clone(),
-            reason: reason.to_string(),
-        }
+        HarnessError::Control { endpoint: self.base.clone(), reason: reason.to_string() }
     }
 
-    async fn control_call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Vec<u8>,
-    ) -> Result<Vec<u8>, HarnessError> {
+    async fn control_call(&self, method: reqwest::Method, path: &str, body: Vec<u8>) -> Result<Vec<u8>, HarnessError> {
         let r = self
             .client
             .request(method, format!("{}{path}", self.base))
@@ -163,10 +142,7 @@ impl Target {
         let status = r.status();
         let bytes = r.bytes().await.map_err(|e| self.control_error(e))?.to_vec();
         if !status.is_success() {
-            return Err(self.control_error(format!(
-                "{path} answered {status}: {}",
-                String::from_utf8_lossy(&bytes)
-            )));
+            return Err(self.control_error(format!("{path} answered {status}: {}", String::from_utf8_lossy(&bytes))));
         }
         Ok(bytes)
     }
@@ -174,33 +150,26 @@ impl Target {
     /// Loads a world, replacing all state. Returns the target's time.
     pub async fn stage(&self, world: &World) -> Result<Timestamp, HarnessError> {
         let body = serde_json::to_vec(world).map_err(|e| self.control_error(e))?;
-        let bytes = self
-            .control_call(reqwest::Method::PUT, "/_conformance/world", body)
-            .await?;
-        let reply: NowReply = serde_json::from_slice(&bytes)
-            .map_err(|e| self.control_error(format!("PUT /_conformance/world: {e}")))?;
+        let bytes = self.control_call(reqwest::Method::PUT, "/_conformance/world", body).await?;
+        let reply: NowReply =
+            serde_json::from_slice(&bytes).map_err(|e| self.control_error(format!("PUT /_conformance/world: {e}")))?;
         Ok(reply.now)
     }
 
     /// Reads the images and copies the target holds, and its time.
     pub async fn read_world(&self) -> Result<(WorldView, Timestamp), HarnessError> {
-        let bytes = self
-            .control_call(reqwest::Method::GET, "/_conformance/world", Vec::new())
-            .await?;
-        let reply: ReadReply = serde_json::from_slice(&bytes)
-            .map_err(|e| self.control_error(format!("GET /_conformance/world: {e}")))?;
+        let bytes = self.control_call(reqwest::Method::GET, "/_conformance/world", Vec::new()).await?;
+        let reply: ReadReply =
+            serde_json::from_slice(&bytes).map_err(|e| self.control_error(format!("GET /_conformance/world: {e}")))?;
         Ok((reply.world, reply.now))
     }
 
     /// Advances the clock.
     pub async fn advance(&self, seconds: u32) -> Result<Timestamp, HarnessError> {
-        let body = serde_json::to_vec(&serde_json::json!({ "advance_seconds": seconds }))
-            .unwrap_or_default();
-        let bytes = self
-            .control_call(reqwest::Method::POST, "/_conformance/clock", body)
-            .await?;
-        let reply: NowReply = serde_json::from_slice(&bytes)
-            .map_err(|e| self.control_error(format!("POST /_conformance/clock: {e}")))?;
+        let body = serde_json::to_vec(&serde_json::json!({ "advance_seconds": seconds })).unwrap_or_default();
+        let bytes = self.control_call(reqwest::Method::POST, "/_conformance/clock", body).await?;
+        let reply: NowReply =
+            serde_json::from_slice(&bytes).map_err(|e| self.control_error(format!("POST /_conformance/clock: {e}")))?;
         Ok(reply.now)
     }
 }
@@ -212,5 +181,21 @@ trait JsonValue {
 impl JsonValue for reqwest::Response {
     async fn json_value(self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.bytes().await.ok()?).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_rate_limiter_spaces_requests() {
+        let limiter = RateLimiter::per_minute(60);
+        let start = Instant::now();
+        for _ in 0..5 {
+            limiter.wait().await;
+        }
+        // Five requests at one a second: the fifth waits four seconds (virtual time).
+        assert_eq!(start.elapsed().as_secs(), 4);
     }
 }

@@ -43,11 +43,7 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client, TransportError> {
 }
 
 /// Sends `req` to `base` (scheme, host and port; the request's target is appended).
-pub async fn send(
-    client: &reqwest::Client,
-    base: &str,
-    req: &HttpRequest,
-) -> Result<HttpReply, TransportError> {
+pub async fn send(client: &reqwest::Client, base: &str, req: &HttpRequest) -> Result<HttpReply, TransportError> {
     let method = reqwest::Method::from_bytes(req.method.as_bytes())
         .map_err(|_| TransportError::Invalid(format!("method `{}`", req.method)))?;
     let url = format!("{}{}", base.trim_end_matches('/'), req.target);
@@ -55,22 +51,14 @@ pub async fn send(
     for (name, value) in &req.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    let response = builder
-        .body(req.body.clone())
-        .send()
-        .await
-        .map_err(classify)?;
+    let response = builder.body(req.body.clone()).send().await.map_err(classify)?;
     let status = response.status().as_u16();
     let content_type = response
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let body = response.bytes().await.map_err(classify)?.to_vec();
-    Ok(HttpReply {
-        status,
-        content_type,
-        body,
-    })
+    Ok(HttpReply { status, content_type, body })
 }
 
 fn classify(e: reqwest::Error) -> TransportError {

@@ -23,9 +23,7 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// The path part of the target.
     pub fn path(&self) -> &str {
-        self.target
-            .split_once('?')
-            .map_or(self.target.as_str(), |(p, _)| p)
+        self.target.split_once('?').map_or(self.target.as_str(), |(p, _)| p)
     }
 
     /// The raw query string (without `?`), empty if none.
@@ -34,14 +32,8 @@ impl HttpRequest {
     }
 
     /// Every value of a header (name compared case-insensitively).
-    pub fn header_values<'a, 'n>(
-        &'a self,
-        name: &'n str,
-    ) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+    pub fn header_values<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+        self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The first value of a header.
@@ -77,19 +69,14 @@ mod body_text {
     pub fn serialize<S: Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
         match std::str::from_utf8(body) {
             Ok(text) if !text.starts_with("base64:") => s.serialize_str(text),
-            _ => s.serialize_str(&format!(
-                "base64:{}",
-                base64::engine::general_purpose::STANDARD.encode(body)
-            )),
+            _ => s.serialize_str(&format!("base64:{}", base64::engine::general_purpose::STANDARD.encode(body))),
         }
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         let text = String::deserialize(d)?;
         match text.strip_prefix("base64:") {
-            Some(b64) => base64::engine::general_purpose::STANDARD
-                .decode(b64)
-                .map_err(serde::de::Error::custom),
+            Some(b64) => base64::engine::general_purpose::STANDARD.decode(b64).map_err(serde::de::Error::custom),
             None => Ok(text.into_bytes()),
         }
     }

@@ -39,11 +39,7 @@ impl Timestamp {
             return TimestampText::Malformed;
         };
         let ts = Timestamp(parsed.unix_timestamp());
-        if is_documented_shape(text) {
-            TimestampText::Documented(ts)
-        } else {
-            TimestampText::OtherRfc3339(ts)
-        }
+        if is_documented_shape(text) { TimestampText::Documented(ts) } else { TimestampText::OtherRfc3339(ts) }
     }
 
     /// Parses the documented form or any RFC 3339 text.
@@ -64,11 +60,7 @@ impl Timestamp {
         let month = time::Month::try_from(mo).ok()?;
         let date = time::Date::from_calendar_date(y, month, d).ok()?;
         let t = time::Time::from_hms(h, mi, s).ok()?;
-        Some(Timestamp(
-            time::PrimitiveDateTime::new(date, t)
-                .assume_utc()
-                .unix_timestamp(),
-        ))
+        Some(Timestamp(time::PrimitiveDateTime::new(date, t).assume_utc().unix_timestamp()))
     }
 }
 
@@ -112,9 +104,7 @@ impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
         Timestamp::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "`{text}` is not a timestamp (expected YYYY-MM-DDThh:mm:ssZ)"
-            ))
+            serde::de::Error::custom(format!("`{text}` is not a timestamp (expected YYYY-MM-DDThh:mm:ssZ)"))
         })
     }
 }
@@ -128,41 +118,24 @@ mod tests {
         let t = Timestamp::parse("2016-02-23T12:46:24Z").unwrap();
         assert_eq!(t.0, 1_456_231_584);
         assert_eq!(t.to_string(), "2016-02-23T12:46:24Z");
-        assert_eq!(
-            Timestamp::classify("2016-02-23T12:46:24Z"),
-            TimestampText::Documented(t)
-        );
+        assert_eq!(Timestamp::classify("2016-02-23T12:46:24Z"), TimestampText::Documented(t));
     }
 
     #[test]
     fn other_rfc3339_forms_are_told_apart() {
-        assert!(matches!(
-            Timestamp::classify("2016-02-23T12:46:24.5Z"),
-            TimestampText::OtherRfc3339(_)
-        ));
+        assert!(matches!(Timestamp::classify("2016-02-23T12:46:24.5Z"), TimestampText::OtherRfc3339(_)));
         assert_eq!(
             Timestamp::classify("2016-02-23T20:46:24+08:00"),
             TimestampText::OtherRfc3339(Timestamp(1_456_231_584))
         );
-        for bad in [
-            "",
-            "2016-02-23",
-            "2016-02-30T00:00:00Z",
-            "yesterday",
-            "2016-02-23 12:46:24",
-        ] {
+        for bad in ["", "2016-02-23", "2016-02-30T00:00:00Z", "yesterday", "2016-02-23 12:46:24"] {
             assert_eq!(Timestamp::classify(bad), TimestampText::Malformed, "{bad}");
         }
     }
 
     #[test]
     fn calendar_constructor() {
-        assert_eq!(
-            Timestamp::from_ymd_hms(2013, 7, 15, 0, 0, 0)
-                .unwrap()
-                .to_string(),
-            "2013-07-15T00:00:00Z"
-        );
+        assert_eq!(Timestamp::from_ymd_hms(2013, 7, 15, 0, 0, 0).unwrap().to_string(), "2013-07-15T00:00:00Z");
         assert!(Timestamp::from_ymd_hms(2013, 2, 30, 0, 0, 0).is_none());
     }
 }

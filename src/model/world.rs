@@ -99,9 +99,7 @@ impl Clock {
     /// Moves the clock forward.
     pub fn advance(&mut self, seconds: i64) {
         match self {
-            Clock::System { offset_seconds } => {
-                *offset_seconds = offset_seconds.saturating_add(seconds)
-            }
+            Clock::System { offset_seconds } => *offset_seconds = offset_seconds.saturating_add(seconds),
             Clock::Frozen { now } => *now = now.plus(seconds),
         }
     }
@@ -309,8 +307,7 @@ pub enum WorldError {
 impl World {
     /// Parses and checks a world document.
     pub fn from_json(text: &str) -> Result<World, WorldError> {
-        let world: World =
-            serde_json::from_str(text).map_err(|e| WorldError::Syntax(e.to_string()))?;
+        let world: World = serde_json::from_str(text).map_err(|e| WorldError::Syntax(e.to_string()))?;
         world.check()?;
         Ok(world)
     }
@@ -323,35 +320,21 @@ impl World {
 
     /// Checks ids are unique and every reference resolves.
     pub fn check(&self) -> Result<(), WorldError> {
-        fn unique<'a>(
-            what: &'static str,
-            ids: impl Iterator<Item = &'a str>,
-        ) -> Result<BTreeSet<&'a str>, WorldError> {
+        fn unique<'a>(what: &'static str, ids: impl Iterator<Item = &'a str>) -> Result<BTreeSet<&'a str>, WorldError> {
             let mut seen = BTreeSet::new();
             for id in ids {
                 if !seen.insert(id) {
-                    return Err(WorldError::Duplicate {
-                        what,
-                        id: id.to_owned(),
-                    });
+                    return Err(WorldError::Duplicate { what, id: id.to_owned() });
                 }
             }
             Ok(seen)
         }
         let regions = unique("region", self.regions.iter().map(|r| r.id.as_str()))?;
         let accounts = unique("account", self.accounts.iter().map(|a| a.id.as_str()))?;
-        unique(
-            "access key",
-            self.accounts
-                .iter()
-                .flat_map(|a| a.access_keys.iter().map(|k| k.id.as_str())),
-        )?;
+        unique("access key", self.accounts.iter().flat_map(|a| a.access_keys.iter().map(|k| k.id.as_str())))?;
         let images = unique("image", self.images.iter().map(|i| i.id.as_str()))?;
-        let dangling = |from: &str, what, id: &str| WorldError::Dangling {
-            from: from.to_owned(),
-            what,
-            id: id.to_owned(),
-        };
+        let dangling =
+            |from: &str, what, id: &str| WorldError::Dangling { from: from.to_owned(), what, id: id.to_owned() };
         for a in &self.accounts {
             for r in a.standalone_snapshots.keys() {
                 if !regions.contains(r.as_str()) {
@@ -369,10 +352,7 @@ impl World {
                     return Err(dangling(&from, "account", o));
                 }
                 (None, ImageKind::Custom) => {
-                    return Err(WorldError::Inconsistent(format!(
-                        "custom image {} has no owner",
-                        i.id
-                    )));
+                    return Err(WorldError::Inconsistent(format!("custom image {} has no owner", i.id)));
                 }
                 _ => {}
             }
@@ -396,10 +376,7 @@ impl World {
                 )));
             }
             if !destinations.insert(c.destination_image.as_str()) {
-                return Err(WorldError::Duplicate {
-                    what: "copy destination image",
-                    id: c.destination_image.clone(),
-                });
+                return Err(WorldError::Duplicate { what: "copy destination image", id: c.destination_image.clone() });
             }
             if c.completes_at < c.started_at {
                 return Err(WorldError::Inconsistent(format!(
@@ -428,37 +405,18 @@ impl World {
 
     /// The account and key that an AccessKeyId names.
     pub fn access_key(&self, key_id: &str) -> Option<(&Account, &AccessKey)> {
-        self.accounts.iter().find_map(|a| {
-            a.access_keys
-                .iter()
-                .find(|k| k.id == key_id)
-                .map(|k| (a, k))
-        })
+        self.accounts.iter().find_map(|a| a.access_keys.iter().find(|k| k.id == key_id).map(|k| (a, k)))
     }
 
     /// Images an account owns in a region.
-    pub fn owned_images<'a>(
-        &'a self,
-        account: &'a str,
-        region: &'a str,
-    ) -> impl Iterator<Item = &'a Image> + 'a {
-        self.images
-            .iter()
-            .filter(move |i| i.region == region && i.owner.as_deref() == Some(account))
+    pub fn owned_images<'a>(&'a self, account: &'a str, region: &'a str) -> impl Iterator<Item = &'a Image> + 'a {
+        self.images.iter().filter(move |i| i.region == region && i.owner.as_deref() == Some(account))
     }
 
     /// Snapshots an account holds in a region: standalone ones plus those of its images.
     pub fn snapshots_used(&self, account: &str, region: &str) -> u64 {
-        let standalone = self
-            .account(account)
-            .and_then(|a| a.standalone_snapshots.get(region))
-            .copied()
-            .unwrap_or(0);
-        u64::from(standalone)
-            + self
-                .owned_images(account, region)
-                .map(|i| u64::from(i.snapshot_count))
-                .sum::<u64>()
+        let standalone = self.account(account).and_then(|a| a.standalone_snapshots.get(region)).copied().unwrap_or(0);
+        u64::from(standalone) + self.owned_images(account, region).map(|i| u64::from(i.snapshot_count)).sum::<u64>()
     }
 
     /// Completes every copy whose time has come: its image becomes `Available`.
@@ -467,8 +425,7 @@ impl World {
         if self.copies.iter().all(|c| c.completes_at > now) {
             return Vec::new();
         }
-        let (done, running): (Vec<Copy>, Vec<Copy>) =
-            self.copies.drain(..).partition(|c| c.completes_at <= now);
+        let (done, running): (Vec<Copy>, Vec<Copy>) = self.copies.drain(..).partition(|c| c.completes_at <= now);
         self.copies = running;
         let mut completed = Vec::new();
         for c in done {
@@ -517,10 +474,7 @@ mod tests {
         let w = World::default_fixture();
         assert!(w.region("cn-nocopy-1").is_some_and(|r| !r.supports_copy));
         assert!(w.access_key("testid").is_some());
-        assert_eq!(
-            format!("{:?}", w.access_key("testid").unwrap().1.secret),
-            "[SECRET]"
-        );
+        assert_eq!(format!("{:?}", w.access_key("testid").unwrap().1.secret), "[SECRET]");
     }
 
     #[test]
@@ -535,15 +489,9 @@ mod tests {
     fn dangling_references_are_refused() {
         let text = r#"{"regions":[{"id":"r1"}],"accounts":[{"id":"a"}],
             "images":[{"id":"m-1","region":"r2","owner":"a","status":"Available","created_at":"2020-01-01T00:00:00Z"}]}"#;
-        assert!(matches!(
-            World::from_json(text),
-            Err(WorldError::Dangling { .. })
-        ));
+        assert!(matches!(World::from_json(text), Err(WorldError::Dangling { .. })));
         let text = r#"{"regions":[{"id":"r1"},{"id":"r1"}],"accounts":[]}"#;
-        assert!(matches!(
-            World::from_json(text),
-            Err(WorldError::Duplicate { .. })
-        ));
+        assert!(matches!(World::from_json(text), Err(WorldError::Duplicate { .. })));
         assert!(matches!(World::from_json("{"), Err(WorldError::Syntax(_))));
     }
 
@@ -561,9 +509,7 @@ mod tests {
 
     #[test]
     fn clock_advances_in_both_modes() {
-        let mut c = Clock::Frozen {
-            now: Timestamp(100),
-        };
+        let mut c = Clock::Frozen { now: Timestamp(100) };
         c.advance(5);
         assert_eq!(c.now(Timestamp(0)), Timestamp(105));
         let mut c = Clock::default();

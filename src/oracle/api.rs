@@ -25,14 +25,9 @@ pub const NAME_LENGTH: (usize, usize) = (2, 128);
 /// Description length bounds.
 pub const DESCRIPTION_LENGTH: (usize, usize) = (0, 256);
 
-pub(super) fn check(
-    scene: &Scene<'_>,
-    caller: &Account,
-    params: &Params,
-) -> (Vec<Violation>, Option<CopyPlan>) {
+pub(super) fn check(scene: &Scene<'_>, caller: &Account, params: &Params) -> (Vec<Violation>, Option<CopyPlan>) {
     let mut v: Vec<Violation> = Vec::new();
-    let mut push =
-        |rule: RuleId, verdict: Verdict| v.extend(Violation::from_verdict(rule, verdict));
+    let mut push = |rule: RuleId, verdict: Verdict| v.extend(Violation::from_verdict(rule, verdict));
     let world = scene.world;
 
     let region_id = params.text("RegionId").unwrap_or_default();
@@ -42,24 +37,15 @@ pub(super) fn check(
     let description = params.text("DestinationDescription");
 
     if let Some(name) = &name {
-        push(
-            RuleId::NameLength,
-            text::length(name, NAME_LENGTH.0, NAME_LENGTH.1),
-        );
+        push(RuleId::NameLength, text::length(name, NAME_LENGTH.0, NAME_LENGTH.1));
         push(RuleId::NameFirstCharacter, text::name_first_character(name));
         push(RuleId::NameCharacters, text::name_characters(name));
         push(RuleId::NamePrefix, text::url_prefix(name));
     }
     if let Some(d) = &description {
-        push(
-            RuleId::DescriptionLength,
-            text::length(d, DESCRIPTION_LENGTH.0, DESCRIPTION_LENGTH.1),
-        );
+        push(RuleId::DescriptionLength, text::length(d, DESCRIPTION_LENGTH.0, DESCRIPTION_LENGTH.1));
         push(RuleId::DescriptionPrefix, text::url_prefix(d));
-        push(
-            RuleId::DescriptionWellFormed,
-            text::description_characters(d),
-        );
+        push(RuleId::DescriptionWellFormed, text::description_characters(d));
     }
     if region_id == dest_id {
         push(RuleId::SameRegion, Verdict::Broken);
@@ -100,16 +86,9 @@ pub(super) fn check(
             Some(_) => {}
         }
         if source_region.is_some_and(|r| !r.supports_copy) {
-            v.push(Violation::open(
-                RuleId::RegionSupportsCopy,
-                OpenPoint::SourceRegionNoCopy,
-                false,
-                None,
-            ));
+            v.push(Violation::open(RuleId::RegionSupportsCopy, OpenPoint::SourceRegionNoCopy, false, None));
         }
-        let image = world
-            .image(&image_id)
-            .filter(|i| i.region == region_id.as_ref());
+        let image = world.image(&image_id).filter(|i| i.region == region_id.as_ref());
         match image {
             None => v.push(Violation::certain(RuleId::ImageExists, None)),
             Some(img) => {
@@ -125,12 +104,7 @@ pub(super) fn check(
                     v.push(Violation::certain(RuleId::ImageAge, None));
                 } else if img.created_at < TOO_OLD_POSSIBLE_BEFORE {
                     let emulator_rejects = img.created_at < TOO_OLD_EMULATOR_BEFORE;
-                    v.push(Violation::open(
-                        RuleId::ImageAge,
-                        OpenPoint::TooOldBoundary,
-                        emulator_rejects,
-                        None,
-                    ));
+                    v.push(Violation::open(RuleId::ImageAge, OpenPoint::TooOldBoundary, emulator_rejects, None));
                 }
                 if img.encrypted {
                     v.push(Violation::certain(RuleId::ImageUnencrypted, None));
@@ -147,32 +121,21 @@ pub(super) fn check(
             }
         }
         if let Some(dest) = dest_region {
-            let held = world
-                .owned_images(&caller.id, &dest.id)
-                .filter(|i| i.kind == ImageKind::Custom)
-                .count();
+            let held = world.owned_images(&caller.id, &dest.id).filter(|i| i.kind == ImageKind::Custom).count();
             if held as u64 >= u64::from(dest.image_quota) {
                 v.push(Violation::certain(RuleId::ImageQuota, None));
             }
             if let Some(name) = &name {
                 let mut exact = false;
                 let mut folded = false;
-                for other in world
-                    .owned_images(&caller.id, &dest.id)
-                    .filter_map(|i| i.name.as_deref())
-                {
+                for other in world.owned_images(&caller.id, &dest.id).filter_map(|i| i.name.as_deref()) {
                     exact |= other == name.as_ref();
                     folded |= other.to_lowercase() == name.to_lowercase();
                 }
                 if exact {
                     v.push(Violation::certain(RuleId::NameUnique, None));
                 } else if folded {
-                    v.push(Violation::open(
-                        RuleId::NameUnique,
-                        OpenPoint::NameCase,
-                        false,
-                        None,
-                    ));
+                    v.push(Violation::open(RuleId::NameUnique, OpenPoint::NameCase, false, None));
                 }
             }
         }

@@ -26,13 +26,8 @@ pub const SIGNATURE_METHOD: &str = "HMAC-SHA1";
 pub const SIGNATURE_VERSION: &str = "1.0";
 
 /// CopyImage's own parameters (seed, "Request parameters").
-pub const BUSINESS_PARAMETERS: [&str; 5] = [
-    "RegionId",
-    "ImageId",
-    "DestinationRegionId",
-    "DestinationImageName",
-    "DestinationDescription",
-];
+pub const BUSINESS_PARAMETERS: [&str; 5] =
+    ["RegionId", "ImageId", "DestinationRegionId", "DestinationImageName", "DestinationDescription"];
 /// Common parameters of a V1 request (protocol.md §2), `Format` and `SignatureType`
 /// included.
 pub const V1_COMMON_PARAMETERS: [&str; 11] = [
@@ -70,41 +65,21 @@ impl<'a> Slot<'a> {
     }
 }
 
-pub(super) fn check<'w>(
-    scene: &Scene<'w>,
-    req: &HttpRequest,
-    reading: &Reading,
-    params: &Params,
-) -> Gate<'w> {
+pub(super) fn check<'w>(scene: &Scene<'w>, req: &HttpRequest, reading: &Reading, params: &Params) -> Gate<'w> {
     let mut v: Vec<Violation> = Vec::new();
-    let slot = |name: &'static str| Slot {
-        name,
-        value: params.get(name),
-    };
-    let header = |name: &'static str| Slot {
-        name,
-        value: req.header(name).map(str::as_bytes),
-    };
+    let slot = |name: &'static str| Slot { name, value: params.get(name) };
+    let header = |name: &'static str| Slot { name, value: req.header(name).map(str::as_bytes) };
 
     let (action, version, key_id, timestamp, nonce) = if reading.v3 {
         (
             header("x-acs-action"),
             header("x-acs-version"),
-            Slot {
-                name: "Credential",
-                value: None,
-            },
+            Slot { name: "Credential", value: None },
             header("x-acs-date"),
             header("x-acs-signature-nonce"),
         )
     } else {
-        (
-            slot("Action"),
-            slot("Version"),
-            slot("AccessKeyId"),
-            slot("Timestamp"),
-            slot("SignatureNonce"),
-        )
+        (slot("Action"), slot("Version"), slot("AccessKeyId"), slot("Timestamp"), slot("SignatureNonce"))
     };
 
     // Action and Version.
@@ -131,12 +106,7 @@ pub(super) fn check<'w>(
     if let Some(n) = &nonce_value {
         match scene.nonces.seen(n, scene.now) {
             Seen::Used => v.push(Violation::certain(RuleId::NonceUsed, None)),
-            Seen::Perhaps => v.push(Violation::open(
-                RuleId::NonceUsed,
-                OpenPoint::NonceMemory,
-                false,
-                None,
-            )),
+            Seen::Perhaps => v.push(Violation::open(RuleId::NonceUsed, OpenPoint::NonceMemory, false, None)),
             Seen::Fresh => {}
         }
     }
@@ -171,16 +141,9 @@ pub(super) fn check<'w>(
 
     // Parameters the seed does not list, and values that are no text.
     let known = |n: &str| {
-        BUSINESS_PARAMETERS.contains(&n)
-            || n == "Format"
-            || (!reading.v3 && V1_COMMON_PARAMETERS.contains(&n))
+        BUSINESS_PARAMETERS.contains(&n) || n == "Format" || (!reading.v3 && V1_COMMON_PARAMETERS.contains(&n))
     };
-    let unknown: Vec<&str> = params
-        .0
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .filter(|n| !known(n))
-        .collect();
+    let unknown: Vec<&str> = params.0.iter().map(|(n, _)| n.as_str()).filter(|n| !known(n)).collect();
     if !unknown.is_empty() {
         v.push(Violation::open(
             RuleId::UnknownParameter,
@@ -189,53 +152,31 @@ pub(super) fn check<'w>(
             Some(&unknown.join(", ")),
         ));
     }
-    let not_text: Vec<&str> = params
-        .0
-        .iter()
-        .filter(|(_, val)| std::str::from_utf8(val).is_err())
-        .map(|(n, _)| n.as_str())
-        .collect();
+    let not_text: Vec<&str> =
+        params.0.iter().filter(|(_, val)| std::str::from_utf8(val).is_err()).map(|(n, _)| n.as_str()).collect();
     if !not_text.is_empty() {
-        v.push(Violation::open(
-            RuleId::Utf8,
-            OpenPoint::NonUtf8,
-            true,
-            Some(&not_text.join(", ")),
-        ));
+        v.push(Violation::open(RuleId::Utf8, OpenPoint::NonUtf8, true, Some(&not_text.join(", "))));
     }
 
-    Gate {
-        violations: v,
-        caller,
-        nonce: nonce_value,
-    }
+    Gate { violations: v, caller, nonce: nonce_value }
 }
 
 /// Records a missing or empty required value; returns it when it is present and not
 /// empty. `natural` are the errors of the value being wrong, accepted for an empty one.
-fn present<'a>(
-    v: &mut Vec<Violation>,
-    slot: Slot<'a>,
-    natural: Vec<ErrorOutcome>,
-) -> Option<&'a [u8]> {
+fn present<'a>(v: &mut Vec<Violation>, slot: Slot<'a>, natural: Vec<ErrorOutcome>) -> Option<&'a [u8]> {
     match slot.value {
         None => {
             let missing = Violation::certain(RuleId::MissingParameter, Some(slot.name));
             v.push(if signature_part(slot.name) {
-                missing.or(
-                    OpenPoint::MissingSignatureParameter,
-                    ErrorOutcome::all_of(RuleId::IncompleteSignature, None),
-                )
+                missing
+                    .or(OpenPoint::MissingSignatureParameter, ErrorOutcome::all_of(RuleId::IncompleteSignature, None))
             } else {
                 missing
             });
             None
         }
         Some([]) => {
-            v.push(
-                Violation::certain(RuleId::MissingParameter, Some(slot.name))
-                    .or(OpenPoint::EmptyRequired, natural),
-            );
+            v.push(Violation::certain(RuleId::MissingParameter, Some(slot.name)).or(OpenPoint::EmptyRequired, natural));
             None
         }
         Some(value) => Some(value),
@@ -243,10 +184,7 @@ fn present<'a>(
 }
 
 fn signature_part(name: &str) -> bool {
-    matches!(
-        name,
-        "Signature" | "SignatureMethod" | "SignatureVersion" | "x-acs-content-sha256"
-    )
+    matches!(name, "Signature" | "SignatureMethod" | "SignatureVersion" | "x-acs-content-sha256")
 }
 
 fn check_timestamp(v: &mut Vec<Violation>, text: &str, now: Timestamp) {
@@ -256,12 +194,7 @@ fn check_timestamp(v: &mut Vec<Violation>, text: &str, now: Timestamp) {
             return;
         }
         TimestampText::OtherRfc3339(t) => {
-            v.push(Violation::open(
-                RuleId::TimestampFormat,
-                OpenPoint::TimestampForm,
-                false,
-                Some(text),
-            ));
+            v.push(Violation::open(RuleId::TimestampFormat, OpenPoint::TimestampForm, false, Some(text)));
             t
         }
         TimestampText::Documented(t) => t,
@@ -270,12 +203,7 @@ fn check_timestamp(v: &mut Vec<Violation>, text: &str, now: Timestamp) {
     if skew > 960 {
         v.push(Violation::certain(RuleId::TimestampExpired, None));
     } else if skew > 840 {
-        v.push(Violation::open(
-            RuleId::TimestampExpired,
-            OpenPoint::TimestampWindow,
-            skew > 900,
-            None,
-        ));
+        v.push(Violation::open(RuleId::TimestampExpired, OpenPoint::TimestampWindow, skew > 900, None));
     }
 }
 
@@ -303,10 +231,7 @@ fn check_v1<'w>(
     params: &Params,
     key_slot: Slot<'_>,
 ) -> Option<&'w Account> {
-    let slot = |name: &'static str| Slot {
-        name,
-        value: params.get(name),
-    };
+    let slot = |name: &'static str| Slot { name, value: params.get(name) };
     let algorithm_errors = || ErrorOutcome::all_of(RuleId::IncompleteSignature, None);
     let method = present(v, slot("SignatureMethod"), algorithm_errors());
     let sig_version = present(v, slot("SignatureVersion"), algorithm_errors());
@@ -324,24 +249,13 @@ fn check_v1<'w>(
     let mut sig_natural = algorithm_errors();
     sig_natural.extend(ErrorOutcome::all_of(RuleId::Signature, None));
     let signature = present(v, slot("Signature"), sig_natural);
-    let key_id = present(
-        v,
-        key_slot,
-        ErrorOutcome::all_of(RuleId::AccessKeyUnknown, None),
-    )?;
+    let key_id = present(v, key_slot, ErrorOutcome::all_of(RuleId::AccessKeyUnknown, None))?;
     let key_id = String::from_utf8_lossy(key_id);
     let account = lookup(v, scene, &key_id)?;
     if let (true, Some(given)) = (verifiable, signature) {
-        let secret = scene
-            .world
-            .access_key(&key_id)
-            .map(|(_, k)| k.secret.expose())
-            .unwrap_or_default();
+        let secret = scene.world.access_key(&key_id).map(|(_, k)| k.secret.expose()).unwrap_or_default();
         let pairs: Vec<&(Vec<u8>, Vec<u8>)> = reading.pairs().collect();
-        let pairs: Vec<(&[u8], &[u8])> = pairs
-            .iter()
-            .map(|(n, val)| (n.as_slice(), val.as_slice()))
-            .collect();
+        let pairs: Vec<(&[u8], &[u8])> = pairs.iter().map(|(n, val)| (n.as_slice(), val.as_slice())).collect();
         let sts = v1::string_to_sign(&req.method, &v1::canonical_query(&pairs));
         if v1::signature(secret, &sts).as_bytes() != given {
             v.push(Violation::certain(RuleId::Signature, Some(&sts)));
@@ -356,19 +270,10 @@ fn check_v3<'w>(
     req: &HttpRequest,
     reading: &Reading,
 ) -> Option<&'w Account> {
-    let content_sha = Slot {
-        name: "x-acs-content-sha256",
-        value: req.header("x-acs-content-sha256").map(str::as_bytes),
-    };
-    present(
-        v,
-        content_sha,
-        ErrorOutcome::all_of(RuleId::IncompleteSignature, None),
-    );
-    let Some(auth) = req
-        .header("authorization")
-        .and_then(v3::Authorization::parse)
-    else {
+    let content_sha =
+        Slot { name: "x-acs-content-sha256", value: req.header("x-acs-content-sha256").map(str::as_bytes) };
+    present(v, content_sha, ErrorOutcome::all_of(RuleId::IncompleteSignature, None));
+    let Some(auth) = req.header("authorization").and_then(v3::Authorization::parse) else {
         v.push(Violation::certain(RuleId::IncompleteSignature, None));
         return None;
     };
@@ -383,23 +288,11 @@ fn check_v3<'w>(
         .collect();
     if !unsigned.is_empty() {
         v.push(
-            Violation::open(
-                RuleId::IncompleteSignature,
-                OpenPoint::V3UnsignedHeader,
-                true,
-                Some(&unsigned.join(", ")),
-            )
-            .or(
-                OpenPoint::V3UnsignedHeader,
-                ErrorOutcome::all_of(RuleId::Signature, None),
-            ),
+            Violation::open(RuleId::IncompleteSignature, OpenPoint::V3UnsignedHeader, true, Some(&unsigned.join(", ")))
+                .or(OpenPoint::V3UnsignedHeader, ErrorOutcome::all_of(RuleId::Signature, None)),
         );
     }
-    let secret = scene
-        .world
-        .access_key(&auth.key_id)
-        .map(|(_, k)| k.secret.expose())
-        .unwrap_or_default();
+    let secret = scene.world.access_key(&auth.key_id).map(|(_, k)| k.secret.expose()).unwrap_or_default();
     let body_sha256 = v3::sha256_hex(&req.body);
     let canonical = v3::canonical_request(&v3::CanonicalInput {
         method: &req.method,

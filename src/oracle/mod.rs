@@ -43,8 +43,7 @@ pub mod text;
 use serde::Serialize;
 
 pub use api::{
-    DESCRIPTION_LENGTH, NAME_LENGTH, TOO_OLD_CERTAIN_BEFORE, TOO_OLD_EMULATOR_BEFORE,
-    TOO_OLD_POSSIBLE_BEFORE,
+    DESCRIPTION_LENGTH, NAME_LENGTH, TOO_OLD_CERTAIN_BEFORE, TOO_OLD_EMULATOR_BEFORE, TOO_OLD_POSSIBLE_BEFORE,
 };
 pub use nonce::NonceLog;
 pub use open::{OpenPoint, PointKind};
@@ -99,12 +98,7 @@ impl ErrorOutcome {
         rule.rule()
             .errors
             .iter()
-            .map(|spec| ErrorOutcome {
-                rule,
-                code: spec.code,
-                status: spec.status,
-                message: spec.message(detail),
-            })
+            .map(|spec| ErrorOutcome { rule, code: spec.code, status: spec.status, message: spec.message(detail) })
             .collect()
     }
 
@@ -152,12 +146,7 @@ impl Violation {
     }
 
     /// A violation that holds under some readings only.
-    pub fn open(
-        rule: RuleId,
-        point: OpenPoint,
-        emulator_rejects: bool,
-        detail: Option<&str>,
-    ) -> Violation {
+    pub fn open(rule: RuleId, point: OpenPoint, emulator_rejects: bool, detail: Option<&str>) -> Violation {
         Violation {
             rule,
             certain: false,
@@ -172,10 +161,9 @@ impl Violation {
         match verdict {
             text::Verdict::Holds => None,
             text::Verdict::Broken => Some(Violation::certain(rule, None)),
-            text::Verdict::Open {
-                point,
-                emulator_rejects,
-            } => Some(Violation::open(rule, point, emulator_rejects, None)),
+            text::Verdict::Open { point, emulator_rejects } => {
+                Some(Violation::open(rule, point, emulator_rejects, None))
+            }
         }
     }
 
@@ -226,9 +214,7 @@ impl Prediction {
 
     /// Whether success is acceptable.
     pub fn allows_success(&self) -> bool {
-        self.acceptable
-            .iter()
-            .any(|o| matches!(o, Outcome::Success(_)))
+        self.acceptable.iter().any(|o| matches!(o, Outcome::Success(_)))
     }
 
     /// Whether success is the only acceptable outcome.
@@ -247,12 +233,7 @@ impl Prediction {
     /// The decision over other violations, as if the request broke exactly these: how a
     /// deliberately faulty server is built without touching the rules.
     pub fn reconsider(&self, violations: Vec<Violation>) -> Prediction {
-        decide(
-            violations,
-            self.plan.clone(),
-            self.format,
-            self.nonce.clone(),
-        )
+        decide(violations, self.plan.clone(), self.format, self.nonce.clone())
     }
 
     /// Open points that widened this prediction.
@@ -294,10 +275,7 @@ pub fn predict(scene: &Scene<'_>, req: &HttpRequest) -> Prediction {
         request_layer.push(Violation::certain(RuleId::Method, None));
     }
     if req.body.len() > MAX_BODY {
-        request_layer.push(Violation::certain(
-            RuleId::Size,
-            Some(&MAX_BODY.to_string()),
-        ));
+        request_layer.push(Violation::certain(RuleId::Size, Some(&MAX_BODY.to_string())));
     }
     let bad = reading.bad_names();
     if !bad.is_empty() {
@@ -312,20 +290,11 @@ pub fn predict(scene: &Scene<'_>, req: &HttpRequest) -> Prediction {
         return evaluate(scene, req, &reading, Keep::First);
     }
     // A repeated parameter: refused, or read with its first or its last value.
-    let dup = Violation::open(
-        RuleId::DuplicateParameter,
-        OpenPoint::DuplicateParameter,
-        true,
-        Some(&repeated.join(", ")),
-    );
+    let dup =
+        Violation::open(RuleId::DuplicateParameter, OpenPoint::DuplicateParameter, true, Some(&repeated.join(", ")));
     let first = evaluate(scene, req, &reading, Keep::First);
     let last = evaluate(scene, req, &reading, Keep::Last);
-    let mut acceptable = dup
-        .errors
-        .iter()
-        .cloned()
-        .map(Outcome::Error)
-        .collect::<Vec<_>>();
+    let mut acceptable = dup.errors.iter().cloned().map(Outcome::Error).collect::<Vec<_>>();
     for o in first.acceptable.into_iter().chain(last.acceptable) {
         push_unique(&mut acceptable, o);
     }
@@ -335,18 +304,9 @@ pub fn predict(scene: &Scene<'_>, req: &HttpRequest) -> Prediction {
             violations.push(v);
         }
     }
-    let format = if first.format == last.format {
-        first.format
-    } else {
-        FormatExpectation::Either(first.format.emulator())
-    };
-    Prediction {
-        acceptable,
-        format,
-        violations,
-        nonce: first.nonce,
-        plan: first.plan,
-    }
+    let format =
+        if first.format == last.format { first.format } else { FormatExpectation::Either(first.format.emulator()) };
+    Prediction { acceptable, format, violations, nonce: first.nonce, plan: first.plan }
 }
 
 fn evaluate(scene: &Scene<'_>, req: &HttpRequest, reading: &Reading, keep: Keep) -> Prediction {
@@ -389,10 +349,7 @@ fn decide(
     let mut pick: Option<Outcome> = None;
     let mut stopped = false;
     for layer in [Layer::Request, Layer::Gateway, Layer::Api] {
-        let in_layer: Vec<&Violation> = violations
-            .iter()
-            .filter(|v| v.rule.rule().layer == layer)
-            .collect();
+        let in_layer: Vec<&Violation> = violations.iter().filter(|v| v.rule.rule().layer == layer).collect();
         if pick.is_none() {
             pick = in_layer
                 .iter()
@@ -424,26 +381,16 @@ fn decide(
     if acceptable.is_empty() {
         // Unreachable by construction (a request without a caller has a certain gateway
         // violation); kept total rather than panicking.
-        acceptable.push(Outcome::Error(
-            ErrorOutcome::all_of(RuleId::MissingParameter, Some("AccessKeyId")).remove(0),
-        ));
+        acceptable.push(Outcome::Error(ErrorOutcome::all_of(RuleId::MissingParameter, Some("AccessKeyId")).remove(0)));
     }
-    Prediction {
-        acceptable,
-        format,
-        violations,
-        nonce,
-        plan,
-    }
+    Prediction { acceptable, format, violations, nonce, plan }
 }
 
 /// Applies a successful copy to the world: the new image appears in the destination
 /// region as `Creating`, with the requested name and description, and a copy in
 /// progress completes after the world's copy duration. Pure.
 pub fn apply(world: &mut World, plan: &CopyPlan, new_image_id: &str, now: Timestamp) {
-    let snapshot_count = world
-        .image(&plan.source_image)
-        .map_or(1, |i| i.snapshot_count);
+    let snapshot_count = world.image(&plan.source_image).map_or(1, |i| i.snapshot_count);
     world.images.push(Image {
         id: new_image_id.to_owned(),
         region: plan.destination_region.clone(),

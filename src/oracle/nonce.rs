@@ -93,11 +93,7 @@ impl NonceLog {
 
     /// Forgets entries older than [`KEEP_SECONDS`] at `now`.
     pub fn forget_before(&mut self, now: Timestamp) {
-        while self
-            .order
-            .front()
-            .is_some_and(|&(_, at)| now.0 - at.0 >= KEEP_SECONDS)
-        {
+        while self.order.front().is_some_and(|&(_, at)| now.0 - at.0 >= KEEP_SECONDS) {
             self.pop_oldest();
         }
     }
@@ -150,9 +146,6 @@ mod tests {
         }
         assert_eq!(log.len(), CAPACITY);
         assert_eq!(log.seen(&0u32.to_le_bytes(), Timestamp(1)), Seen::Fresh);
-        assert_eq!(
-            log.seen(&(CAPACITY as u32 + 9).to_le_bytes(), Timestamp(1)),
-            Seen::Used
-        );
+        assert_eq!(log.seen(&(CAPACITY as u32 + 9).to_le_bytes(), Timestamp(1)), Seen::Used);
     }
 }

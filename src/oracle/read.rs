@@ -65,9 +65,7 @@ impl Reading {
     pub fn of(req: &HttpRequest) -> Reading {
         let query = parse_pairs(req.query().as_bytes());
         let is_form = req.header("content-type").is_some_and(|ct| {
-            ct.trim_start()
-                .get(..33)
-                .is_some_and(|p| p.eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+            ct.trim_start().get(..33).is_some_and(|p| p.eq_ignore_ascii_case("application/x-www-form-urlencoded"))
         });
         let form = if req.method == "POST" && is_form && req.body.len() <= MAX_BODY {
             parse_pairs(&req.body)
@@ -76,9 +74,7 @@ impl Reading {
         };
         // Any ACS3 algorithm is a V3 request; one other than ACS3-HMAC-SHA256 is refused
         // as an incomplete signature, not read as V1.
-        let v3 = req
-            .header("authorization")
-            .is_some_and(|a| a.trim_start().starts_with("ACS3-"));
+        let v3 = req.header("authorization").is_some_and(|a| a.trim_start().starts_with("ACS3-"));
         Reading { query, form, v3 }
     }
 
@@ -134,10 +130,7 @@ pub struct Params(pub Vec<(String, Vec<u8>)>);
 impl Params {
     /// The value of a parameter.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_slice())
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
     }
 
     /// The value as text, invalid UTF-8 replaced by U+FFFD.
@@ -166,9 +159,7 @@ mod tests {
         HttpRequest {
             method: method.into(),
             target: target.into(),
-            headers: ct
-                .map(|c| vec![("content-type".to_string(), c.to_string())])
-                .unwrap_or_default(),
+            headers: ct.map(|c| vec![("content-type".to_string(), c.to_string())]).unwrap_or_default(),
             body: body.as_bytes().to_vec(),
         }
     }
@@ -190,42 +181,17 @@ mod tests {
 
     #[test]
     fn bodies_without_form_type_or_on_get_are_not_parameters() {
-        assert!(
-            Reading::of(&req("POST", "/", Some("application/json"), "A=1"))
-                .form
-                .is_empty()
-        );
-        assert!(
-            Reading::of(&req(
-                "GET",
-                "/",
-                Some("application/x-www-form-urlencoded"),
-                "A=1"
-            ))
-            .form
-            .is_empty()
-        );
+        assert!(Reading::of(&req("POST", "/", Some("application/json"), "A=1")).form.is_empty());
+        assert!(Reading::of(&req("GET", "/", Some("application/x-www-form-urlencoded"), "A=1")).form.is_empty());
     }
 
     #[test]
     fn formats() {
         let p = |q: &str| Reading::of(&req("GET", q, None, "")).params(Keep::First);
-        assert_eq!(
-            p("/?Format=json").format(false),
-            FormatExpectation::Exactly(Format::Json)
-        );
-        assert_eq!(
-            p("/").format(false),
-            FormatExpectation::Exactly(Format::Xml)
-        );
-        assert_eq!(
-            p("/").format(true),
-            FormatExpectation::Exactly(Format::Json)
-        );
-        assert_eq!(
-            p("/?Format=yaml").format(false),
-            FormatExpectation::Either(Format::Xml)
-        );
+        assert_eq!(p("/?Format=json").format(false), FormatExpectation::Exactly(Format::Json));
+        assert_eq!(p("/").format(false), FormatExpectation::Exactly(Format::Xml));
+        assert_eq!(p("/").format(true), FormatExpectation::Exactly(Format::Json));
+        assert_eq!(p("/?Format=yaml").format(false), FormatExpectation::Either(Format::Xml));
     }
 
     #[test]

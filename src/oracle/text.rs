@@ -30,30 +30,16 @@ impl Verdict {
     pub fn and(self, other: Verdict) -> Verdict {
         match (self, other) {
             (Verdict::Broken, _) | (_, Verdict::Broken) => Verdict::Broken,
-            (
-                Verdict::Open {
-                    point,
-                    emulator_rejects: a,
-                },
-                Verdict::Open {
-                    emulator_rejects: b,
-                    ..
-                },
-            ) => Verdict::Open {
-                point,
-                emulator_rejects: a || b,
-            },
-            (open @ Verdict::Open { .. }, Verdict::Holds)
-            | (Verdict::Holds, open @ Verdict::Open { .. }) => open,
+            (Verdict::Open { point, emulator_rejects: a }, Verdict::Open { emulator_rejects: b, .. }) => {
+                Verdict::Open { point, emulator_rejects: a || b }
+            }
+            (open @ Verdict::Open { .. }, Verdict::Holds) | (Verdict::Holds, open @ Verdict::Open { .. }) => open,
             (Verdict::Holds, Verdict::Holds) => Verdict::Holds,
         }
     }
 
     fn open(point: OpenPoint, emulator_rejects: bool) -> Verdict {
-        Verdict::Open {
-            point,
-            emulator_rejects,
-        }
+        Verdict::Open { point, emulator_rejects }
     }
 }
 
@@ -91,9 +77,7 @@ pub fn classify(c: char) -> CharClass {
         | '\u{3007}'
         | '\u{20000}'..='\u{2FA1F}'
         | '\u{30000}'..='\u{323AF}' => CharClass::ChineseExtended,
-        '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
-            CharClass::FullWidthAlphanumeric
-        }
+        '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => CharClass::FullWidthAlphanumeric,
         '\\' => CharClass::Backslash,
         ':' | '_' | '-' => CharClass::ListedPunctuation,
         '.' => CharClass::Period,
@@ -131,10 +115,9 @@ pub fn name_first_character(name: &str) -> Verdict {
 pub fn name_characters(name: &str) -> Verdict {
     name.chars().skip(1).fold(Verdict::Holds, |acc, c| {
         let v = match classify(c) {
-            CharClass::AsciiLetter
-            | CharClass::AsciiDigit
-            | CharClass::Chinese
-            | CharClass::ListedPunctuation => Verdict::Holds,
+            CharClass::AsciiLetter | CharClass::AsciiDigit | CharClass::Chinese | CharClass::ListedPunctuation => {
+                Verdict::Holds
+            }
             CharClass::Backslash => Verdict::open(OpenPoint::NameBackslash, false),
             CharClass::Period => Verdict::open(OpenPoint::NamePeriod, false),
             CharClass::ChineseExtended => Verdict::open(OpenPoint::ChineseCharacter, false),
@@ -149,15 +132,9 @@ pub fn name_characters(name: &str) -> Verdict {
 pub fn url_prefix(text: &str) -> Verdict {
     const PREFIXES: [&str; 2] = ["http://", "https://"];
     let starts = |t: &str, exact: bool| {
-        PREFIXES.iter().any(|p| {
-            t.get(..p.len()).is_some_and(|head| {
-                if exact {
-                    head == *p
-                } else {
-                    head.eq_ignore_ascii_case(p)
-                }
-            })
-        })
+        PREFIXES
+            .iter()
+            .any(|p| t.get(..p.len()).is_some_and(|head| if exact { head == *p } else { head.eq_ignore_ascii_case(p) }))
     };
     if starts(text, true) {
         Verdict::Broken
@@ -184,10 +161,7 @@ mod tests {
     use super::*;
 
     fn open(point: OpenPoint, emulator_rejects: bool) -> Verdict {
-        Verdict::Open {
-            point,
-            emulator_rejects,
-        }
+        Verdict::Open { point, emulator_rejects }
     }
 
     #[test]
@@ -203,38 +177,24 @@ mod tests {
         // An astral character is one scalar value but two UTF-16 units.
         let astral = format!("a{}", "\u{20000}".repeat(127));
         assert_eq!(length(&astral, 2, 128), open(OpenPoint::LengthUnit, false));
-        assert_eq!(
-            length("\u{20000}", 2, 128),
-            open(OpenPoint::LengthUnit, true)
-        );
+        assert_eq!(length("\u{20000}", 2, 128), open(OpenPoint::LengthUnit, true));
     }
 
     #[test]
     fn first_characters() {
         assert_eq!(name_first_character("abc"), Verdict::Holds);
         assert_eq!(name_first_character("中文"), Verdict::Holds);
-        for bad in [
-            "1a", "_a", " a", "😀a", "\u{301}a", "Дa", "éa", "かa", "\\a", ".a", "-a",
-        ] {
+        for bad in ["1a", "_a", " a", "😀a", "\u{301}a", "Дa", "éa", "かa", "\\a", ".a", "-a"] {
             assert_eq!(name_first_character(bad), Verdict::Broken, "{bad}");
         }
-        assert_eq!(
-            name_first_character("Ａb"),
-            open(OpenPoint::FullWidthLatin, true)
-        );
-        assert_eq!(
-            name_first_character("\u{3400}b"),
-            open(OpenPoint::ChineseCharacter, false)
-        );
+        assert_eq!(name_first_character("Ａb"), open(OpenPoint::FullWidthLatin, true));
+        assert_eq!(name_first_character("\u{3400}b"), open(OpenPoint::ChineseCharacter, false));
     }
 
     #[test]
     fn later_characters() {
         assert_eq!(name_characters("a1:_-中Z"), Verdict::Holds);
-        assert_eq!(
-            name_characters("a\\b"),
-            open(OpenPoint::NameBackslash, false)
-        );
+        assert_eq!(name_characters("a\\b"), open(OpenPoint::NameBackslash, false));
         assert_eq!(name_characters("a.b"), open(OpenPoint::NamePeriod, false));
         assert_eq!(name_characters("a.b１"), open(OpenPoint::NamePeriod, true));
         for p in "!\"#$%&'()*+,/;<=>?@[]^`{|}~ ".chars() {
@@ -249,10 +209,7 @@ mod tests {
         assert_eq!(url_prefix("http://x"), Verdict::Broken);
         assert_eq!(url_prefix("https://x"), Verdict::Broken);
         assert_eq!(url_prefix("HTTP://x"), open(OpenPoint::UrlPrefixCase, true));
-        assert_eq!(
-            url_prefix("  https://x"),
-            open(OpenPoint::UrlPrefixWhitespace, false)
-        );
+        assert_eq!(url_prefix("  https://x"), open(OpenPoint::UrlPrefixWhitespace, false));
         assert_eq!(url_prefix("see http://x"), Verdict::Holds);
         assert_eq!(url_prefix("http:/x"), Verdict::Holds);
         assert_eq!(url_prefix("ht"), Verdict::Holds);

@@ -23,18 +23,8 @@ pre{{white-space:pre-wrap;background:#f6f6f6;padding:.5em}}h1 .bad{{color:#b00}}
     } else {
         "<span class=\"bad\">not conformant</span>"
     };
-    let _ = write!(
-        out,
-        "<h1>CopyImage conformance: {verdict}</h1><p>{}</p>",
-        escape(r.summary().as_str())
-    );
-    let _ = write!(
-        out,
-        "<p>Target {} · seed {} · {}</p>",
-        escape(r.target.as_str()),
-        r.seed,
-        escape(r.tool.as_str())
-    );
+    let _ = write!(out, "<h1>CopyImage conformance: {verdict}</h1><p>{}</p>", escape(r.summary().as_str()));
+    let _ = write!(out, "<p>Target {} · seed {} · {}</p>", escape(r.target.as_str()), r.seed, escape(r.tool.as_str()));
     out.push_str("<h2>Rules</h2><table><tr><th>Rule</th><th>Layer</th><th>Codes</th><th>Exercised</th><th>Passed</th><th>Failed</th><th>Sentence</th></tr>");
     for t in &r.rules {
         let class = if !t.checkable {
@@ -88,11 +78,7 @@ pre{{white-space:pre-wrap;background:#f6f6f6;padding:.5em}}h1 .bad{{color:#b00}}
     }
     if !r.not_checkable.is_empty() {
         let names: Vec<String> = r.not_checkable.iter().map(ToString::to_string).collect();
-        let _ = write!(
-            out,
-            "<h2>Not checkable on this target</h2><p>{}</p>",
-            escape(names.join(", ").as_str())
-        );
+        let _ = write!(out, "<h2>Not checkable on this target</h2><p>{}</p>", escape(names.join(", ").as_str()));
     }
     out.push_str("</body></html>\n");
     out

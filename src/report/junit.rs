@@ -9,11 +9,7 @@ use super::Report;
 /// Renders a report as JUnit XML.
 pub fn render(r: &Report) -> String {
     let failed_rules = r.rules.iter().filter(|t| t.failed > 0).count();
-    let skipped = r
-        .rules
-        .iter()
-        .filter(|t| !t.checkable || t.exercised == 0)
-        .count();
+    let skipped = r.rules.iter().filter(|t| !t.checkable || t.exercised == 0).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -34,11 +30,7 @@ pub fn render(r: &Report) -> String {
         r.seed, r.cases
     );
     for t in &r.rules {
-        let _ = write!(
-            out,
-            "    <testcase classname=\"copyimage.{:?}\" name=\"{}\">",
-            t.layer, t.id
-        );
+        let _ = write!(out, "    <testcase classname=\"copyimage.{:?}\" name=\"{}\">", t.layer, t.id);
         if !t.checkable {
             out.push_str("<skipped message=\"not checkable on this target\"/>");
         } else if t.exercised == 0 {
@@ -49,15 +41,9 @@ pub fn render(r: &Report) -> String {
                 .iter()
                 .filter(|f| f.rules.contains(&t.id))
                 .flat_map(|f| {
-                    f.mismatches
-                        .iter()
-                        .filter(|m| m.rule == t.id)
-                        .map(move |m| {
-                            format!(
-                                "case #{}: expected {}, observed {}\n",
-                                f.case_index, m.expected, m.observed
-                            )
-                        })
+                    f.mismatches.iter().filter(|m| m.rule == t.id).map(move |m| {
+                        format!("case #{}: expected {}, observed {}\n", f.case_index, m.expected, m.observed)
+                    })
                 })
                 .collect();
             let _ = write!(

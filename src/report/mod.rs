@@ -151,15 +151,12 @@ impl Report {
                     id: r.id,
                     layer: r.layer,
                     sentence: r.sentence,
-                    codes: r.errors.iter().map(|e| e.code.to_owned()).fold(
-                        Vec::new(),
-                        |mut v, c| {
-                            if !v.contains(&c) {
-                                v.push(c);
-                            }
-                            v
-                        },
-                    ),
+                    codes: r.errors.iter().map(|e| e.code.to_owned()).fold(Vec::new(), |mut v, c| {
+                        if !v.contains(&c) {
+                            v.push(c);
+                        }
+                        v
+                    }),
                     exercised: 0,
                     passed: 0,
                     failed: 0,
@@ -209,11 +206,7 @@ impl Report {
         let rules_failed = self.rules.iter().filter(|r| r.failed > 0).count();
         format!(
             "{}: {} cases ({} requests) in {:.1} s; {} passed, {} failed, {} flaky, {} skipped; {} of {} rules exercised, {} failed",
-            if self.conformant() {
-                "CONFORMANT"
-            } else {
-                "NOT CONFORMANT"
-            },
+            if self.conformant() { "CONFORMANT" } else { "NOT CONFORMANT" },
             self.cases,
             self.requests,
             self.seconds,

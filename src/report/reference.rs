@@ -13,11 +13,7 @@ use crate::rules::RULES;
 
 /// The sections README embeds, by marker name.
 pub fn sections() -> Vec<(&'static str, String)> {
-    vec![
-        ("rules", rules()),
-        ("open-points", open_points()),
-        ("default-world", default_world()),
-    ]
+    vec![("rules", rules()), ("open-points", open_points()), ("default-world", default_world())]
 }
 
 fn cell(s: &str) -> String {
@@ -33,11 +29,7 @@ pub fn rules() -> String {
         let replies = if r.errors.is_empty() {
             "—".to_owned()
         } else {
-            r.errors
-                .iter()
-                .map(|e| format!("`{}` {}", e.code, e.status))
-                .collect::<Vec<_>>()
-                .join(", ")
+            r.errors.iter().map(|e| format!("`{}` {}", e.code, e.status)).collect::<Vec<_>>().join(", ")
         };
         let layer = format!("{:?}", r.layer).to_lowercase();
         let _ = writeln!(
@@ -68,19 +60,8 @@ pub fn open_points() -> String {
             }
         );
         out.push_str("| Point | Question | Oracle | Emulator |\n|---|---|---|---|\n");
-        for p in OpenPoint::ALL
-            .iter()
-            .map(|p| p.info())
-            .filter(|p| p.kind == kind)
-        {
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} |",
-                p.id,
-                cell(p.question),
-                cell(p.oracle),
-                cell(p.emulator)
-            );
+        for p in OpenPoint::ALL.iter().map(|p| p.info()).filter(|p| p.kind == kind) {
+            let _ = writeln!(out, "| `{}` | {} | {} | {} |", p.id, cell(p.question), cell(p.oracle), cell(p.emulator));
         }
         out.push('\n');
     }
@@ -90,9 +71,8 @@ pub fn open_points() -> String {
 /// The default world as tables.
 pub fn default_world() -> String {
     let w = World::default_fixture();
-    let mut out = String::from(
-        "| Access key | Secret | Account | Enabled | May copy images |\n|---|---|---|---|---|\n",
-    );
+    let mut out =
+        String::from("| Access key | Secret | Account | Enabled | May copy images |\n|---|---|---|---|---|\n");
     for a in &w.accounts {
         for k in &a.access_keys {
             let _ = writeln!(
@@ -106,18 +86,9 @@ pub fn default_world() -> String {
             );
         }
     }
-    out.push_str(
-        "\n| Region | Copy supported | Image quota | Snapshot quota |\n|---|---|---|---|\n",
-    );
+    out.push_str("\n| Region | Copy supported | Image quota | Snapshot quota |\n|---|---|---|---|\n");
     for r in &w.regions {
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} |",
-            r.id,
-            yes(r.supports_copy),
-            r.image_quota,
-            r.snapshot_quota
-        );
+        let _ = writeln!(out, "| `{}` | {} | {} | {} |", r.id, yes(r.supports_copy), r.image_quota, r.snapshot_quota);
     }
     out.push_str("\n| Image | Region | Owner | Kind | Status | Created | Encrypted | Snapshots | Name |\n|---|---|---|---|---|---|---|---|---|\n");
     for i in &w.images {
@@ -132,10 +103,7 @@ pub fn default_world() -> String {
             &i.created_at.to_string()[..10],
             yes(i.encrypted),
             i.snapshot_count,
-            i.name
-                .as_deref()
-                .map(|n| format!("`{n}`"))
-                .unwrap_or_default()
+            i.name.as_deref().map(|n| format!("`{n}`")).unwrap_or_default()
         );
     }
     out.push_str("\n| Copy in progress | To | Completes |\n|---|---|---|\n");
@@ -150,9 +118,9 @@ pub fn default_world() -> String {
         .accounts
         .iter()
         .flat_map(|a| {
-            a.standalone_snapshots.iter().map(move |(r, n)| {
-                format!("account {} holds {n} standalone snapshots in `{r}`", a.id)
-            })
+            a.standalone_snapshots
+                .iter()
+                .map(move |(r, n)| format!("account {} holds {n} standalone snapshots in `{r}`", a.id))
         })
         .collect();
     if !standalone.is_empty() {

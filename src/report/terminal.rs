@@ -12,11 +12,7 @@ pub fn render(r: &Report) -> String {
         "{} — target {}{}",
         r.tool,
         r.target,
-        if r.control {
-            " (world control)"
-        } else {
-            " (no world control)"
-        }
+        if r.control { " (world control)" } else { " (no world control)" }
     );
     let signings: Vec<String> = r.signings.iter().map(ToString::to_string).collect();
     let formats: Vec<String> = r.formats.iter().map(ToString::to_string).collect();
@@ -24,18 +20,11 @@ pub fn render(r: &Report) -> String {
         out,
         "seed {}{}; signing {}; formats {}\n",
         r.seed,
-        r.shard
-            .as_ref()
-            .map(|s| format!(", shard {s}"))
-            .unwrap_or_default(),
+        r.shard.as_ref().map(|s| format!(", shard {s}")).unwrap_or_default(),
         signings.join(","),
         formats.join(",")
     );
-    let _ = writeln!(
-        out,
-        "{:<32} {:>9} {:>8} {:>7}  codes",
-        "rule", "exercised", "passed", "failed"
-    );
+    let _ = writeln!(out, "{:<32} {:>9} {:>8} {:>7}  codes", "rule", "exercised", "passed", "failed");
     for t in &r.rules {
         let mark = if !t.checkable {
             "-"
@@ -58,11 +47,7 @@ pub fn render(r: &Report) -> String {
     }
     if !r.not_checkable.is_empty() {
         let names: Vec<String> = r.not_checkable.iter().map(ToString::to_string).collect();
-        let _ = writeln!(
-            out,
-            "\nnot checkable on this target (no world control): {}",
-            names.join(", ")
-        );
+        let _ = writeln!(out, "\nnot checkable on this target (no world control): {}", names.join(", "));
     }
     for (n, f) in r.failures.iter().enumerate() {
         let rules: Vec<String> = f.rules.iter().map(ToString::to_string).collect();
@@ -88,26 +73,13 @@ pub fn render(r: &Report) -> String {
                 width = m.rule.to_string().len()
             );
         }
-        let _ = writeln!(
-            out,
-            "   shrunk from {} to {} violation(s) in {} steps",
-            f.size.0, f.size.1, f.shrink_steps
-        );
+        let _ = writeln!(out, "   shrunk from {} to {} violation(s) in {} steps", f.size.0, f.size.1, f.shrink_steps);
         let _ = writeln!(out, "   world: {}", compact_world(&f.world));
         for step in &f.steps {
-            let _ = writeln!(
-                out,
-                "   step: {}",
-                serde_json::to_string(step).unwrap_or_default()
-            );
+            let _ = writeln!(out, "   step: {}", serde_json::to_string(step).unwrap_or_default());
         }
         if let Some(req) = &f.request {
-            let _ = writeln!(
-                out,
-                "   request: {} {}",
-                req.method,
-                req.target.chars().take(400).collect::<String>()
-            );
+            let _ = writeln!(out, "   request: {} {}", req.method, req.target.chars().take(400).collect::<String>());
         }
         for c in &f.commands {
             let _ = writeln!(out, "   $ {c}");
@@ -117,21 +89,11 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(out, "\nflaky (failed once, passed when run again):");
         for f in &r.flaky_cases {
             let rules: Vec<String> = f.rules.iter().map(ToString::to_string).collect();
-            let _ = writeln!(
-                out,
-                "   case #{}: {} ({})",
-                f.case_index,
-                rules.join(", "),
-                f.seen
-            );
+            let _ = writeln!(out, "   case #{}: {} ({})", f.case_index, rules.join(", "), f.seen);
         }
     }
     if !r.created_images.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nimages created on the target (delete them): {}",
-            r.created_images.join(", ")
-        );
+        let _ = writeln!(out, "\nimages created on the target (delete them): {}", r.created_images.join(", "));
     }
     let _ = writeln!(out, "\n{}", r.summary());
     out
@@ -145,10 +107,7 @@ fn compact_world(w: &crate::model::World) -> String {
             if let Some(keys) = a.get_mut("access_keys").and_then(|k| k.as_array_mut()) {
                 for k in keys {
                     if let Some(o) = k.as_object_mut() {
-                        o.insert(
-                            "secret".into(),
-                            serde_json::Value::String("[SECRET]".into()),
-                        );
+                        o.insert("secret".into(), serde_json::Value::String("[SECRET]".into()));
                     }
                 }
             }

@@ -18,9 +18,7 @@ use super::{v1, v3};
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
 /// How a request is signed and where its parameters go.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Signing {
     /// V1, GET, every parameter in the query (the documentation's form).
     #[serde(rename = "v1-get")]
@@ -38,12 +36,7 @@ pub enum Signing {
 
 impl Signing {
     /// Every mode.
-    pub const ALL: [Signing; 4] = [
-        Signing::V1Get,
-        Signing::V1PostQuery,
-        Signing::V1PostForm,
-        Signing::V3,
-    ];
+    pub const ALL: [Signing; 4] = [Signing::V1Get, Signing::V1PostQuery, Signing::V1PostForm, Signing::V3];
 
     /// The mode's name on the command line.
     pub fn name(self) -> &'static str {
@@ -76,9 +69,7 @@ impl FromStr for Signing {
         Signing::ALL
             .into_iter()
             .find(|m| m.name() == s)
-            .ok_or_else(|| {
-                format!("unknown signing mode `{s}` (v1-get, v1-post-query, v1-post-form, v3)")
-            })
+            .ok_or_else(|| format!("unknown signing mode `{s}` (v1-get, v1-post-query, v1-post-form, v3)"))
     }
 }
 
@@ -94,10 +85,7 @@ pub struct Credentials {
 impl Credentials {
     /// A key pair.
     pub fn new(key_id: impl Into<String>, secret: impl Into<String>) -> Self {
-        Credentials {
-            key_id: key_id.into(),
-            secret: Secret::new(secret),
-        }
+        Credentials { key_id: key_id.into(), secret: Secret::new(secret) }
     }
 }
 
@@ -106,9 +94,7 @@ pub type Pairs = Vec<(String, Vec<u8>)>;
 
 /// Turns `&str` pairs into [`Pairs`].
 pub fn pairs(list: &[(&str, &str)]) -> Pairs {
-    list.iter()
-        .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
-        .collect()
+    list.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())).collect()
 }
 
 /// A V1 request before its `Signature` is added.
@@ -126,14 +112,7 @@ pub struct V1Draft {
 
 impl V1Draft {
     /// A draft with the common parameters of protocol.md §2 followed by `business`.
-    pub fn new(
-        signing: Signing,
-        host: &str,
-        key_id: &str,
-        now: Timestamp,
-        nonce: &str,
-        business: &Pairs,
-    ) -> V1Draft {
+    pub fn new(signing: Signing, host: &str, key_id: &str, now: Timestamp, nonce: &str, business: &Pairs) -> V1Draft {
         let mut params = pairs(&[
             ("AccessKeyId", key_id),
             ("Action", "CopyImage"),
@@ -171,12 +150,7 @@ impl V1Draft {
         } else {
             (format!("/?{encoded}"), Vec::new())
         };
-        HttpRequest {
-            method: self.method,
-            target,
-            headers,
-            body,
-        }
+        HttpRequest { method: self.method, target, headers, body }
     }
 }
 
@@ -208,12 +182,7 @@ impl V3Draft {
         .iter()
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect();
-        V3Draft {
-            method: "POST".into(),
-            query: business.clone(),
-            form: Vec::new(),
-            headers,
-        }
+        V3Draft { method: "POST".into(), query: business.clone(), form: Vec::new(), headers }
     }
 
     fn body(&self) -> Vec<u8> {
@@ -254,12 +223,7 @@ impl V3Draft {
             body_sha256: &v3::sha256_hex(&self.body()),
         });
         let signature = v3::signature(secret, &v3::string_to_sign(&canonical));
-        v3::Authorization {
-            key_id: key_id.to_owned(),
-            signed_headers,
-            signature,
-        }
-        .render()
+        v3::Authorization { key_id: key_id.to_owned(), signed_headers, signature }.render()
     }
 
     /// The request, with `Authorization` (if given).
@@ -269,17 +233,8 @@ impl V3Draft {
         if let Some(a) = authorization {
             headers.push(("authorization".into(), a));
         }
-        let target = if self.query.is_empty() {
-            "/".to_owned()
-        } else {
-            format!("/?{}", join_pairs(&self.query))
-        };
-        HttpRequest {
-            method: self.method,
-            target,
-            headers,
-            body,
-        }
+        let target = if self.query.is_empty() { "/".to_owned() } else { format!("/?{}", join_pairs(&self.query)) };
+        HttpRequest { method: self.method, target, headers, body }
     }
 }
 
@@ -308,11 +263,7 @@ pub fn sign_pairs(
         Signing::V3 => {
             let mut draft = V3Draft::new(host, now, nonce, business);
             draft.seal_body();
-            let auth = draft.authorization(
-                &credentials.key_id,
-                credentials.secret.expose(),
-                draft.header_names(),
-            );
+            let auth = draft.authorization(&credentials.key_id, credentials.secret.expose(), draft.header_names());
             draft.into_request(Some(auth))
         }
         _ => {

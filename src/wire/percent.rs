@@ -8,11 +8,7 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, percent_encode};
 
 /// Everything but the RFC 3986 unreserved characters.
-const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const RFC3986: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// Percent-encodes bytes per RFC 3986.
 pub fn encode(bytes: &[u8]) -> String {
@@ -22,10 +18,7 @@ pub fn encode(bytes: &[u8]) -> String {
 /// Decodes one form-urlencoded component: `+` is a space, `%XY` a byte.
 pub fn decode(component: &[u8]) -> Vec<u8> {
     if component.contains(&b'+') {
-        let spaced: Vec<u8> = component
-            .iter()
-            .map(|&b| if b == b'+' { b' ' } else { b })
-            .collect();
+        let spaced: Vec<u8> = component.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
         percent_decode(&spaced).collect()
     } else {
         percent_decode(component).collect()
@@ -64,10 +57,7 @@ mod tests {
 
     #[test]
     fn encodes_per_rfc3986() {
-        assert_eq!(
-            encode(b"a b*c~d+e/f:g=h&i"),
-            "a%20b%2Ac~d%2Be%2Ff%3Ag%3Dh%26i"
-        );
+        assert_eq!(encode(b"a b*c~d+e/f:g=h&i"), "a%20b%2Ac~d%2Be%2Ff%3Ag%3Dh%26i");
         assert_eq!(encode("中".as_bytes()), "%E4%B8%AD");
         assert_eq!(encode(b"AZaz09-_.~"), "AZaz09-_.~");
     }
@@ -82,17 +72,10 @@ mod tests {
 
     #[test]
     fn pairs_round_trip() {
-        let pairs = vec![
-            (b"A".to_vec(), b"x y".to_vec()),
-            (b"B".to_vec(), vec![0xff]),
-            (b"C".to_vec(), vec![]),
-        ];
+        let pairs = vec![(b"A".to_vec(), b"x y".to_vec()), (b"B".to_vec(), vec![0xff]), (b"C".to_vec(), vec![])];
         let text = join_pairs(&pairs);
         assert_eq!(text, "A=x%20y&B=%FF&C=");
         assert_eq!(parse_pairs(text.as_bytes()), pairs);
-        assert_eq!(
-            parse_pairs(b"&&a&b=&"),
-            vec![(b"a".to_vec(), vec![]), (b"b".to_vec(), vec![])]
-        );
+        assert_eq!(parse_pairs(b"&&a&b=&"), vec![(b"a".to_vec(), vec![]), (b"b".to_vec(), vec![])]);
     }
 }

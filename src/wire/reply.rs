@@ -30,14 +30,8 @@ pub fn recommend_url(code: &str) -> String {
 /// Fields of a reply in document order.
 pub fn fields(reply: &Reply) -> Vec<(&'static str, String)> {
     match reply {
-        Reply::Success {
-            request_id,
-            image_id,
-        } => {
-            vec![
-                ("RequestId", request_id.clone()),
-                ("ImageId", image_id.clone()),
-            ]
+        Reply::Success { request_id, image_id } => {
+            vec![("RequestId", request_id.clone()), ("ImageId", image_id.clone())]
         }
         Reply::Error(e) => vec![
             ("RequestId", e.request_id.clone()),
@@ -74,17 +68,9 @@ pub fn render_fields<K: AsRef<str>, V: AsRef<str>>(
         Format::Json => {
             let map: serde_json::Map<String, serde_json::Value> = fields
                 .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_ref().to_owned(),
-                        serde_json::Value::String(v.as_ref().to_owned()),
-                    )
-                })
+                .map(|(k, v)| (k.as_ref().to_owned(), serde_json::Value::String(v.as_ref().to_owned())))
                 .collect();
-            (
-                JSON_CONTENT_TYPE,
-                serde_json::to_vec(&map).unwrap_or_default(),
-            )
+            (JSON_CONTENT_TYPE, serde_json::to_vec(&map).unwrap_or_default())
         }
         Format::Xml => {
             let mut out = String::from("<?xml version='1.0' encoding='UTF-8'?>");
@@ -92,10 +78,7 @@ pub fn render_fields<K: AsRef<str>, V: AsRef<str>>(
             for (k, v) in fields {
                 let (k, v) = (k.as_ref(), v.as_ref());
                 if k == "Recommend" {
-                    out.push_str(&format!(
-                        "<{k}><![CDATA[{}]]></{k}>",
-                        v.replace("]]>", "]]]]><![CDATA[>")
-                    ));
+                    out.push_str(&format!("<{k}><![CDATA[{}]]></{k}>", v.replace("]]>", "]]]]><![CDATA[>")));
                 } else {
                     out.push_str(&format!("<{k}>{}</{k}>", escape(v)));
                 }
@@ -205,8 +188,7 @@ pub fn parse(body: &[u8]) -> Result<ParsedReply, ReplyParseError> {
 }
 
 fn parse_json(text: &str) -> Result<ParsedReply, ReplyParseError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| ReplyParseError::Json(e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ReplyParseError::Json(e.to_string()))?;
     let serde_json::Value::Object(map) = value else {
         return Err(ReplyParseError::JsonNotObject);
     };
@@ -224,11 +206,7 @@ fn parse_json(text: &str) -> Result<ParsedReply, ReplyParseError> {
             (k, v)
         })
         .collect();
-    Ok(ParsedReply {
-        format: Format::Json,
-        root: None,
-        fields,
-    })
+    Ok(ParsedReply { format: Format::Json, root: None, fields })
 }
 
 fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
@@ -241,15 +219,10 @@ fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
     let mut root_closed = false;
     let name_of = |name: &str| name.to_owned();
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| ReplyParseError::Xml(e.to_string()))?;
+        let event = reader.read_event().map_err(|e| ReplyParseError::Xml(e.to_string()))?;
         match event {
             Event::Start(e) | Event::Empty(e) if root_closed => {
-                return Err(ReplyParseError::Xml(format!(
-                    "a second root element <{}>",
-                    name_of(e.name().as_ref())
-                )));
+                return Err(ReplyParseError::Xml(format!("a second root element <{}>", name_of(e.name().as_ref()))));
             }
             Event::Start(e) => {
                 let name = name_of(e.name().as_ref());
@@ -287,11 +260,7 @@ fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
                     0 => root_closed = true,
                     1 => {
                         if let Some((name, text, nested)) = child.take() {
-                            let value = if nested.is_empty() {
-                                Value::Text(text)
-                            } else {
-                                Value::Nested(nested)
-                            };
+                            let value = if nested.is_empty() { Value::Text(text) } else { Value::Nested(nested) };
                             fields.push((name, value));
                         }
                     }
@@ -332,16 +301,10 @@ fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
         }
     }
     if depth != 0 {
-        return Err(ReplyParseError::Xml(
-            "the document ends inside an element".into(),
-        ));
+        return Err(ReplyParseError::Xml("the document ends inside an element".into()));
     }
     let root = root.ok_or_else(|| ReplyParseError::Xml("no root element".into()))?;
-    Ok(ParsedReply {
-        format: Format::Xml,
-        root: Some(root),
-        fields,
-    })
+    Ok(ParsedReply { format: Format::Xml, root: Some(root), fields })
 }
 
 #[cfg(test)]
@@ -350,24 +313,19 @@ mod tests {
     use crate::model::ErrorReply;
 
     const SEED_XML: &str = "<CopyImageResponse>\n    <RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId>\n    <ImageId>Img-231234567</ImageId>\n</CopyImageResponse>";
-    const SEED_JSON: &str = "{\n    \"RequestId\": \"C8B26B44-0189-443E-9816-D951F59623A9\",\n    \"ImageId\": \"Img-231234567\"\n}";
+    const SEED_JSON: &str =
+        "{\n    \"RequestId\": \"C8B26B44-0189-443E-9816-D951F59623A9\",\n    \"ImageId\": \"Img-231234567\"\n}";
 
     #[test]
     fn seed_examples_parse() {
         for (body, format) in [(SEED_XML, Format::Xml), (SEED_JSON, Format::Json)] {
             let p = parse(body.as_bytes()).unwrap();
             assert_eq!(p.format, format);
-            assert_eq!(
-                p.text("RequestId"),
-                Some("C8B26B44-0189-443E-9816-D951F59623A9")
-            );
+            assert_eq!(p.text("RequestId"), Some("C8B26B44-0189-443E-9816-D951F59623A9"));
             assert_eq!(p.text("ImageId"), Some("Img-231234567"));
             assert_eq!(p.fields.len(), 2);
         }
-        assert_eq!(
-            parse(SEED_XML.as_bytes()).unwrap().root.as_deref(),
-            Some("CopyImageResponse")
-        );
+        assert_eq!(parse(SEED_XML.as_bytes()).unwrap().root.as_deref(), Some("CopyImageResponse"));
     }
 
     fn error() -> Reply {
@@ -386,15 +344,8 @@ mod tests {
             let p = parse(&body).unwrap();
             assert_eq!(p.format, format);
             assert_eq!(p.text("Code"), Some("SignatureDoesNotMatch"));
-            assert_eq!(
-                p.text("Message"),
-                Some("server string to sign is:POST&%2F&a%3D1 <&> ]]>")
-            );
-            assert_eq!(
-                p.text("Recommend")
-                    .map(|r| r.contains("SignatureDoesNotMatch")),
-                Some(true)
-            );
+            assert_eq!(p.text("Message"), Some("server string to sign is:POST&%2F&a%3D1 <&> ]]>"));
+            assert_eq!(p.text("Recommend").map(|r| r.contains("SignatureDoesNotMatch")), Some(true));
         }
         let (_, body) = render(&error(), Format::Xml);
         assert_eq!(parse(&body).unwrap().root.as_deref(), Some("Error"));
@@ -410,23 +361,14 @@ mod tests {
         ] {
             assert_eq!(parse(body).unwrap_err(), want);
         }
-        for body in [
-            &b"<Error><Code>x</Code>"[..],
-            b"<a></b>",
-            b"{\"a\":",
-            b"hello",
-            b"<a/><b/>",
-            b"<a>&bogus;</a>",
-        ] {
+        for body in [&b"<Error><Code>x</Code>"[..], b"<a></b>", b"{\"a\":", b"hello", b"<a/><b/>", b"<a>&bogus;</a>"] {
             assert!(parse(body).is_err(), "{}", String::from_utf8_lossy(body));
         }
     }
 
     #[test]
     fn nested_and_typed_values() {
-        let p =
-            parse(br#"{"RequestId":"x","Data":{"ImageId":"m"},"N":1,"B":true,"Z":null,"A":[1]}"#)
-                .unwrap();
+        let p = parse(br#"{"RequestId":"x","Data":{"ImageId":"m"},"N":1,"B":true,"Z":null,"A":[1]}"#).unwrap();
         assert_eq!(p.get("Data"), Some(&Value::Nested(vec!["ImageId".into()])));
         assert_eq!(p.get("N").map(Value::type_name), Some("number"));
         assert_eq!(p.get("B"), Some(&Value::Bool(true)));

@@ -13,11 +13,8 @@ use super::percent::encode;
 /// The canonicalized query string: every pair but `Signature`, sorted by name (then
 /// value) as bytes, RFC 3986 encoded, joined with `&`.
 pub fn canonical_query<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(N, V)]) -> String {
-    let mut sorted: Vec<(&[u8], &[u8])> = pairs
-        .iter()
-        .map(|(n, v)| (n.as_ref(), v.as_ref()))
-        .filter(|(n, _)| *n != b"Signature")
-        .collect();
+    let mut sorted: Vec<(&[u8], &[u8])> =
+        pairs.iter().map(|(n, v)| (n.as_ref(), v.as_ref())).filter(|(n, _)| *n != b"Signature").collect();
     sorted.sort_unstable();
     let mut out = String::new();
     for (i, (n, v)) in sorted.iter().enumerate() {
@@ -39,18 +36,13 @@ pub fn string_to_sign(method: &str, canonical_query: &str) -> String {
 /// Base64(HMAC-SHA1(secret + "&", string to sign)).
 pub fn signature(secret: &str, string_to_sign: &str) -> String {
     let key = format!("{secret}&");
-    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key.as_bytes())
-        .expect("HMAC takes a key of any length");
+    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key.as_bytes()).expect("HMAC takes a key of any length");
     mac.update(string_to_sign.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
 /// Signs parameters for a method: the value of `Signature`.
-pub fn sign<N: AsRef<[u8]>, V: AsRef<[u8]>>(
-    method: &str,
-    pairs: &[(N, V)],
-    secret: &str,
-) -> String {
+pub fn sign<N: AsRef<[u8]>, V: AsRef<[u8]>>(method: &str, pairs: &[(N, V)], secret: &str) -> String {
     signature(secret, &string_to_sign(method, &canonical_query(pairs)))
 }
 
@@ -106,55 +98,31 @@ mod tests {
 
     #[test]
     fn vector_a_docs_example() {
-        assert_eq!(
-            sign("GET", &vector_a(), "testsecret"),
-            "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
-        );
+        assert_eq!(sign("GET", &vector_a(), "testsecret"), "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
     }
 
     #[test]
     fn vector_b_with_empty_signature_type() {
         let b = with(vector_c(), &[("SignatureType", "")]);
-        assert_eq!(
-            sign("POST", &b, "testsecret"),
-            "yn68T5IcR3GRMzxwLhTgVpFhUsI="
-        );
-        assert_eq!(
-            sign("GET", &b, "testsecret"),
-            "alCDJC2DDlQeC3fw6U6nY80Omms="
-        );
+        assert_eq!(sign("POST", &b, "testsecret"), "yn68T5IcR3GRMzxwLhTgVpFhUsI=");
+        assert_eq!(sign("GET", &b, "testsecret"), "alCDJC2DDlQeC3fw6U6nY80Omms=");
     }
 
     #[test]
     fn vector_c_copy_image() {
-        assert_eq!(
-            sign("POST", &vector_c(), "testsecret"),
-            "el3aZT8iPmoXv3Qrf4DD83uMoeI="
-        );
-        assert_eq!(
-            sign("GET", &vector_c(), "testsecret"),
-            "svhu59BQrgztfpR2YMnXYY6vLHE="
-        );
+        assert_eq!(sign("POST", &vector_c(), "testsecret"), "el3aZT8iPmoXv3Qrf4DD83uMoeI=");
+        assert_eq!(sign("GET", &vector_c(), "testsecret"), "svhu59BQrgztfpR2YMnXYY6vLHE=");
     }
 
     #[test]
     fn vector_d_reserved_characters_and_chinese() {
         let d = with(
             vector_c(),
-            &[
-                ("DestinationDescription", "a b*c~d+e/f:g=h&i 中文"),
-                ("DestinationImageName", "img.name:v1_x-y"),
-            ],
+            &[("DestinationDescription", "a b*c~d+e/f:g=h&i 中文"), ("DestinationImageName", "img.name:v1_x-y")],
         );
-        assert_eq!(
-            sign("POST", &d, "testsecret"),
-            "2vwmd97GisFA82kyzc+9lJLXVdA="
-        );
+        assert_eq!(sign("POST", &d, "testsecret"), "2vwmd97GisFA82kyzc+9lJLXVdA=");
         let d2 = with(d, &[("SignatureType", "")]);
-        assert_eq!(
-            sign("POST", &d2, "testsecret"),
-            "RnSQc62usl1lG38niA9NHrYmMWY="
-        );
+        assert_eq!(sign("POST", &d2, "testsecret"), "RnSQc62usl1lG38niA9NHrYmMWY=");
     }
 
     #[test]
@@ -162,17 +130,11 @@ mod tests {
         let mut v = vector_c();
         v.reverse();
         v.push(("Signature", "anything"));
-        assert_eq!(
-            sign("POST", &v, "testsecret"),
-            "el3aZT8iPmoXv3Qrf4DD83uMoeI="
-        );
+        assert_eq!(sign("POST", &v, "testsecret"), "el3aZT8iPmoXv3Qrf4DD83uMoeI=");
     }
 
     #[test]
     fn the_misprinted_docs_signature_does_not_reproduce() {
-        assert_ne!(
-            sign("GET", &vector_a(), "testsecret"),
-            "CT9X0VtwR86fNWSnsc6v8YGOjuE="
-        );
+        assert_ne!(sign("GET", &vector_a(), "testsecret"), "CT9X0VtwR86fNWSnsc6v8YGOjuE=");
     }
 }

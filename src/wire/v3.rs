@@ -43,20 +43,12 @@ impl Authorization {
                 return None;
             }
         }
-        let signed_headers: Vec<String> = signed?
-            .split(';')
-            .map(|h| h.trim().to_ascii_lowercase())
-            .collect();
+        let signed_headers: Vec<String> = signed?.split(';').map(|h| h.trim().to_ascii_lowercase()).collect();
         let (key_id, signature) = (key_id?, signature?);
-        if key_id.is_empty() || signature.is_empty() || signed_headers.iter().any(String::is_empty)
-        {
+        if key_id.is_empty() || signature.is_empty() || signed_headers.iter().any(String::is_empty) {
             return None;
         }
-        Some(Authorization {
-            key_id,
-            signed_headers,
-            signature,
-        })
+        Some(Authorization { key_id, signed_headers, signature })
     }
 
     /// Writes the header value.
@@ -78,10 +70,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// The canonical query: pairs sorted by name then value, RFC 3986 encoded, `key=` for
 /// empty values.
 pub fn canonical_query<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(N, V)]) -> String {
-    let mut sorted: Vec<(&[u8], &[u8])> = pairs
-        .iter()
-        .map(|(n, v)| (n.as_ref(), v.as_ref()))
-        .collect();
+    let mut sorted: Vec<(&[u8], &[u8])> = pairs.iter().map(|(n, v)| (n.as_ref(), v.as_ref())).collect();
     sorted.sort_unstable();
     let mut out = String::new();
     for (i, (n, v)) in sorted.iter().enumerate() {
@@ -112,20 +101,14 @@ pub struct CanonicalInput<'a, N: AsRef<[u8]>, V: AsRef<[u8]>> {
 }
 
 /// The canonical request.
-pub fn canonical_request<N: AsRef<[u8]>, V: AsRef<[u8]>>(
-    input: &CanonicalInput<'_, N, V>,
-) -> String {
+pub fn canonical_request<N: AsRef<[u8]>, V: AsRef<[u8]>>(input: &CanonicalInput<'_, N, V>) -> String {
     let mut names: Vec<&str> = input.signed_headers.iter().map(String::as_str).collect();
     names.sort_unstable();
     names.dedup();
     let mut headers = String::new();
     for name in &names {
-        let values: Vec<&str> = input
-            .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim())
-            .collect();
+        let values: Vec<&str> =
+            input.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()).collect();
         headers.push_str(name);
         headers.push(':');
         headers.push_str(&values.join(","));
@@ -149,8 +132,7 @@ pub fn string_to_sign(canonical_request: &str) -> String {
 
 /// Hex HMAC-SHA256(secret, string to sign).
 pub fn signature(secret: &str, string_to_sign: &str) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-        .expect("HMAC takes a key of any length");
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
     mac.update(string_to_sign.as_bytes());
     hex::encode(mac.finalize().into_bytes())
 }
@@ -161,10 +143,7 @@ mod tests {
     use super::*;
 
     fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
     }
 
     fn names(list: &str) -> Vec<String> {
@@ -188,16 +167,8 @@ mod tests {
             ("x-acs-signature-nonce", "3156853299f313e23d1673dc12e1703d"),
             ("x-acs-content-sha256", EMPTY_SHA256),
         ]);
-        let query = [
-            (
-                "ImageId",
-                "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd",
-            ),
-            ("RegionId", "cn-shanghai"),
-        ];
-        let signed = names(
-            "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version",
-        );
+        let query = [("ImageId", "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd"), ("RegionId", "cn-shanghai")];
+        let signed = names("host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version");
         let cr = canonical_request(&CanonicalInput {
             method: "POST",
             path: "/",
@@ -220,10 +191,7 @@ mod tests {
             ("x-acs-action", "CopyImage"),
             ("x-acs-version", "2014-05-26"),
             ("x-acs-date", "2024-01-01T00:00:00Z"),
-            (
-                "x-acs-signature-nonce",
-                "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf",
-            ),
+            ("x-acs-signature-nonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"),
             ("x-acs-content-sha256", EMPTY_SHA256),
         ]);
         let query = [
@@ -236,9 +204,8 @@ mod tests {
             ("Tag.1.Key", "TestKey"),
             ("Tag.1.Value", "TestValue"),
         ];
-        let signed = names(
-            "accept;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version",
-        );
+        let signed =
+            names("accept;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version");
         let cr = canonical_request(&CanonicalInput {
             method: "POST",
             path: "/",
@@ -255,10 +222,8 @@ mod tests {
 
     #[test]
     fn authorization_header_round_trips() {
-        let a = Authorization::parse(
-            "ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host;x-acs-date,Signature=abc",
-        )
-        .unwrap();
+        let a = Authorization::parse("ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host;x-acs-date,Signature=abc")
+            .unwrap();
         assert_eq!(a.key_id, "testid");
         assert_eq!(a.signed_headers, ["host", "x-acs-date"]);
         assert_eq!(Authorization::parse(&a.render()), Some(a));

@@ -13,12 +13,7 @@ use copyimage_conformance::wire::client::fresh_nonce;
 
 /// Starts an emulator with `world`.
 pub async fn emulator(world: World) -> Emulator {
-    Emulator::start(EmulatorConfig {
-        world,
-        ..EmulatorConfig::default()
-    })
-    .await
-    .expect("bind 127.0.0.1:0")
+    Emulator::start(EmulatorConfig { world, ..EmulatorConfig::default() }).await.expect("bind 127.0.0.1:0")
 }
 
 /// A client for tests.
@@ -28,17 +23,11 @@ pub fn client() -> reqwest::Client {
 
 /// Sends one request.
 pub async fn send(client: &reqwest::Client, emulator: &Emulator, req: &HttpRequest) -> HttpReply {
-    transport::send(client, &emulator.uri(), req)
-        .await
-        .expect("reply")
+    transport::send(client, &emulator.uri(), req).await.expect("reply")
 }
 
 /// Builds a case at the emulator's current time and sends it (warm-up first).
-pub async fn send_case(
-    client: &reqwest::Client,
-    emulator: &Emulator,
-    case: &Case,
-) -> (Built, HttpReply) {
+pub async fn send_case(client: &reqwest::Client, emulator: &Emulator, case: &Case) -> (Built, HttpReply) {
     let world = emulator.world();
     let now = world.clock.now(Timestamp::now_utc());
     let built = case.build(&world, now, &emulator.host(), &fresh_nonce());

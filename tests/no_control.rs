@@ -1,0 +1,109 @@
+//! A target without the world-control contract, as a real cloud endpoint is: only
+//! cases decided by the request alone are checked, the rest is reported as not
+//! checkable, and nothing is created beyond `allow_create`.
+
+mod common;
+
+use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
+use copyimage_conformance::harness::{HarnessError, Probe, RunConfig, run};
+use copyimage_conformance::rules::RuleId;
+use copyimage_conformance::wire::client::Credentials;
+
+async fn bare_emulator() -> Emulator {
+    Emulator::start(EmulatorConfig { control: false, ..EmulatorConfig::default() }).await.unwrap()
+}
+
+fn config(endpoint: String, allow_create: usize, probe: Probe) -> RunConfig {
+    RunConfig {
+        endpoints: vec![endpoint],
+        cases: 300,
+        seed: 3,
+        credentials: Some(Credentials::new("testid", "testsecret")),
+        allow_create,
+        rate_per_minute: 6_000_000,
+        probe,
+        ..RunConfig::default()
+    }
+}
+
+fn unknown_probe() -> Probe {
+    Probe { region: "cn-hangzhou".into(), image: "m-conformanceprobe0001".into(), destination: "cn-shanghai".into() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_request_decided_rules_are_checked_and_nothing_is_created() {
+    let emulator = bare_emulator().await;
+    let before = emulator.world().images.len();
+    let report = run(config(emulator.uri(), 0, unknown_probe())).await.expect("the harness runs");
+    assert!(!report.control);
+    assert!(report.conformant(), "{report}");
+    assert!(report.skipped > 0, "cases that could create an image are not sent");
+    assert!(report.cases > 100 && report.requests > 100);
+    for rule in [RuleId::ImageAvailable, RuleId::ImageQuota, RuleId::CopyLifecycle, RuleId::CopySucceeds] {
+        assert!(report.not_checkable.contains(&rule), "{rule}");
+        assert!(!report.rules[rule as usize].checkable);
+    }
+    for rule in [RuleId::Signature, RuleId::NameLength, RuleId::DescriptionPrefix, RuleId::SameRegion] {
+        assert!(report.rules[rule as usize].exercised > 0, "{rule} not exercised:\n{report}");
+    }
+    assert!(report.created_images.is_empty());
+    assert_eq!(emulator.world().images.len(), before, "nothing was created");
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_explicit_budget_creates_at_most_that_many_images_and_lists_them() {
+    let emulator = bare_emulator().await;
+    let before = emulator.world().images.len();
+    let probe = Probe {
+        region: "cn-qingdao".into(),
+        image: "m-available00000000001".into(),
+        destination: "cn-hangzhou".into(),
+    };
+    let report = run(config(emulator.uri(), 5, probe)).await.expect("the harness runs");
+    assert!(report.conformant(), "{report}");
+    let created = emulator.world().images.len() - before;
+    assert!((1..=5).contains(&created), "{created} images created");
+    assert_eq!(report.created_images.len(), created, "{:?}", report.created_images);
+    for id in &report.created_images {
+        assert!(emulator.world().image(id).is_some());
+    }
+    assert!(report.to_string().contains(&report.created_images[0]), "the report lists created images");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn without_credentials_it_says_so() {
+    let emulator = bare_emulator().await;
+    let mut c = config(emulator.uri(), 0, unknown_probe());
+    c.credentials = None;
+    match run(c).await {
+        Err(HarnessError::Credentials(m)) => assert!(m.contains("ALIBABA_CLOUD_ACCESS_KEY_ID")),
+        other => panic!("expected a credentials error, got {:?}", other.map(|r| r.summary())),
+    }
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_is_a_clear_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    match run(config(format!("http://{addr}"), 0, unknown_probe())).await {
+        Err(HarnessError::Endpoint { reason, .. }) => assert!(reason.contains("connect"), "{reason}"),
+        other => panic!("expected an endpoint error, got {:?}", other.map(|r| r.summary())),
+    }
+    match run(config("not a url".into(), 0, unknown_probe())).await {
+        Err(HarnessError::Endpoint { .. }) => {}
+        other => panic!("expected an endpoint error, got {:?}", other.map(|r| r.summary())),
+    }
+}
+
+#[tokio::test]
+async fn the_secret_never_appears_in_the_report() {
+    let emulator = bare_emulator().await;
+    let report = run(config(emulator.uri(), 0, unknown_probe())).await.unwrap();
+    let text = format!("{report}{}", report.to_json());
+    assert!(!text.contains("testsecret"));
+    emulator.shutdown().await;
+}

@@ -1,0 +1,63 @@
+//! Proof of power: the emulator started with deliberately broken behaviour is caught,
+//! and the report names the broken rule. A validation bound off by one shrinks to a
+//! case sitting exactly on the bound.
+
+use copyimage_conformance::emulator::fault::Fault;
+use copyimage_conformance::harness::exec::ReplayStep;
+use copyimage_conformance::harness::{RunConfig, run};
+use copyimage_conformance::report::Report;
+use copyimage_conformance::rules::RuleId;
+use rstest::rstest;
+
+async fn run_with(fault: Fault) -> Report {
+    let failures_dir = Some(format!("target/test-failures/{fault}").into());
+    let config =
+        RunConfig { cases: 2_000, seed: 7, workers: 2, faults: vec![fault], failures_dir, ..RunConfig::default() };
+    run(config).await.expect("the harness runs")
+}
+
+#[rstest]
+#[case::a_wrong_http_status_for_one_code(Fault::StatusCodeWrong, RuleId::ImageAvailable)]
+#[case::a_misspelled_code(Fault::MisspellingFixed, RuleId::ImageUnencrypted)]
+#[case::a_missing_request_id(Fault::RequestIdMissing, RuleId::ReplyRequestId)]
+#[case::a_success_where_an_error_is_documented(Fault::EncryptedIgnored, RuleId::ImageUnencrypted)]
+#[case::a_bound_off_by_one(Fault::NameMaxPlusOne, RuleId::NameLength)]
+#[case::a_stateful_rule_ignored(Fault::CopyingIgnored, RuleId::ImageNotCopying)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_harness_catches_the_fault_and_names_the_rule(#[case] fault: Fault, #[case] rule: RuleId) {
+    let report = run_with(fault).await;
+    assert!(!report.conformant(), "{fault} went unnoticed:\n{report}");
+    assert!(report.rules[rule as usize].failed > 0, "{fault}: {rule} did not fail:\n{report}");
+    let failure = report
+        .failures
+        .iter()
+        .find(|f| f.rules.contains(&rule))
+        .unwrap_or_else(|| panic!("no failure names {rule}:\n{report}"));
+    assert!(failure.mismatches.iter().any(|m| m.rule == rule));
+    assert!(!failure.steps.is_empty());
+    // It can be replayed from the file it was saved to.
+    let file = failure.replay_file.as_ref().expect("a replay file");
+    assert!(failure.commands.iter().any(|c| c.contains("replay") && c.contains(&file.display().to_string())));
+    // The mismatch says what was expected beside what came.
+    let m = failure.mismatches.iter().find(|m| m.rule == rule).unwrap();
+    assert!(!m.expected.is_empty() && !m.observed.is_empty() && m.expected != m.observed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_off_by_one_bound_shrinks_onto_the_bound() {
+    let report = run_with(Fault::NameMaxPlusOne).await;
+    let failure = report.failures.iter().find(|f| f.rules == [RuleId::NameLength]).expect("a name.length failure");
+    let [ReplayStep::Send { case }] = failure.steps.as_slice() else { panic!("one step: {:?}", failure.steps) };
+    let name = case.param("DestinationImageName").expect("a name");
+    assert_eq!(String::from_utf8_lossy(name).chars().count(), 129, "{case:?}");
+    assert!(case.tampers.is_empty(), "{case:?}");
+    assert_eq!(failure.size.1, 1, "shrunk to one violation");
+    // The world is pruned to what the case needs.
+    assert!(failure.world.images.len() <= 2 && failure.world.accounts.len() == 1, "{:?}", failure.world);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stateful_fault_is_caught_by_sequences_too() {
+    let report = run_with(Fault::CopiesNeverComplete).await;
+    assert!(report.rules[RuleId::CopyLifecycle as usize].failed > 0, "{report}");
+}

@@ -1,0 +1,72 @@
+//! The report's four forms: terminal, JSON (with its documented fields), JUnit XML (one
+//! test case per rule) and one self-contained HTML page.
+
+use copyimage_conformance::emulator::fault::Fault;
+use copyimage_conformance::harness::{RunConfig, Shard, run};
+use copyimage_conformance::report::{Report, html, junit};
+use copyimage_conformance::rules::RULES;
+use quick_xml::events::Event;
+
+async fn faulty_report() -> Report {
+    let config =
+        RunConfig { cases: 400, seed: 11, workers: 2, faults: vec![Fault::StatusCodeWrong], ..RunConfig::default() };
+    run(config).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_form_carries_the_results() {
+    let report = faulty_report().await;
+    assert!(!report.conformant());
+
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    for field in ["cases", "passed", "failed", "rules", "failures", "not_checkable", "seed"] {
+        assert!(json.get(field).is_some(), "JSON lacks {field}");
+    }
+    let rules = json["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), RULES.len());
+    for r in rules {
+        assert!(r["id"].is_string() && r["exercised"].is_u64() && r["failed"].is_u64());
+    }
+    assert_eq!(json["cases"].as_u64().unwrap() as usize, report.cases);
+
+    let xml = junit::render(&report);
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut cases, mut failures) = (0, 0);
+    loop {
+        match reader.read_event().expect("well-formed JUnit XML") {
+            Event::Start(e) if e.name().as_ref() == "testcase" => cases += 1,
+            Event::Start(e) if e.name().as_ref() == "failure" => failures += 1,
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(cases, RULES.len());
+    assert_eq!(failures, report.rules.iter().filter(|r| r.failed > 0).count());
+
+    let page = html::render(&report);
+    assert!(page.starts_with("<!doctype html>") && page.contains("class=\"fail\"") && page.contains("class=\"pass\""));
+    assert!(!page.contains("src=") && !page.contains("href=\"http"), "self-contained");
+
+    let text = report.to_string();
+    assert!(text.contains("NOT CONFORMANT") && text.contains("image.available") && text.contains("rule says:"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shards_split_the_same_cases_deterministically() {
+    let base = RunConfig { cases: 300, seed: 5, workers: 2, sequence_every: 0, ..RunConfig::default() };
+    let full = run(base.clone()).await.unwrap();
+    let mut total = 0;
+    let mut exercised = vec![0usize; RULES.len()];
+    for index in 0..3 {
+        let part = run(RunConfig { shard: Some(Shard { index, count: 3 }), ..base.clone() }).await.unwrap();
+        total += part.cases;
+        for (i, r) in part.rules.iter().enumerate() {
+            exercised[i] += r.exercised;
+        }
+        assert_eq!(part.shard.as_deref(), Some(format!("{index}/3").as_str()));
+    }
+    assert_eq!(total, full.cases);
+    let whole: Vec<usize> = full.rules.iter().map(|r| r.exercised).collect();
+    assert_eq!(exercised, whole, "the shards together exercise exactly what the whole run does");
+    assert!("3/3".parse::<Shard>().is_err() && "1/0".parse::<Shard>().is_err() && "0/1".parse::<Shard>().is_ok());
+}
