@@ -43,7 +43,7 @@ impl std::fmt::Display for Rate {
     }
 }
 
-/// The request mix: a success and three documented errors that leave the world alone.
+/// The request mix: four documented errors that leave the world alone.
 fn mix() -> Vec<(Case, u16)> {
     let base = |image: &str| {
         Case::new(
@@ -171,4 +171,15 @@ pub async fn emulator_rate(
         seconds,
         per_second: operations as f64 / seconds,
     })
+}
+
+/// A signed GET URL for `base` in the default world, with the current time: one fixed
+/// request for a load tool. Replayed, it is answered `SignatureNonceUsed` after the
+/// first time, which still verifies the signature and the timestamp.
+pub fn signed_url(base: &str) -> String {
+    let host = base.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/');
+    let case = Case { signing: Signing::V1Get, ..mix().remove(0).0 };
+    let world = bench_world();
+    let req = case.build(&world, Timestamp::now_utc(), host, &crate::wire::client::fresh_nonce()).request;
+    format!("{}{}", base.trim_end_matches('/'), req.target)
 }

@@ -101,6 +101,10 @@ enum Command {
         /// Measure this emulator instead of starting the built-in one.
         #[arg(long)]
         endpoint: Option<String>,
+        /// Print a signed GET URL for the default world (valid 15 minutes) for a load
+        /// tool such as wrk, instead of measuring.
+        #[arg(long)]
+        print_url: bool,
     },
 }
 
@@ -177,9 +181,9 @@ struct RunArgs {
     /// Without world control: DestinationRegionId to probe.
     #[arg(long, default_value = "cn-shanghai")]
     destination_region: String,
-    /// Built-in emulator instances (workers).
-    #[arg(long, default_value_t = 4)]
-    workers: usize,
+    /// Built-in emulator instances, one worker each (default: four per core, 4 to 16).
+    #[arg(long)]
+    workers: Option<usize>,
     /// Start the built-in emulator with a deliberate fault (repeatable).
     #[arg(long = "fault")]
     faults: Vec<Fault>,
@@ -244,7 +248,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Bench { what, seconds, connections, endpoint }) => {
+        Some(Command::Bench { print_url: true, endpoint, .. }) => {
+            let base = endpoint.unwrap_or_else(|| "http://127.0.0.1:8080".into());
+            println!("{}", bench::signed_url(&base));
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Bench { what, seconds, connections, endpoint, .. }) => {
             let duration = Duration::from_secs_f64(seconds);
             if matches!(what, BenchWhat::All | BenchWhat::Oracle) {
                 println!("{}", bench::oracle_rate(duration));
@@ -274,7 +283,7 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             destination: args.destination_region.clone(),
         },
         timeout: Duration::from_secs_f64(args.timeout),
-        workers: args.workers,
+        workers: args.workers.unwrap_or(RunConfig::default().workers),
         faults: args.faults.clone(),
         failures_dir: Some(args.failures_dir.clone()),
         progress: if args.quiet {

@@ -22,6 +22,10 @@ use crate::model::{ErrorReply, Format, HttpRequest, Reply, World};
 use crate::oracle::{self, Answered, MAX_BODY, Outcome, Recorder, Scene};
 use crate::wire::reply::{fields, render_fields, root_of};
 
+/// Bytes of an oversize body read and thrown away so the connection stays usable; a
+/// larger body is left unread and the connection closes after the reply.
+const DRAIN: usize = 64 << 20;
+
 /// Reads the whole request as bytes, keeping at most `limit + 1` body bytes.
 pub(crate) async fn read_request(req: Request, limit: usize) -> HttpRequest {
     let (parts, mut body) = req.into_parts();
@@ -31,12 +35,14 @@ pub(crate) async fn read_request(req: Request, limit: usize) -> HttpRequest {
         .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
     let mut bytes: Vec<u8> = Vec::new();
+    let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
         let Ok(frame) = frame else { break };
         if let Ok(data) = frame.into_data() {
+            seen += data.len();
             let room = (limit + 1).saturating_sub(bytes.len());
             bytes.extend_from_slice(&data[..data.len().min(room)]);
-            if bytes.len() > limit {
+            if seen > limit + DRAIN {
                 break;
             }
         }

@@ -80,7 +80,7 @@ async fn load_world(State(shared): State<Arc<Shared>>, req: Request) -> Response
             let mut state = shared.lock();
             *state = super::State::new(world);
             let now = state.settle(&shared.faults);
-            json_reply(StatusCode::OK, &json!({ "now": now, "world": state.world.public_json() }))
+            json_reply(StatusCode::OK, &json!({ "now": now }))
         }
     }
 }

@@ -59,8 +59,9 @@ fn arb_format(formats: Vec<Format>) -> impl Strategy<Value = FormatAsk> {
 
 /// Cases in the given signing modes and formats: 15% valid, 60% one violation, 25% two
 /// or three.
+/// The strategy is built once per signing mode; generating a case builds nothing.
 pub fn arb_case(signings: Vec<Signing>, formats: Vec<Format>) -> impl Strategy<Value = CaseSpec> {
-    prop::sample::select(signings).prop_flat_map(move |signing| arb_case_signed(signing, formats.clone()))
+    proptest::strategy::Union::new(signings.into_iter().map(move |s| arb_case_signed(s, formats.clone()).boxed()))
 }
 
 fn arb_case_signed(signing: Signing, formats: Vec<Format>) -> impl Strategy<Value = CaseSpec> {
@@ -117,6 +118,23 @@ impl CaseSpec {
             v.apply(anchor, &mut world, &mut case);
         }
         (world, case)
+    }
+
+    /// The spec without violations that a later one overrides (removing them leaves
+    /// the world and the case unchanged).
+    pub fn effective(&self, anchor: &Anchor) -> CaseSpec {
+        let mut spec = self.clone();
+        let mut i = 0;
+        while i < spec.violations.len() {
+            let mut without = spec.clone();
+            without.violations.remove(i);
+            if without.materialize(anchor) == spec.materialize(anchor) {
+                spec = without;
+            } else {
+                i += 1;
+            }
+        }
+        spec
     }
 
     /// The rules the spec means to break.

@@ -188,7 +188,7 @@ impl Default for RunConfig {
                 destination: "cn-shanghai".into(),
             },
             timeout: Duration::from_secs(10),
-            workers: 4,
+            workers: std::thread::available_parallelism().map_or(4, |n| (n.get() * 4).clamp(4, 16)),
             faults: Vec::new(),
             failures_dir: None,
             shrink_budget: 400,

@@ -148,16 +148,36 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
         done: AtomicUsize::new(0),
         total: indices.len(),
     });
-    // Workers run concurrently on this task (proptest's shrinking trees are not Send).
+    // Each worker runs on a thread of its own with a single-threaded runtime: proptest's
+    // shrinking trees are not Send, and the harness's own work then spreads over cores.
     let workers = targets.len();
-    let tasks = targets.into_iter().enumerate().map(|(w, target)| {
+    let timeout = shared.config.timeout;
+    let rate = shared.config.rate_per_minute;
+    let mut results = Vec::new();
+    for (w, target) in targets.into_iter().enumerate() {
         let mine: Vec<u64> =
             indices.iter().copied().enumerate().filter(|(k, _)| k % workers == w).map(|(_, i)| i).collect();
-        worker(shared.clone(), target, mine, probe.clone())
-    });
+        let (shared, probe, base) = (shared.clone(), probe.clone(), target.base.clone());
+        let (done, result) = tokio::sync::oneshot::channel();
+        let spawned = std::thread::Builder::new().name(format!("worker-{w}")).spawn(move || {
+            let outcome = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Err(e) => Err(HarnessError::Config(format!("worker runtime: {e}"))),
+                Ok(rt) => rt.block_on(async {
+                    let target = Arc::new(Target::connect(&base, timeout, Some(rate)).await?);
+                    worker(shared, target, mine, probe).await
+                }),
+            };
+            let _ = done.send(outcome);
+        });
+        if let Err(e) = spawned {
+            return Err(HarnessError::Config(format!("starting a worker: {e}")));
+        }
+        results.push(result);
+    }
     let mut first_error = None;
-    for result in futures_util::future::join_all(tasks).await {
-        if let Err(e) = result {
+    for result in results {
+        let outcome = result.await.unwrap_or_else(|_| Err(HarnessError::Config("a worker stopped".into())));
+        if let Err(e) = outcome {
             first_error.get_or_insert(e);
         }
     }
@@ -239,7 +259,9 @@ fn concrete(anchor: &Anchor, work: &Work) -> (World, Vec<ReplayStep>, usize) {
     }
 }
 
+/// A case made concrete; its size counts only the violations that change it.
 fn concrete_case(anchor: &Anchor, spec: &CaseSpec) -> (World, Vec<ReplayStep>, usize) {
+    let spec = spec.effective(anchor);
     let (world, case) = spec.materialize(anchor);
     (world, vec![ReplayStep::Send { case }], spec.violations.len())
 }
@@ -260,6 +282,9 @@ async fn worker(
     let config = &shared.config;
     let mut model: Option<Model> = probe.as_ref().map(|a| Model::new(a.world.clone()));
     let mut cached: Option<(u64, Anchor)> = None;
+    // Strategies are built once; each case only draws from them.
+    let case_strategy = arb_case(config.signings.clone(), config.formats.clone());
+    let steps_strategy = arb_steps(config.signings.clone());
     for i in indices {
         let anchor = match &probe {
             Some(a) => a.clone(),
@@ -274,14 +299,10 @@ async fn worker(
         let sequence =
             target.control && config.sequence_every > 0 && i % config.sequence_every == config.sequence_every - 1;
         let work = if sequence {
-            let tree = arb_steps(config.signings.clone()).new_tree(&mut generate::runner(config.seed, "steps", i));
+            let tree = steps_strategy.new_tree(&mut generate::runner(config.seed, "steps", i));
             Work::Sequence(Box::new(tree.map_err(|e| HarnessError::Config(e.to_string()))?))
         } else {
-            let tree = arb_case(config.signings.clone(), config.formats.clone()).new_tree(&mut generate::runner(
-                config.seed,
-                "case",
-                i,
-            ));
+            let tree = case_strategy.new_tree(&mut generate::runner(config.seed, "case", i));
             Work::Single(Box::new(tree.map_err(|e| HarnessError::Config(e.to_string()))?))
         };
         let (world, steps, _) = concrete(&anchor, &work);
@@ -289,7 +310,9 @@ async fn worker(
             if sequence {
                 model = None;
             }
-            ensure(&target, &mut model, &world).await?;
+            if ensure(&target, &mut model, &world).await? {
+                shared.lock().stagings += 1;
+            }
             let m = model.as_mut().ok_or_else(|| HarnessError::Config("no model".into()))?;
             run_steps(&target, m, &steps).await?
         } else {

@@ -131,14 +131,20 @@ impl Target {
     }
 
     async fn control_call(&self, method: reqwest::Method, path: &str, body: Vec<u8>) -> Result<Vec<u8>, HarnessError> {
-        let r = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| self.control_error(e))?;
+        let send = || {
+            self.client
+                .request(method.clone(), format!("{}{path}", self.base))
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+        };
+        // A pooled connection the target has just closed fails before the request is
+        // sent; loading and reading a world are idempotent, so they are tried again.
+        let r = match send().await {
+            Err(e) if method != reqwest::Method::POST && e.is_request() => send().await,
+            other => other,
+        }
+        .map_err(|e| self.control_error(e))?;
         let status = r.status();
         let bytes = r.bytes().await.map_err(|e| self.control_error(e))?.to_vec();
         if !status.is_success() {

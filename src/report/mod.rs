@@ -103,8 +103,10 @@ pub struct Report {
     pub formats: Vec<Format>,
     /// Cases run.
     pub cases: usize,
-    /// Requests sent.
+    /// API requests sent.
     pub requests: usize,
+    /// Worlds staged through the control contract.
+    pub stagings: usize,
     /// Cases that passed.
     pub passed: usize,
     /// Cases that failed (and repeated).
@@ -140,6 +142,7 @@ impl Report {
             formats: Vec::new(),
             cases: 0,
             requests: 0,
+            stagings: 0,
             passed: 0,
             failed: 0,
             flaky: 0,
@@ -205,10 +208,11 @@ impl Report {
         let rules_exercised = self.rules.iter().filter(|r| r.exercised > 0).count();
         let rules_failed = self.rules.iter().filter(|r| r.failed > 0).count();
         format!(
-            "{}: {} cases ({} requests) in {:.1} s; {} passed, {} failed, {} flaky, {} skipped; {} of {} rules exercised, {} failed",
+            "{}: {} cases ({} requests, {} worlds staged) in {:.1} s; {} passed, {} failed, {} flaky, {} skipped; {} of {} rules exercised, {} failed",
             if self.conformant() { "CONFORMANT" } else { "NOT CONFORMANT" },
             self.cases,
             self.requests,
+            self.stagings,
             self.seconds,
             self.passed,
             self.failed,
