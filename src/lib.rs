@@ -1,21 +1,27 @@
 //! # copyimage-conformance
 //!
-//! A conformance suite for the Alibaba Cloud ECS `CopyImage` API: a reference oracle
-//! that knows what the documentation says, a reference emulator that serves exactly
-//! that over HTTP, and (in later modules) generators and a harness that compare any
-//! endpoint with the oracle.
+//! A conformance suite for the Alibaba Cloud ECS `CopyImage` API: generators of worlds
+//! and requests, a reference oracle that knows what the documentation says, a harness
+//! that compares any endpoint with the oracle, and a reference emulator that serves
+//! exactly the documented behaviour.
 //!
 //! ```text
-//! request bytes ──► oracle::predict(scene, request) ──► Prediction (acceptable outcomes)
-//!                        ▲                                   │
-//!                 rules (the table)                emulator: pick, apply, render
+//! generate ─► case {world, valid request + violations}
+//!               ├─► oracle::predict(scene, exact request sent) ─► Prediction
+//!               └─► wire (sign, encode) ─► target ─► reply
+//!                                harness::compare::judge(prediction, reply) ─► report
+//! emulator = read ─► oracle::predict ─► first acceptable outcome ─► oracle::apply ─► render
 //! ```
 //!
 //! * [`model`]: worlds, HTTP messages, replies, time.
-//! * [`rules`]: the rule table, one row per documented behaviour.
+//! * [`rules`]: the rule table, one row per documented behaviour, with its sentence.
 //! * [`oracle`]: predict (pure, total), apply, the open points.
 //! * [`wire`]: percent-encoding, V1 and V3 signatures, XML and JSON replies.
-//! * [`emulator`]: the HTTP server, world control.
+//! * [`case`]: a case as a valid base plus tampers; replay steps.
+//! * [`generate`]: the `arb_*` strategies.
+//! * [`harness`]: targets, staging, judging, shrinking, replay; [`harness::run`].
+//! * [`emulator`]: the HTTP server, the world-control contract, faults.
+//! * [`report`]: terminal, JSON, JUnit and HTML reports.
 //!
 //! A complete example: start the emulator on an ephemeral port, sign a request as the
 //! SDKs do, and read the reply.
