@@ -1,0 +1,101 @@
+//! Alibaba Cloud's official Python SDK for ECS (`alibabacloud-ecs20140526`, pinned in
+//! `tests/sdk/requirements.txt`) against the built-in emulator, unchanged, through its
+//! endpoint override: V3 (its default signing) and V1 (`signature_algorithm='v2'`).
+//!
+//! It needs Python and the SDK, so it is ignored by a plain `cargo test` (the listing
+//! says so) and run by `.ci/run`, which installs both into `.venv`:
+//!
+//! ```sh
+//! python3 -m venv .venv && .venv/bin/pip install -r tests/sdk/requirements.txt
+//! COPYIMAGE_SDK_PYTHON=.venv/bin/python cargo test --test sdk_interop -- --ignored
+//! ```
+//!
+//! Asked to run without them, it fails and says what to install.
+
+mod common;
+
+use std::process::Command;
+
+use copyimage_conformance::model::World;
+
+fn python() -> String {
+    let candidate = std::env::var("COPYIMAGE_SDK_PYTHON").unwrap_or_else(|_| ".venv/bin/python".into());
+    let probe = Command::new(&candidate)
+        .args(["-c", "import alibabacloud_ecs20140526, alibabacloud_tea_openapi; print('ok')"])
+        .output();
+    match probe {
+        Ok(out) if out.status.success() => candidate,
+        Ok(out) => panic!(
+            "{candidate} cannot import the official SDK ({}). Install it:\n  python3 -m venv .venv && .venv/bin/pip install -r tests/sdk/requirements.txt",
+            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or_default()
+        ),
+        Err(e) => panic!(
+            "no Python at {candidate} ({e}). Install Python 3 and the SDK:\n  python3 -m venv .venv && .venv/bin/pip install -r tests/sdk/requirements.txt\nor set COPYIMAGE_SDK_PYTHON to a Python that has it."
+        ),
+    }
+}
+
+fn is_uuid(s: &str) -> bool {
+    uuid::Uuid::parse_str(s).is_ok() && s.len() == 36
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Python and the official SDK: .ci/run installs them (see the file's header)"]
+async fn the_official_python_sdk_works_unchanged() {
+    let python = python();
+    let emulator = common::emulator(World::default_fixture()).await;
+    let host = emulator.host();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(python).args(["tests/sdk/interop.py", &host, "fixtures/worlds/default.json"]).output()
+    })
+    .await
+    .unwrap()
+    .expect("the interop script runs");
+    assert!(out.status.success(), "interop.py failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    let expected = [
+        ("DestinationRegion.NotFound", 400),
+        ("IncorrectImageStatus", 400),
+        ("InvalidDescription.Malformed", 400),
+        ("InvalidImageId.NotFound", 400),
+        ("InvalidImageName.Duplicated", 400),
+        ("InvalidImageName.Malformed", 400),
+        ("SourceRegion.NotFound", 400),
+        ("Forbidden", 403),
+        ("IncorrectDestinationRegion", 403),
+        ("InvalidSnapshot.TooOld", 403),
+        ("OperationDeined.EncryptedSnapshot", 403),
+        ("OperationDenied.ImageCopying", 403),
+        ("QuotaExceed.Image", 403),
+        ("QuotaExceed.Snapshot", 403),
+        ("RegionNotSupportCopy", 403),
+    ];
+    for signing in ["v3", "v1"] {
+        let line = |case: &str| {
+            lines
+                .iter()
+                .find(|l| l["signing"] == signing && l["case"] == case)
+                .unwrap_or_else(|| panic!("{signing} {case}: no line"))
+        };
+        for case in ["success", "success-chinese-name"] {
+            let l = line(case);
+            assert_eq!(l["result"], "ok", "{signing} {case}: {l}");
+            let id = l["image_id"].as_str().unwrap_or_default();
+            assert!(id.len() == 22 && id.starts_with("m-"), "{signing} {case}: ImageId {id}");
+            assert!(is_uuid(l["request_id"].as_str().unwrap_or_default()), "{signing} {case}: {l}");
+        }
+        for (code, status) in expected {
+            let l = line(code);
+            assert_eq!((l["result"].as_str(), l["code"].as_str(), l["status"].as_u64()), (Some("error"), Some(code), Some(status)), "{signing}: {l}");
+        }
+        let l = line("wrong-secret");
+        assert_eq!((l["code"].as_str(), l["status"].as_u64()), (Some("SignatureDoesNotMatch"), Some(400)), "{signing}: {l}");
+        // The string to sign in the message shows which algorithm the SDK used.
+        let algorithm = if signing == "v3" { "string to sign is:ACS3-HMAC-SHA256" } else { "string to sign is:POST&%2F&" };
+        assert!(l["message"].as_str().unwrap_or_default().contains(algorithm), "{signing}: {l}");
+        let l = line("unknown-key");
+        assert_eq!((l["code"].as_str(), l["status"].as_u64()), (Some("InvalidAccessKeyId.NotFound"), Some(404)), "{signing}: {l}");
+    }
+    emulator.shutdown().await;
+}
