@@ -83,6 +83,24 @@ enum Command {
         /// Parameters, e.g. RegionId=cn-qingdao ImageId=m-... DestinationRegionId=cn-hangzhou Format=JSON
         params: Vec<String>,
     },
+    /// Record the reply format of every documented outcome of a target, or check a
+    /// target against a recorded set.
+    Snapshot {
+        /// Endpoint (default: the built-in emulator).
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Record into this directory.
+        #[arg(long, conflicts_with = "check", required_unless_present = "check")]
+        out: Option<PathBuf>,
+        /// Compare with the recorded set in this directory.
+        #[arg(long)]
+        check: Option<PathBuf>,
+        /// Faults for the built-in emulator.
+        #[arg(long = "fault")]
+        faults: Vec<Fault>,
+        #[command(flatten)]
+        credentials: CredentialArgs,
+    },
     /// List the deliberate faults the emulator can be started with.
     Faults,
     /// Print the reference tables README embeds (rules, open points, default world).
@@ -236,6 +254,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Call { endpoint, signing, credentials, params }) => {
             call(endpoint, signing, credentials, params).await
         }
+        Some(Command::Snapshot { endpoint, out, check, faults, credentials }) => {
+            snapshot(endpoint, out, check, faults, credentials).await
+        }
         Some(Command::Faults) => {
             for f in Fault::ALL {
                 println!("{:<30} {:<10} {}", f.name(), format!("{:?}", f.layer()).to_lowercase(), f.about());
@@ -372,6 +393,45 @@ async fn replay_file(
     }
     println!("{}", if failed { "the failure repeats" } else { "the case passes" });
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+async fn snapshot(
+    endpoint: Option<String>,
+    out: Option<PathBuf>,
+    check: Option<PathBuf>,
+    faults: Vec<Fault>,
+    credentials: CredentialArgs,
+) -> anyhow::Result<ExitCode> {
+    let (base, emulator) = endpoint_or_builtin(endpoint, faults).await?;
+    let target = Target::connect(&base, Duration::from_secs(10), Some(1_000)).await?;
+    let creds = credentials.resolve();
+    let code = match (out, check) {
+        (Some(dir), _) => {
+            let files = harness::snapshot::record(&target, &dir, creds.as_ref()).await?;
+            println!("recorded {} replies under {}", files.len(), dir.display());
+            ExitCode::SUCCESS
+        }
+        (None, Some(dir)) => {
+            let results = harness::snapshot::check(&target, &dir, creds.as_ref()).await?;
+            let mut differ = 0;
+            for (path, diffs) in &results {
+                if !diffs.is_empty() {
+                    differ += 1;
+                    println!("{}:", path.display());
+                    for d in diffs {
+                        println!("  {d}");
+                    }
+                }
+            }
+            println!("{} of {} recorded replies differ in shape", differ, results.len());
+            if differ == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        }
+        (None, None) => anyhow::bail!("give --out DIR or --check DIR"),
+    };
+    if let Some(e) = emulator {
+        e.shutdown().await;
+    }
+    Ok(code)
 }
 
 async fn call(

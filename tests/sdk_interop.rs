@@ -87,15 +87,28 @@ async fn the_official_python_sdk_works_unchanged() {
         }
         for (code, status) in expected {
             let l = line(code);
-            assert_eq!((l["result"].as_str(), l["code"].as_str(), l["status"].as_u64()), (Some("error"), Some(code), Some(status)), "{signing}: {l}");
+            assert_eq!(
+                (l["result"].as_str(), l["code"].as_str(), l["status"].as_u64()),
+                (Some("error"), Some(code), Some(status)),
+                "{signing}: {l}"
+            );
         }
         let l = line("wrong-secret");
-        assert_eq!((l["code"].as_str(), l["status"].as_u64()), (Some("SignatureDoesNotMatch"), Some(400)), "{signing}: {l}");
+        assert_eq!(
+            (l["code"].as_str(), l["status"].as_u64()),
+            (Some("SignatureDoesNotMatch"), Some(400)),
+            "{signing}: {l}"
+        );
         // The string to sign in the message shows which algorithm the SDK used.
-        let algorithm = if signing == "v3" { "string to sign is:ACS3-HMAC-SHA256" } else { "string to sign is:POST&%2F&" };
+        let algorithm =
+            if signing == "v3" { "string to sign is:ACS3-HMAC-SHA256" } else { "string to sign is:POST&%2F&" };
         assert!(l["message"].as_str().unwrap_or_default().contains(algorithm), "{signing}: {l}");
         let l = line("unknown-key");
-        assert_eq!((l["code"].as_str(), l["status"].as_u64()), (Some("InvalidAccessKeyId.NotFound"), Some(404)), "{signing}: {l}");
+        assert_eq!(
+            (l["code"].as_str(), l["status"].as_u64()),
+            (Some("InvalidAccessKeyId.NotFound"), Some(404)),
+            "{signing}: {l}"
+        );
     }
     emulator.shutdown().await;
 }

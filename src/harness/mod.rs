@@ -27,6 +27,7 @@ pub mod compare;
 pub mod exec;
 pub mod replay;
 mod run;
+pub mod snapshot;
 pub mod target;
 pub mod transport;
 

@@ -9,6 +9,7 @@
 pub mod html;
 pub mod junit;
 pub mod reference;
+pub mod shape;
 pub mod terminal;
 
 use std::path::PathBuf;

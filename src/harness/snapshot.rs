@@ -1,0 +1,223 @@
+//! Recording and checking the reply format of each documented outcome of a target.
+//!
+//! Owns the outcome catalogue ([`outcome_cases`]: a success and every documented error,
+//! the gateway's included), how one outcome is captured from a target ([`capture`]:
+//! the frozen default world staged where the target offers world control, the request
+//! signed at that world's time with a fixed nonce), and the `snapshot` command's two
+//! halves: [`record`] writes one shape file per outcome and format, redacted so that no
+//! request id, image id or access key id is kept; [`check`] compares a target with a
+//! recorded set and lists every difference of shape. The emulator's own insta snapshots
+//! (`tests/snapshots.rs`) capture the same outcomes the same way.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::HarnessError;
+use super::exec::{Model, exchange};
+use super::target::Target;
+use crate::case::{Case, Tamper, Value};
+use crate::model::{Clock, Format, Timestamp, World};
+use crate::oracle::{self, NonceLog, Scene};
+use crate::report::shape::{ReplyShape, ShapeDiff, diff, redact, shape};
+use crate::wire::client::{Credentials, Signing};
+
+/// The instant the snapshot world is frozen at.
+pub const SNAPSHOT_NOW: &str = "2026-01-01T00:00:00Z";
+
+/// The default world, frozen at [`SNAPSHOT_NOW`], so that captures are repeatable.
+pub fn snapshot_world() -> World {
+    let mut w = World::default_fixture();
+    w.clock = Clock::Frozen { now: Timestamp::parse(SNAPSHOT_NOW).unwrap_or(Timestamp(1_767_225_600)) };
+    w
+}
+
+fn base(image: &str, dest: &str) -> Case {
+    Case::new(Signing::V1PostQuery, &[("RegionId", "cn-qingdao"), ("ImageId", image), ("DestinationRegionId", dest)])
+}
+
+fn with(case: Case, name: &str, value: &str) -> Case {
+    case.with(Tamper::Set { name: name.into(), value: Value::text(value) })
+}
+
+/// Every documented outcome, each as a case in the snapshot world.
+pub fn outcome_cases() -> Vec<(&'static str, Case)> {
+    let ok = || base("m-available00000000001", "cn-hangzhou");
+    let mut disabled = base("m-otheracct00000000001", "cn-hangzhou");
+    disabled.key = "disabledid".into();
+    let mut denied = base("m-deniedown00000000001", "cn-hangzhou");
+    denied.key = "deniedid".into();
+    vec![
+        ("success", ok()),
+        ("success-v3", Case { signing: Signing::V3, ..ok() }),
+        ("destination-region-not-found", base("m-available00000000001", "cn-nowhere-1")),
+        ("incorrect-image-status", base("m-unavail0000000000001", "cn-hangzhou")),
+        ("invalid-description-malformed", with(ok(), "DestinationDescription", "http://example.com")),
+        ("invalid-image-id-not-found", base("m-nosuchimage000000001", "cn-hangzhou")),
+        ("invalid-image-name-duplicated", with(ok(), "DestinationImageName", "existing-name")),
+        ("invalid-image-name-malformed-length", with(ok(), "DestinationImageName", "a")),
+        ("invalid-image-name-malformed-format", with(ok(), "DestinationImageName", "1abc")),
+        ("source-region-not-found", with(ok(), "RegionId", "cn-nowhere-1")),
+        ("forbidden", denied),
+        ("incorrect-destination-region", base("m-available00000000001", "cn-qingdao")),
+        ("invalid-snapshot-too-old", base("m-tooold00000000000001", "cn-hangzhou")),
+        ("operation-deined-encrypted-snapshot", base("m-encrypted00000000001", "cn-hangzhou")),
+        ("operation-denied-image-copying", base("m-copying0000000000001", "cn-hangzhou")),
+        ("quota-exceed-image", base("m-available00000000001", "cn-beijing")),
+        ("quota-exceed-snapshot", base("m-available00000000001", "cn-shanghai")),
+        ("region-not-support-copy", base("m-available00000000001", "cn-nocopy-1")),
+        ("cross-account-image", base("m-otheracct00000000001", "cn-hangzhou")),
+        ("system-image", base("m-system00000000000001", "cn-hangzhou")),
+        ("signature-does-not-match", ok().with(Tamper::BadSignature)),
+        ("signature-does-not-match-v3", Case { signing: Signing::V3, ..ok() }.with(Tamper::BadSignature)),
+        ("timestamp-expired", ok().with(Tamper::TimestampOffset { seconds: -3600 })),
+        ("timestamp-malformed", ok().with(Tamper::TimestampText { text: "yesterday".into() })),
+        ("signature-nonce-used", ok().with(Tamper::ReuseNonce)),
+        ("access-key-not-found", ok().with(Tamper::Key { id: "nosuchkey".into() })),
+        ("access-key-disabled", disabled),
+        ("action-not-found", with(ok(), "Action", "CopyImages")),
+        ("version-invalid", with(ok(), "Version", "2016-11-11")),
+        ("missing-parameter", ok().with(Tamper::Omit { name: "ImageId".into() })),
+        ("incomplete-signature", with(ok(), "SignatureMethod", "HMAC-SHA256")),
+        ("unsupported-http-method", ok().with(Tamper::Method { method: "PUT".into() })),
+        ("duplicate-parameter", ok().with(Tamper::Duplicate { name: "ImageId".into(), value: Value::text("m-x") })),
+        ("parameter-name-not-utf8", ok().with(Tamper::RawQuery { text: "%FF=1".into() })),
+        ("request-too-large", ok().with(Tamper::Oversize)),
+    ]
+}
+
+/// One captured outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capture {
+    /// The outcome's name.
+    pub outcome: String,
+    /// The format asked for.
+    pub asked: Format,
+    /// The reply's shape.
+    pub reply: ReplyShape,
+}
+
+/// Captures one outcome in one format. With world control the snapshot world is staged
+/// first; without it, `credentials` sign the request. `host` is the `Host` header sent
+/// and signed (the target's own, unless a fixed one keeps V3 signatures repeatable).
+pub async fn capture(
+    target: &Target,
+    host: &str,
+    name: &str,
+    case: &Case,
+    format: Format,
+    credentials: Option<&Credentials>,
+) -> Result<ReplyShape, HarnessError> {
+    let mut case = case.clone();
+    case.params.retain(|(n, _)| n != "Format");
+    case.params.push(("Format".into(), Value::text(format.param_value())));
+    let mut world = snapshot_world();
+    if target.control {
+        target.stage(&world).await?;
+    } else if let Some(c) = credentials {
+        world.clock = Clock::System { offset_seconds: 0 };
+        world.exhaustive = false;
+        for k in world.accounts.iter_mut().flat_map(|a| a.access_keys.iter_mut()).filter(|k| k.id == "testid") {
+            k.id = c.key_id.clone();
+            k.secret = c.secret.clone();
+        }
+        if case.key == "testid" {
+            case.key = c.key_id.clone();
+        }
+    }
+    let mut model = Model::new(world);
+    let now = model.now();
+    let built = case.build(&model.world, now, host, &format!("snapshot-{name}-{format}"));
+    if let Some(w) = &built.warmup {
+        exchange(target, &mut model, w, now).await?;
+    }
+    let reply = target.send(&built.request).await;
+    match reply {
+        Ok(r) => Ok(shape(&r)),
+        Err(e) => Err(HarnessError::Endpoint { endpoint: target.base.clone(), reason: format!("{name}: {e}") }),
+    }
+}
+
+/// Whether an outcome can be captured from a target without world control without
+/// risking the creation of an image or needing the default world's other keys.
+fn safe_without_control(case: &Case) -> bool {
+    if case.key != "testid" {
+        return false;
+    }
+    let mut world = snapshot_world();
+    world.exhaustive = false;
+    world.clock = Clock::System { offset_seconds: 0 };
+    let now = world.clock.now(Timestamp::now_utc());
+    let built = case.build(&world, now, "h", "n");
+    let scene = Scene { world: &world, nonces: &NonceLog::new(), now };
+    built.warmup.iter().chain(std::iter::once(&built.request)).all(|r| !oracle::predict(&scene, r).allows_success())
+}
+
+fn file_of(dir: &Path, name: &str, format: Format) -> PathBuf {
+    dir.join(format!("{name}.{format}.json"))
+}
+
+/// Records every outcome in both formats under `dir`. Returns the files written.
+pub async fn record(
+    target: &Target,
+    dir: &Path,
+    credentials: Option<&Credentials>,
+) -> Result<Vec<PathBuf>, HarnessError> {
+    let io = |path: &Path, e: std::io::Error| HarnessError::Io { path: path.to_owned(), reason: e.to_string() };
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let mut key_ids: Vec<String> =
+        snapshot_world().accounts.iter().flat_map(|a| a.access_keys.iter().map(|k| k.id.clone())).collect();
+    key_ids.extend(credentials.map(|c| c.key_id.clone()));
+    let key_ids: Vec<&str> = key_ids.iter().map(String::as_str).collect();
+    let mut written = Vec::new();
+    for (name, case) in outcome_cases() {
+        if !target.control {
+            if credentials.is_none() {
+                return Err(HarnessError::Credentials("a target without world control needs credentials".into()));
+            }
+            if !safe_without_control(&case) {
+                continue;
+            }
+        }
+        for format in Format::ALL {
+            let mut reply = capture(target, &target.host, name, &case, format, credentials).await?;
+            redact(&mut reply, &key_ids);
+            let path = file_of(dir, name, format);
+            let text = serde_json::to_string_pretty(&Capture { outcome: name.into(), asked: format, reply })
+                .unwrap_or_default();
+            std::fs::write(&path, text + "\n").map_err(|e| io(&path, e))?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+/// Compares a target with a recorded set: every recorded file, its differences.
+pub async fn check(
+    target: &Target,
+    dir: &Path,
+    credentials: Option<&Credentials>,
+) -> Result<Vec<(PathBuf, Vec<ShapeDiff>)>, HarnessError> {
+    let io = |path: &Path, reason: String| HarnessError::Io { path: path.to_owned(), reason };
+    let cases = outcome_cases();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| io(dir, e.to_string()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    entries.sort();
+    if entries.is_empty() {
+        return Err(io(dir, "no recorded snapshots here".into()));
+    }
+    let mut out = Vec::new();
+    for path in entries {
+        let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e.to_string()))?;
+        let recorded: Capture = serde_json::from_str(&text).map_err(|e| io(&path, format!("not a snapshot: {e}")))?;
+        let Some((name, case)) = cases.iter().find(|(n, _)| *n == recorded.outcome) else {
+            return Err(io(&path, format!("unknown outcome `{}`", recorded.outcome)));
+        };
+        let now = capture(target, &target.host, name, case, recorded.asked, credentials).await?;
+        out.push((path, diff(&recorded.reply, &now)));
+    }
+    Ok(out)
+}

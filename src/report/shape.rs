@@ -1,0 +1,298 @@
+//! Reply shapes: a reply reduced to what its format promises, for snapshots.
+//!
+//! Owns [`ReplyShape`] (status, format, `Content-Type`, root element, fields with their
+//! value types and values), the redaction of values that change from run to run or must
+//! not be recorded (by field and by the value's form: a UUID `RequestId` becomes
+//! `[REQUEST_ID]`, an image id `[IMAGE_ID]`, an access key id `[ACCESS_KEY_ID]`), and
+//! [`diff`], which lists every difference of shape between a recorded reply and a new
+//! one: element or key added, missing or renamed, root element, status, Code, value
+//! type, format. The insta snapshots of the emulator and the `snapshot` command share it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::harness::compare::well_formed_request_id;
+use crate::model::{Format, HttpReply};
+use crate::wire::reply::{self, Value};
+
+/// One field of a reply.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldShape {
+    /// The value's type: string, number, boolean, null, object, array.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The value (text, or a summary for nested values), redacted where it varies.
+    pub value: String,
+}
+
+/// A reply reduced to its shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyShape {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type`, without parameters' spacing differences.
+    pub content_type: Option<String>,
+    /// The body's format, if it parsed.
+    pub format: Option<Format>,
+    /// XML root element.
+    pub root: Option<String>,
+    /// Field names in document order (repeats kept).
+    pub order: Vec<String>,
+    /// Fields by name (the first of repeated names).
+    pub fields: BTreeMap<String, FieldShape>,
+    /// Why the body did not parse, if it did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+impl ReplyShape {
+    /// The `Code` field's value.
+    pub fn code(&self) -> Option<&str> {
+        self.fields.get("Code").map(|f| f.value.as_str())
+    }
+}
+
+/// Reduces a reply to its shape. Values are kept as they are; see [`redact`].
+pub fn shape(reply: &HttpReply) -> ReplyShape {
+    let content_type = reply.content_type.as_ref().map(|c| c.replace(' ', "").to_ascii_lowercase());
+    match reply::parse(&reply.body) {
+        Err(e) => ReplyShape {
+            status: reply.status,
+            content_type,
+            format: None,
+            root: None,
+            order: Vec::new(),
+            fields: BTreeMap::new(),
+            problem: Some(e.to_string()),
+        },
+        Ok(p) => {
+            let mut fields = BTreeMap::new();
+            for (name, value) in &p.fields {
+                let text = match value {
+                    Value::Text(t) | Value::Number(t) => t.clone(),
+                    Value::Bool(b) => b.to_string(),
+                    Value::Null => "null".into(),
+                    Value::Nested(keys) => format!("{{{}}}", keys.join(",")),
+                    Value::Array(n) => format!("[{n} items]"),
+                };
+                fields.entry(name.clone()).or_insert(FieldShape { kind: value.type_name().into(), value: text });
+            }
+            ReplyShape {
+                status: reply.status,
+                content_type,
+                format: Some(p.format),
+                root: p.root,
+                order: p.fields.iter().map(|(n, _)| n.clone()).collect(),
+                fields,
+                problem: None,
+            }
+        }
+    }
+}
+
+/// Whether a value looks like an image id the target made up: `m-` and letters/digits.
+fn image_id_like(v: &str) -> bool {
+    v.len() > 2 && v.starts_with("m-") && v[2..].bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Redacts what varies between runs or must not be recorded: a well-formed `RequestId`
+/// becomes `[REQUEST_ID]`, an image id in `ImageId` `[IMAGE_ID]`, and each of
+/// `key_ids` anywhere in a value `[ACCESS_KEY_ID]`. A malformed value is left as it
+/// is, so a snapshot shows it.
+pub fn redact(shape: &mut ReplyShape, key_ids: &[&str]) {
+    for (name, field) in shape.fields.iter_mut() {
+        match name.as_str() {
+            "RequestId" if field.kind == "string" && well_formed_request_id(&field.value) => {
+                field.value = "[REQUEST_ID]".into();
+            }
+            "ImageId" if field.kind == "string" && image_id_like(&field.value) => field.value = "[IMAGE_ID]".into(),
+            _ => {
+                for id in key_ids.iter().filter(|id| !id.is_empty()) {
+                    if field.value.contains(id) {
+                        field.value = field.value.replace(id, "[ACCESS_KEY_ID]");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A difference of shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "difference", rename_all = "kebab-case")]
+pub enum ShapeDiff {
+    /// Another HTTP status.
+    Status {
+        /// Recorded.
+        recorded: u16,
+        /// Now.
+        observed: u16,
+    },
+    /// Another format, or no readable body.
+    Format {
+        /// Recorded.
+        recorded: Option<Format>,
+        /// Now.
+        observed: Option<Format>,
+    },
+    /// Another root element.
+    Root {
+        /// Recorded.
+        recorded: Option<String>,
+        /// Now.
+        observed: Option<String>,
+    },
+    /// Another `Code`.
+    Code {
+        /// Recorded.
+        recorded: Option<String>,
+        /// Now.
+        observed: Option<String>,
+    },
+    /// A field that is gone.
+    Missing {
+        /// Its name.
+        field: String,
+    },
+    /// A field that is new.
+    Added {
+        /// Its name.
+        field: String,
+    },
+    /// A field under another name (one missing, one added, same type).
+    Renamed {
+        /// Recorded name.
+        from: String,
+        /// New name.
+        to: String,
+    },
+    /// A field whose value changed type.
+    ValueType {
+        /// The field.
+        field: String,
+        /// Recorded type.
+        recorded: String,
+        /// New type.
+        observed: String,
+    },
+}
+
+impl fmt::Display for ShapeDiff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShapeDiff::Status { recorded, observed } => write!(f, "status {recorded} is now {observed}"),
+            ShapeDiff::Format { recorded, observed } => write!(f, "format {recorded:?} is now {observed:?}"),
+            ShapeDiff::Root { recorded, observed } => write!(f, "root element {recorded:?} is now {observed:?}"),
+            ShapeDiff::Code { recorded, observed } => write!(f, "Code {recorded:?} is now {observed:?}"),
+            ShapeDiff::Missing { field } => write!(f, "field {field} is missing"),
+            ShapeDiff::Added { field } => write!(f, "field {field} was added"),
+            ShapeDiff::Renamed { from, to } => write!(f, "field {from} was renamed {to}"),
+            ShapeDiff::ValueType { field, recorded, observed } => {
+                write!(f, "field {field} was a {recorded}, is now a {observed}")
+            }
+        }
+    }
+}
+
+/// Every difference of shape between a recorded reply and a new one.
+pub fn diff(recorded: &ReplyShape, observed: &ReplyShape) -> Vec<ShapeDiff> {
+    let mut out = Vec::new();
+    if recorded.status != observed.status {
+        out.push(ShapeDiff::Status { recorded: recorded.status, observed: observed.status });
+    }
+    if recorded.format != observed.format {
+        out.push(ShapeDiff::Format { recorded: recorded.format, observed: observed.format });
+    }
+    if recorded.root != observed.root {
+        out.push(ShapeDiff::Root { recorded: recorded.root.clone(), observed: observed.root.clone() });
+    }
+    if recorded.code() != observed.code() {
+        out.push(ShapeDiff::Code {
+            recorded: recorded.code().map(str::to_owned),
+            observed: observed.code().map(str::to_owned),
+        });
+    }
+    let missing: Vec<&String> = recorded.fields.keys().filter(|k| !observed.fields.contains_key(*k)).collect();
+    let added: Vec<&String> = observed.fields.keys().filter(|k| !recorded.fields.contains_key(*k)).collect();
+    if let ([from], [to]) = (missing.as_slice(), added.as_slice()) {
+        if recorded.fields[*from].kind == observed.fields[*to].kind {
+            out.push(ShapeDiff::Renamed { from: (*from).clone(), to: (*to).clone() });
+        } else {
+            out.push(ShapeDiff::Missing { field: (*from).clone() });
+            out.push(ShapeDiff::Added { field: (*to).clone() });
+        }
+    } else {
+        out.extend(missing.into_iter().map(|f| ShapeDiff::Missing { field: f.clone() }));
+        out.extend(added.into_iter().map(|f| ShapeDiff::Added { field: f.clone() }));
+    }
+    for (name, r) in &recorded.fields {
+        if let Some(o) = observed.fields.get(name) {
+            if r.kind != o.kind {
+                out.push(ShapeDiff::ValueType {
+                    field: name.clone(),
+                    recorded: r.kind.clone(),
+                    observed: o.kind.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(status: u16, body: &str) -> HttpReply {
+        HttpReply { status, content_type: Some("text/xml; charset=utf-8".into()), body: body.as_bytes().to_vec() }
+    }
+
+    const OK: &str = "<Error><RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId><HostId>h</HostId><Code>X</Code><Message>m testid</Message></Error>";
+
+    #[test]
+    fn redaction_by_field_and_form() {
+        let mut s = shape(&reply(400, OK));
+        redact(&mut s, &["testid"]);
+        assert_eq!(s.fields["RequestId"].value, "[REQUEST_ID]");
+        assert_eq!(s.fields["Message"].value, "m [ACCESS_KEY_ID]");
+        let mut bad = shape(&reply(400, &OK.replace("C8B26B44-0189-443E-9816-D951F59623A9", "not-a-uuid")));
+        redact(&mut bad, &[]);
+        assert_eq!(bad.fields["RequestId"].value, "not-a-uuid");
+        assert_eq!(s.content_type.as_deref(), Some("text/xml;charset=utf-8"));
+    }
+
+    #[test]
+    fn every_kind_of_difference_is_told() {
+        let base = shape(&reply(400, OK));
+        assert!(diff(&base, &base).is_empty());
+        let other = shape(&reply(
+            403,
+            &OK.replace("<Error>", "<Response>")
+                .replace("</Error>", "</Response>")
+                .replace("<Code>X</Code>", "<Code>Y</Code>"),
+        ));
+        let d = diff(&base, &other);
+        assert!(d.contains(&ShapeDiff::Status { recorded: 400, observed: 403 }));
+        assert!(d.iter().any(|x| matches!(x, ShapeDiff::Root { .. })));
+        assert!(d.iter().any(|x| matches!(x, ShapeDiff::Code { .. })));
+        let renamed = shape(&reply(400, &OK.replace("HostId>", "Host>")));
+        assert_eq!(diff(&base, &renamed), vec![ShapeDiff::Renamed { from: "HostId".into(), to: "Host".into() }]);
+        let missing = shape(&reply(400, &OK.replace("<HostId>h</HostId>", "")));
+        assert_eq!(diff(&base, &missing), vec![ShapeDiff::Missing { field: "HostId".into() }]);
+        let json = shape(&HttpReply {
+            status: 400,
+            content_type: None,
+            body: br#"{"RequestId":"C8B26B44-0189-443E-9816-D951F59623A9","HostId":1,"Code":"X","Message":"m"}"#
+                .to_vec(),
+        });
+        let d = diff(&base, &json);
+        assert!(d.iter().any(|x| matches!(x, ShapeDiff::Format { .. })));
+        assert!(d.contains(&ShapeDiff::ValueType {
+            field: "HostId".into(),
+            recorded: "string".into(),
+            observed: "number".into()
+        }));
+    }
+}

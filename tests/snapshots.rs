@@ -1,0 +1,57 @@
+//! Format snapshots of the emulator: every documented outcome, in XML and in JSON.
+//!
+//! Stored in the top-level `snapshots/` folder. Each snapshot's header names the outcome
+//! and the request it came from. `RequestId` and `ImageId` change from run to run and
+//! are redacted by field, and only when their value has the expected form, so a
+//! malformed value shows in the diff. Snapshots change only through `cargo insta
+//! review` or `INSTA_UPDATE`; CI sets `INSTA_UPDATE=no`, so a difference fails.
+
+use std::time::Duration;
+
+use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
+use copyimage_conformance::harness::compare::well_formed_request_id;
+use copyimage_conformance::harness::snapshot::{capture, outcome_cases, snapshot_world};
+use copyimage_conformance::harness::target::Target;
+use copyimage_conformance::model::Format;
+use insta::internals::Content;
+
+fn redact_if(
+    placeholder: &'static str,
+    form: fn(&str) -> bool,
+) -> impl Fn(Content, insta::internals::ContentPath<'_>) -> Content {
+    move |value, _path| match value.as_str() {
+        Some(v) if form(v) => Content::from(placeholder),
+        _ => value,
+    }
+}
+
+fn image_id(v: &str) -> bool {
+    v.len() == 22 && v.starts_with("m-") && v[2..].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_outcome_in_both_formats() {
+    let emulator =
+        Emulator::start(EmulatorConfig { world: snapshot_world(), ..EmulatorConfig::default() }).await.unwrap();
+    let target = Target::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap();
+    for (name, case) in outcome_cases() {
+        for format in Format::ALL {
+            // A fixed Host keeps V3 strings to sign independent of the ephemeral port.
+            let reply = capture(&target, "ecs.aliyuncs.com", name, &case, format, None).await.unwrap();
+            let mut settings = insta::Settings::clone_current();
+            settings.set_snapshot_path("../snapshots");
+            settings.set_prepend_module_to_snapshot(false);
+            settings.set_description(format!(
+                "outcome `{name}`, Format={}, in the default world frozen at 2026-01-01",
+                format.param_value()
+            ));
+            settings.set_info(&case);
+            settings.set_omit_expression(true);
+            settings
+                .add_dynamic_redaction(".fields.RequestId.value", redact_if("[REQUEST_ID]", well_formed_request_id));
+            settings.add_dynamic_redaction(".fields.ImageId.value", redact_if("[IMAGE_ID]", image_id));
+            settings.bind(|| insta::assert_json_snapshot!(format!("{name}.{format}"), reply));
+        }
+    }
+    emulator.shutdown().await;
+}
