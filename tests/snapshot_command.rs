@@ -40,7 +40,8 @@ async fn record_then_check_a_release_against_later_builds() {
     e.shutdown().await;
 
     // Later builds with format bugs: each difference is named.
-    let expect: Vec<(Fault, fn(&ShapeDiff) -> bool)> = vec![
+    type Wanted = fn(&ShapeDiff) -> bool;
+    let expect: Vec<(Fault, Wanted)> = vec![
         (Fault::WrongErrorRoot, |d| matches!(d, ShapeDiff::Root { .. })),
         (Fault::StatusCodeWrong, |d| matches!(d, ShapeDiff::Status { recorded: 400, observed: 403 })),
         (Fault::MisspellingFixed, |d| matches!(d, ShapeDiff::Code { .. })),
