@@ -77,15 +77,32 @@ pub fn render_fields<K: AsRef<str>, V: AsRef<str>>(
             out.push_str(&format!("<{root}>"));
             for (k, v) in fields {
                 let (k, v) = (k.as_ref(), v.as_ref());
+                let v = xml_chars(v);
                 if k == "Recommend" {
                     out.push_str(&format!("<{k}><![CDATA[{}]]></{k}>", v.replace("]]>", "]]]]><![CDATA[>")));
                 } else {
-                    out.push_str(&format!("<{k}>{}</{k}>", escape(v)));
+                    out.push_str(&format!("<{k}>{}</{k}>", escape(v.as_ref())));
                 }
             }
             out.push_str(&format!("</{root}>"));
             (XML_CONTENT_TYPE, out.into_bytes())
         }
+    }
+}
+
+/// Whether XML 1.0 can carry a character at all (its `Char` production); no escape
+/// can write U+001B, for instance.
+pub fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// Text with every character XML cannot carry replaced by U+FFFD, so that a message
+/// echoing hostile input stays well-formed.
+fn xml_chars(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(xml_char) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.chars().map(|c| if xml_char(c) { c } else { '\u{FFFD}' }).collect())
     }
 }
 
@@ -210,6 +227,10 @@ fn parse_json(text: &str) -> Result<ParsedReply, ReplyParseError> {
 }
 
 fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
+    // A strict XML parser refuses these; quick-xml would let them through.
+    if let Some(c) = text.chars().find(|c| !xml_char(*c)) {
+        return Err(ReplyParseError::Xml(format!("character U+{:04X} is not allowed in XML 1.0", c as u32)));
+    }
     let mut reader = quick_xml::Reader::from_str(text);
     let mut root: Option<String> = None;
     let mut fields: Vec<(String, Value)> = Vec::new();
@@ -361,9 +382,33 @@ mod tests {
         ] {
             assert_eq!(parse(body).unwrap_err(), want);
         }
-        for body in [&b"<Error><Code>x</Code>"[..], b"<a></b>", b"{\"a\":", b"hello", b"<a/><b/>", b"<a>&bogus;</a>"] {
+        for body in [
+            &b"<Error><Code>x</Code>"[..],
+            b"<a></b>",
+            b"{\"a\":",
+            b"hello",
+            b"<a/><b/>",
+            b"<a>&bogus;</a>",
+            b"<a><b>\x1b</b></a>",
+        ] {
             assert!(parse(body).is_err(), "{}", String::from_utf8_lossy(body));
         }
+    }
+
+    #[test]
+    fn messages_echoing_control_characters_stay_well_formed_xml() {
+        let r = Reply::Error(ErrorReply {
+            request_id: "R".into(),
+            host_id: "h".into(),
+            code: "InvalidParameter".into(),
+            message: "The parameter a\u{1b}b\u{0}c is specified more than once.".into(),
+        });
+        let (_, body) = render(&r, Format::Xml);
+        let p = parse(&body).unwrap();
+        assert_eq!(p.text("Message"), Some("The parameter a\u{fffd}b\u{fffd}c is specified more than once."));
+        // JSON carries them escaped.
+        let (_, body) = render(&r, Format::Json);
+        assert!(parse(&body).unwrap().text("Message").unwrap().contains('\u{1b}'));
     }
 
     #[test]
