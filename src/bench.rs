@@ -183,3 +183,135 @@ pub fn signed_url(base: &str) -> String {
     let req = case.build(&world, Timestamp::now_utc(), host, &crate::wire::client::fresh_nonce()).request;
     format!("{}{}", base.trim_end_matches('/'), req.target)
 }
+
+/// One fault's row in the detection table.
+#[derive(Clone, Debug, Serialize)]
+pub struct FaultRow {
+    /// The fault.
+    pub fault: crate::emulator::fault::Fault,
+    /// Whether the run was not conformant.
+    pub detected: bool,
+    /// The rules of the failure seen in most cases (its minimal reproduction).
+    pub rules: Vec<crate::rules::RuleId>,
+    /// Cases finished when the first failing case was seen.
+    pub cases_to_first: Option<usize>,
+    /// Seconds until the first failing case was seen.
+    pub seconds_to_first: Option<f64>,
+    /// Size of that failure's shrunk case: violations left, or steps of a sequence.
+    pub shrunk_size: Option<String>,
+    /// Bytes of the shrunk case's last request (target and body).
+    pub shrunk_request_bytes: Option<usize>,
+    /// Cases that failed.
+    pub failed_cases: usize,
+}
+
+/// The fault-detection benchmark: the default budget against every fault, and the
+/// fault-free emulator over many seeds.
+#[derive(Clone, Debug, Serialize)]
+pub struct FaultBench {
+    /// Cases per run.
+    pub budget: usize,
+    /// Seed of the fault runs.
+    pub seed: u64,
+    /// One row per fault.
+    pub rows: Vec<FaultRow>,
+    /// Fault-free runs: seed, cases, failed, flaky.
+    pub clean: Vec<(u64, usize, usize, usize)>,
+    /// Wall time of the whole benchmark.
+    pub seconds: f64,
+}
+
+/// Runs the fault-detection benchmark.
+pub async fn fault_bench(
+    budget: usize,
+    seed: u64,
+    faults: &[crate::emulator::fault::Fault],
+    clean_seeds: u64,
+) -> Result<FaultBench, crate::harness::HarnessError> {
+    use crate::harness::{RunConfig, run};
+    let start = Instant::now();
+    let mut clean = Vec::new();
+    for s in 0..clean_seeds {
+        let r = run(RunConfig { cases: budget, seed: s, ..RunConfig::default() }).await?;
+        clean.push((s, r.cases, r.failed, r.flaky));
+    }
+    let mut rows = Vec::new();
+    for fault in faults {
+        let r = run(RunConfig { cases: budget, seed, faults: vec![*fault], ..RunConfig::default() }).await?;
+        let first = r.failures.iter().max_by_key(|f| (f.occurrences, std::cmp::Reverse(f.case_index)));
+        rows.push(FaultRow {
+            fault: *fault,
+            detected: !r.conformant(),
+            rules: first.map(|f| f.rules.clone()).unwrap_or_default(),
+            cases_to_first: r.first_failure.map(|f| f.cases),
+            seconds_to_first: r.first_failure.map(|f| f.seconds),
+            shrunk_size: first.map(|f| {
+                let sequence =
+                    f.steps.len() > 1 || f.steps.iter().any(|s| !matches!(s, crate::case::ReplayStep::Send { .. }));
+                if sequence { format!("{} steps", f.steps.len()) } else { format!("{} violation(s)", f.size.1) }
+            }),
+            shrunk_request_bytes: first.and_then(|f| f.request.as_ref()).map(|q| q.target.len() + q.body.len()),
+            failed_cases: r.failed,
+        });
+    }
+    Ok(FaultBench { budget, seed, rows, clean, seconds: start.elapsed().as_secs_f64() })
+}
+
+impl FaultBench {
+    /// Faults detected.
+    pub fn detected(&self) -> usize {
+        self.rows.iter().filter(|r| r.detected).count()
+    }
+
+    /// Median seconds to the first failure among detected faults.
+    pub fn median_seconds(&self) -> Option<f64> {
+        let mut t: Vec<f64> = self.rows.iter().filter_map(|r| r.seconds_to_first).collect();
+        t.sort_by(f64::total_cmp);
+        (!t.is_empty()).then(|| t[t.len() / 2])
+    }
+
+    /// The tables as Markdown.
+    pub fn markdown(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let clean_failed: usize = self.clean.iter().map(|c| c.2 + c.3).sum();
+        let _ = writeln!(
+            out,
+            "Fault-free emulator: {} seeds (0 to {}) × {} cases: {} failed or flaky cases.\n",
+            self.clean.len(),
+            self.clean.len().saturating_sub(1),
+            self.budget,
+            clean_failed
+        );
+        let _ = writeln!(
+            out,
+            "Faults detected: {} of {} with {} cases, seed {}; median time to the first failure {}.\n",
+            self.detected(),
+            self.rows.len(),
+            self.budget,
+            self.seed,
+            self.median_seconds().map_or("n/a".into(), |s| format!("{s:.2} s"))
+        );
+        out.push_str("| Fault | Layer | Detected | Rule that caught it (most cases) | Cases to first failure | Time to first failure | Shrunk case | Failed cases |\n|---|---|---|---|---|---|---|---|\n");
+        for r in &self.rows {
+            let rules: Vec<String> = r.rules.iter().map(|x| format!("`{x}`")).collect();
+            let _ = writeln!(
+                out,
+                "| `{}` | {:?} | {} | {} | {} | {} | {} | {} |",
+                r.fault,
+                r.fault.layer(),
+                if r.detected { "yes" } else { "**no**" },
+                rules.join(", "),
+                r.cases_to_first.map_or("—".into(), |c| c.to_string()),
+                r.seconds_to_first.map_or("—".into(), |s| format!("{s:.2} s")),
+                match (&r.shrunk_size, r.shrunk_request_bytes) {
+                    (Some(size), Some(b)) => format!("{size}, request {b} B"),
+                    (Some(size), None) => size.clone(),
+                    _ => "—".into(),
+                },
+                r.failed_cases
+            );
+        }
+        out
+    }
+}

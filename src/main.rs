@@ -123,14 +123,35 @@ enum Command {
         /// tool such as wrk, instead of measuring.
         #[arg(long)]
         print_url: bool,
+        /// Fault detection: cases per run.
+        #[arg(long, default_value_t = 5_000)]
+        cases: usize,
+        /// Fault detection: seed of the fault runs.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Fault detection: fault-free seeds.
+        #[arg(long, default_value_t = 20)]
+        clean_seeds: u64,
+        /// Fault detection: only these faults (default: all).
+        #[arg(long = "fault")]
+        faults: Vec<Fault>,
+        /// Fault detection: also write the tables (Markdown) and the rows (JSON, beside).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum BenchWhat {
+    /// Oracle and emulator throughput.
     All,
+    /// Oracle predictions per second.
     Oracle,
+    /// Emulator replies per second.
     Emulator,
+    /// Fault detection: the default run against every fault, and the fault-free
+    /// emulator over 20 seeds.
+    Faults,
 }
 
 #[derive(Args, Clone, Default)]
@@ -273,6 +294,20 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let base = endpoint.unwrap_or_else(|| "http://127.0.0.1:8080".into());
             println!("{}", bench::signed_url(&base));
             Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Bench { what: BenchWhat::Faults, cases, seed, clean_seeds, faults, out, .. }) => {
+            let faults = if faults.is_empty() { Fault::ALL.to_vec() } else { faults };
+            let result = bench::fault_bench(cases, seed, &faults, clean_seeds).await?;
+            let table = result.markdown();
+            print!("{table}");
+            if let Some(path) = out {
+                std::fs::write(&path, &table).with_context(|| format!("writing {}", path.display()))?;
+                let json = path.with_extension("json");
+                std::fs::write(&json, serde_json::to_string_pretty(&result)?)
+                    .with_context(|| format!("writing {}", json.display()))?;
+            }
+            let clean = result.clean.iter().all(|c| c.2 + c.3 == 0);
+            Ok(if clean && result.detected() == result.rows.len() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Bench { what, seconds, connections, endpoint, .. }) => {
             let duration = Duration::from_secs_f64(seconds);

@@ -105,6 +105,12 @@ faults! {
     ImageIdsReused => "image-ids-reused", Lifecycle, "gives every copy in a world the id of the first one";
 }
 
+impl serde::Serialize for Fault {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

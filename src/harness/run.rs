@@ -20,7 +20,7 @@ use crate::emulator::{Emulator, EmulatorConfig};
 use crate::generate::{self, Anchor, CaseSpec, Step, arb_anchor, arb_case, arb_steps};
 use crate::model::{AccessKey, Account, Clock, HttpRequest, Region, World};
 use crate::oracle::{self, Scene};
-use crate::report::{Failure, Flaky, Report};
+use crate::report::{Failure, FirstFailure, Flaky, Report};
 use crate::rules::RuleId;
 use crate::wire::client::fresh_nonce;
 
@@ -55,6 +55,7 @@ struct Shared {
     progress: Option<ProgressBar>,
     done: AtomicUsize,
     total: usize,
+    started: Instant,
 }
 
 impl Shared {
@@ -147,6 +148,7 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
         progress,
         done: AtomicUsize::new(0),
         total: indices.len(),
+        started,
     });
     // Each worker runs on a thread of its own with a single-threaded runtime: proptest's
     // shrinking trees are not Send, and the harness's own work then spreads over cores.
@@ -343,6 +345,14 @@ async fn worker(
             }
         }
         if !failed.is_empty() {
+            {
+                let mut report = shared.lock();
+                if report.first_failure.is_none() {
+                    let cases = shared.done.load(Ordering::Relaxed) + 1;
+                    report.first_failure =
+                        Some(FirstFailure { cases, seconds: shared.started.elapsed().as_secs_f64() });
+                }
+            }
             if target.control {
                 model = None;
             }

@@ -128,6 +128,17 @@ pub struct Report {
     pub not_checkable: Vec<RuleId>,
     /// Images the run created on a target without control.
     pub created_images: Vec<String>,
+    /// When the first failing case was seen: cases finished by then, and seconds.
+    pub first_failure: Option<FirstFailure>,
+}
+
+/// When a run first saw a case fail.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct FirstFailure {
+    /// Cases finished before it, plus one.
+    pub cases: usize,
+    /// Seconds since the run started.
+    pub seconds: f64,
 }
 
 impl Report {
@@ -171,6 +182,7 @@ impl Report {
             flaky_cases: Vec::new(),
             not_checkable: Vec::new(),
             created_images: Vec::new(),
+            first_failure: None,
         }
     }
 
