@@ -206,3 +206,42 @@ async fn an_oversize_body_is_refused_without_being_kept() {
     assert_eq!(reply::parse(&http.body).unwrap().text("Code"), Some("InvalidParameter"));
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn host_uri_and_shutdown_do_what_they_say() {
+    let e = common::emulator(World::default_fixture()).await;
+    assert_eq!(e.host(), e.addr().to_string());
+    assert_eq!(e.uri(), format!("http://{}", e.addr()));
+    let addr = e.addr();
+    assert!(tokio::net::TcpStream::connect(addr).await.is_ok());
+    e.shutdown().await;
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "still listening after shutdown");
+}
+
+#[tokio::test]
+async fn worlds_over_16_mib_are_refused_by_size() {
+    let e = common::emulator(World::default_fixture()).await;
+    let client = common::client();
+    for (size, status) in [((16 << 20) + 1, 413), (16 << 20, 400)] {
+        let r = client.put(format!("{}/_conformance/world", e.uri())).body(vec![b' '; size]).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{size} bytes");
+    }
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_json_envelope_fault_leaves_xml_alone() {
+    use copyimage_conformance::emulator::fault::{Fault, Faults};
+    use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
+    let e = Emulator::start(EmulatorConfig { faults: Faults(vec![Fault::JsonEnvelope]), ..EmulatorConfig::default() })
+        .await
+        .unwrap();
+    let client = common::client();
+    let (_, xml) = common::send_case(&client, &e, &valid()).await;
+    assert_eq!(reply::parse(&xml.body).unwrap().root.as_deref(), Some("CopyImageResponse"));
+    let json_case = valid().with(Tamper::Set { name: "Format".into(), value: Value::text("JSON") });
+    let (_, json) = common::send_case(&client, &e, &json_case).await;
+    let parsed = reply::parse(&json.body).unwrap();
+    assert!(parsed.get("Data").is_some() && parsed.get("RequestId").is_none());
+    e.shutdown().await;
+}

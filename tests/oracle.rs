@@ -262,3 +262,86 @@ proptest! {
         prop_assert!(p.acceptable.contains(p.pick()));
     }
 }
+
+#[test]
+fn open_points_name_the_codes_they_open() {
+    let point = |case: Case, want: OpenPoint| {
+        let p = predict(&case);
+        assert!(p.open_points().contains(&want), "{want:?} missing from {:?} ({:?})", p.open_points(), codes(&p));
+    };
+    point(base("m-system00000000000001"), OpenPoint::NonCustomImage);
+    point(base("m-available00000000001").with(Tamper::Key { id: "nobody".into() }), OpenPoint::AccessKeyStatus);
+    point(
+        base("m-available00000000001").with(Tamper::Set { name: "Version".into(), value: Value::text("2016-11-11") }),
+        OpenPoint::VersionCode,
+    );
+    point(
+        base("m-available00000000001").with(Tamper::TimestampText { text: "yesterday".into() }),
+        OpenPoint::TimestampCode,
+    );
+    point(
+        base("m-available00000000001")
+            .with(Tamper::Set { name: "SignatureMethod".into(), value: Value::text("HMAC-SHA256") }),
+        OpenPoint::SignatureAlgorithm,
+    );
+    // A point of a layer that does not answer widens nothing.
+    let p = predict(
+        &base("m-available00000000001")
+            .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("a.b") })
+            .with(Tamper::BadSignature),
+    );
+    assert!(!p.open_points().contains(&OpenPoint::NamePeriod), "{:?}", p.open_points());
+}
+
+#[test]
+fn success_must_be_the_only_outcome_to_be_required() {
+    assert!(predict(&base("m-available00000000001")).must_succeed());
+    let open = predict(
+        &base("m-available00000000001").with(Tamper::Set { name: "Tag.1.Key".into(), value: Value::text("k") }),
+    );
+    assert!(open.allows_success() && !open.must_succeed());
+    assert!(!predict(&base("m-unavail0000000000001")).must_succeed());
+}
+
+#[test]
+fn the_body_limit_is_exact() {
+    let world = World::default_fixture();
+    let size_violated = |len: usize| {
+        let mut body = b"A=".to_vec();
+        body.resize(len, b'x');
+        let req = HttpRequest {
+            method: "POST".into(),
+            target: "/".into(),
+            headers: vec![("content-type".into(), "application/x-www-form-urlencoded".into())],
+            body,
+        };
+        let p = oracle::predict(&Scene { world: &world, nonces: &NonceLog::new(), now: NOW }, &req);
+        p.violations.iter().any(|v| v.rule == RuleId::Size)
+    };
+    assert!(!size_violated(oracle::MAX_BODY));
+    assert!(size_violated(oracle::MAX_BODY + 1));
+}
+
+#[test]
+fn a_repeated_format_leaves_the_reply_format_open() {
+    use copyimage_conformance::model::Format;
+    let twice = |a: &str, b: &str| {
+        predict(
+            &base("m-available00000000001")
+                .with(Tamper::Set { name: "Format".into(), value: Value::text(a) })
+                .with(Tamper::Duplicate { name: "Format".into(), value: Value::text(b) }),
+        )
+    };
+    assert_eq!(twice("XML", "JSON").format, FormatExpectation::Either(Format::Xml));
+    assert_eq!(twice("JSON", "JSON").format, FormatExpectation::Exactly(Format::Json));
+    // Each violation is listed once, whichever reading found it, and none is lost.
+    let p = predict(
+        &base("m-available00000000001")
+            .with(Tamper::Duplicate { name: "ImageId".into(), value: Value::text("m-unavail0000000000001") }),
+    );
+    assert!(p.violations.iter().any(|v| v.rule == RuleId::ImageAvailable), "{:?}", p.violations);
+    assert!(p.violations.iter().any(|v| v.rule == RuleId::DuplicateParameter));
+    for (i, v) in p.violations.iter().enumerate() {
+        assert!(!p.violations[i + 1..].contains(v), "{v:?} listed twice");
+    }
+}

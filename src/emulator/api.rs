@@ -26,8 +26,14 @@ use crate::wire::reply::{fields, render_fields, root_of};
 /// larger body is left unread and the connection closes after the reply.
 const DRAIN: usize = 64 << 20;
 
-/// Reads the whole request as bytes, keeping at most `limit + 1` body bytes.
+/// Reads the whole request as bytes, keeping at most `limit + 1` body bytes and
+/// draining up to [`DRAIN`] more.
 pub(crate) async fn read_request(req: Request, limit: usize) -> HttpRequest {
+    read_draining(req, limit, DRAIN).await.0
+}
+
+/// [`read_request`] with the drain given; also returns the body bytes consumed.
+async fn read_draining(req: Request, limit: usize, drain: usize) -> (HttpRequest, usize) {
     let (parts, mut body) = req.into_parts();
     let headers = parts
         .headers
@@ -42,17 +48,18 @@ pub(crate) async fn read_request(req: Request, limit: usize) -> HttpRequest {
             seen += data.len();
             let room = (limit + 1).saturating_sub(bytes.len());
             bytes.extend_from_slice(&data[..data.len().min(room)]);
-            if seen > limit + DRAIN {
+            if seen > limit + drain {
                 break;
             }
         }
     }
-    HttpRequest {
+    let req = HttpRequest {
         method: parts.method.as_str().to_owned(),
         target: parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned(),
         headers,
         body: bytes,
-    }
+    };
+    (req, seen)
 }
 
 /// A fresh `RequestId`: an uppercase UUID.
@@ -128,4 +135,35 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         response.headers_mut().insert("x-acs-request-id", v);
     }
     response.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunked(chunks: usize, size: usize) -> Request {
+        let chunks = (0..chunks).map(move |_| Ok::<_, std::io::Error>(vec![b'x'; size]));
+        Request::builder()
+            .method("POST")
+            .uri("/?a=1")
+            .body(Body::from_stream(futures_util::stream::iter(chunks)))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn bodies_are_kept_to_one_byte_past_the_limit_and_drained() {
+        // 10 chunks of 10 bytes, limit 25: 26 bytes kept, all 100 read.
+        let (req, seen) = read_draining(chunked(10, 10), 25, 1000).await;
+        assert_eq!((req.body.len(), seen), (26, 100));
+        assert_eq!((req.method.as_str(), req.target.as_str()), ("POST", "/?a=1"));
+        // Within the limit: everything kept.
+        let (req, seen) = read_draining(chunked(2, 10), 25, 1000).await;
+        assert_eq!((req.body.len(), seen), (20, 20));
+        // Exactly at the limit: nothing extra.
+        let (req, _) = read_draining(chunked(5, 5), 25, 1000).await;
+        assert_eq!(req.body.len(), 25);
+        // Past limit + drain: reading stops (the connection then closes).
+        let (req, seen) = read_draining(chunked(10, 10), 25, 30).await;
+        assert_eq!((req.body.len(), seen), (26, 60));
+    }
 }

@@ -152,11 +152,6 @@ impl Faults {
         self.0.contains(&f)
     }
 
-    /// Whether any fault is active.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// The decision hook: the prediction the faulty emulator acts on.
     pub fn decide(&self, scene: &Scene<'_>, req: &HttpRequest, prediction: Prediction) -> Prediction {
         if self.0.is_empty() {

@@ -154,11 +154,6 @@ impl Emulator {
         }
         let _ = (&mut self.task).await;
     }
-
-    /// Waits until the server stops (it stops only on an I/O failure or shutdown).
-    pub async fn wait(mut self) {
-        let _ = (&mut self.task).await;
-    }
 }
 
 fn router(shared: Arc<Shared>, control: bool) -> Router {

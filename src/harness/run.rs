@@ -349,8 +349,8 @@ async fn worker(
                 let mut report = shared.lock();
                 if report.first_failure.is_none() {
                     let cases = shared.done.load(Ordering::Relaxed) + 1;
-                    report.first_failure =
-                        Some(FirstFailure { cases, seconds: shared.started.elapsed().as_secs_f64() });
+                    let (requests, seconds) = (report.requests, shared.started.elapsed().as_secs_f64());
+                    report.first_failure = Some(FirstFailure { cases, requests, seconds });
                 }
             }
             if target.control {

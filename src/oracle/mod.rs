@@ -239,12 +239,8 @@ impl Prediction {
     /// Open points that widened this prediction.
     pub fn open_points(&self) -> Vec<OpenPoint> {
         let answering: Vec<RuleId> = self.rules();
-        let mut points: Vec<OpenPoint> = self
-            .violations
-            .iter()
-            .filter(|v| answering.contains(&v.rule) || !v.certain)
-            .filter_map(|v| v.point)
-            .collect();
+        let mut points: Vec<OpenPoint> =
+            self.violations.iter().filter(|v| answering.contains(&v.rule)).filter_map(|v| v.point).collect();
         points.sort_unstable();
         points.dedup();
         points

@@ -137,6 +137,8 @@ pub struct Report {
 pub struct FirstFailure {
     /// Cases finished before it, plus one.
     pub cases: usize,
+    /// API requests sent by then (the failing case's included).
+    pub requests: usize,
     /// Seconds since the run started.
     pub seconds: f64,
 }
