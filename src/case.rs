@@ -264,9 +264,19 @@ impl Case {
             Tamper::Method { method } => Some(method.clone()),
             _ => None,
         });
+        let signer = Signer {
+            now,
+            host,
+            nonce,
+            business: &business,
+            key_id: &key_id,
+            secret: &secret,
+            timestamp: &timestamp,
+            method,
+        };
         let mut req = match self.signing {
-            Signing::V3 => self.build_v3(now, host, nonce, &business, &key_id, &secret, &timestamp, method),
-            _ => self.build_v1(now, host, nonce, &business, &key_id, &secret, &timestamp, method),
+            Signing::V3 => self.build_v3(signer),
+            _ => self.build_v1(signer),
         };
         for t in &self.tampers {
             match t {
@@ -289,17 +299,9 @@ impl Case {
         req
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn build_v1(
         &self,
-        now: Timestamp,
-        host: &str,
-        nonce: &str,
-        business: &Pairs,
-        key_id: &str,
-        secret: &str,
-        timestamp: &str,
-        method: Option<String>,
+        Signer { now, host, nonce, business, key_id, secret, timestamp, method }: Signer<'_>,
     ) -> HttpRequest {
         let mut draft = V1Draft::new(self.signing, host, key_id, now, nonce, business);
         set(&mut draft.params, "Timestamp", timestamp.as_bytes());
@@ -323,17 +325,9 @@ impl Case {
         draft.into_request((!omit_signature).then_some(signature.as_str()))
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn build_v3(
         &self,
-        now: Timestamp,
-        host: &str,
-        nonce: &str,
-        business: &Pairs,
-        key_id: &str,
-        secret: &str,
-        timestamp: &str,
-        method: Option<String>,
+        Signer { now, host, nonce, business, key_id, secret, timestamp, method }: Signer<'_>,
     ) -> HttpRequest {
         let mut draft = V3Draft::new(host, now, nonce, business);
         draft.set_header("x-acs-date", timestamp);
@@ -375,6 +369,18 @@ impl Case {
         }
         draft.into_request((!omit_auth).then_some(auth))
     }
+}
+
+/// What both signing styles build a request from.
+struct Signer<'a> {
+    now: Timestamp,
+    host: &'a str,
+    nonce: &'a str,
+    business: &'a Pairs,
+    key_id: &'a str,
+    secret: &'a str,
+    timestamp: &'a str,
+    method: Option<String>,
 }
 
 fn set(params: &mut Pairs, name: &str, value: &[u8]) {

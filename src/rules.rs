@@ -154,6 +154,25 @@ rule_ids! {
     ReplyRequestId = "reply.request-id",
 }
 
+/// Rules whose outcome depends on the world (regions, images, accounts, quotas), not on
+/// the request alone: a target whose world is unknown cannot be checked on them.
+pub const WORLD_RULES: [RuleId; 14] = [
+    RuleId::Authorized,
+    RuleId::SourceRegion,
+    RuleId::DestinationRegion,
+    RuleId::RegionSupportsCopy,
+    RuleId::ImageExists,
+    RuleId::OwnImage,
+    RuleId::CustomImage,
+    RuleId::ImageAvailable,
+    RuleId::ImageAge,
+    RuleId::ImageUnencrypted,
+    RuleId::ImageNotCopying,
+    RuleId::NameUnique,
+    RuleId::ImageQuota,
+    RuleId::SnapshotQuota,
+];
+
 impl RuleId {
     /// The rule's row in [`RULES`].
     pub fn rule(self) -> &'static Rule {

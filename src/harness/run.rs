@@ -21,30 +21,11 @@ use crate::generate::{self, Anchor, CaseSpec, Step, arb_anchor, arb_case, arb_st
 use crate::model::{AccessKey, Account, Clock, HttpRequest, Region, World};
 use crate::oracle::{self, Scene};
 use crate::report::{Failure, FirstFailure, Flaky, Report};
-use crate::rules::RuleId;
+use crate::rules::{RuleId, WORLD_RULES};
 use crate::wire::client::fresh_nonce;
 
 /// Cases that share one generated world.
 const WORLD_SPAN: u64 = 50;
-
-/// Rules that need a staged world.
-const STATE_RULES: [RuleId; 15] = [
-    RuleId::Authorized,
-    RuleId::SourceRegion,
-    RuleId::DestinationRegion,
-    RuleId::RegionSupportsCopy,
-    RuleId::ImageExists,
-    RuleId::OwnImage,
-    RuleId::CustomImage,
-    RuleId::ImageAvailable,
-    RuleId::ImageAge,
-    RuleId::ImageUnencrypted,
-    RuleId::ImageNotCopying,
-    RuleId::NameUnique,
-    RuleId::ImageQuota,
-    RuleId::SnapshotQuota,
-    RuleId::CopyLifecycle,
-];
 
 struct Shared {
     config: RunConfig,
@@ -121,7 +102,8 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
     report.signings = config.signings.clone();
     report.formats = config.formats.clone();
     if !control {
-        let mut rules = STATE_RULES.to_vec();
+        let mut rules = WORLD_RULES.to_vec();
+        rules.push(RuleId::CopyLifecycle);
         if config.allow_create == 0 {
             rules.push(RuleId::CopySucceeds);
         }
@@ -239,10 +221,14 @@ fn probe_anchor(config: &RunConfig) -> Result<Anchor, HarnessError> {
 }
 
 /// What a unit of work is: a single case or a sequence.
-enum Work {
-    Single(Box<dyn ValueTree<Value = CaseSpec>>),
-    Sequence(Box<dyn ValueTree<Value = Vec<Step>>>),
+#[derive(Clone, Debug)]
+enum Unit {
+    Single(CaseSpec),
+    Sequence(Vec<Step>),
 }
+
+/// A unit of work as proptest generated it, shrinkable.
+type Work = Box<dyn ValueTree<Value = Unit>>;
 
 fn anchor_for(seed: u64, index: u64) -> Result<Anchor, HarnessError> {
     arb_anchor()
@@ -251,21 +237,17 @@ fn anchor_for(seed: u64, index: u64) -> Result<Anchor, HarnessError> {
         .map_err(|e| HarnessError::Config(format!("generating a world: {e}")))
 }
 
-/// A unit of work made concrete: its world and steps.
-fn concrete(anchor: &Anchor, work: &Work) -> (World, Vec<ReplayStep>, usize) {
-    match work {
-        Work::Single(tree) => concrete_case(anchor, &tree.current()),
-        Work::Sequence(tree) => {
-            (anchor.world.clone(), generate::steps::resolve(anchor, &tree.current()), tree.current().len())
+/// A unit of work made concrete: its world, its steps and its size (the violations
+/// that change a case, the steps of a sequence).
+fn concrete(anchor: &Anchor, unit: &Unit) -> (World, Vec<ReplayStep>, usize) {
+    match unit {
+        Unit::Single(spec) => {
+            let spec = spec.effective(anchor);
+            let (world, case) = spec.materialize(anchor);
+            (world, vec![ReplayStep::Send { case }], spec.violations.len())
         }
+        Unit::Sequence(steps) => (anchor.world.clone(), generate::steps::resolve(anchor, steps), steps.len()),
     }
-}
-
-/// A case made concrete; its size counts only the violations that change it.
-fn concrete_case(anchor: &Anchor, spec: &CaseSpec) -> (World, Vec<ReplayStep>, usize) {
-    let spec = spec.effective(anchor);
-    let (world, case) = spec.materialize(anchor);
-    (world, vec![ReplayStep::Send { case }], spec.violations.len())
 }
 
 fn failed_rules(records: &[StepRecord]) -> Vec<RuleId> {
@@ -285,8 +267,8 @@ async fn worker(
     let mut model: Option<Model> = probe.as_ref().map(|a| Model::new(a.world.clone()));
     let mut cached: Option<(u64, Anchor)> = None;
     // Strategies are built once; each case only draws from them.
-    let case_strategy = arb_case(config.signings.clone(), config.formats.clone());
-    let steps_strategy = arb_steps(config.signings.clone());
+    let case_strategy = arb_case(config.signings.clone(), config.formats.clone()).prop_map(Unit::Single);
+    let steps_strategy = arb_steps(config.signings.clone()).prop_map(Unit::Sequence);
     for i in indices {
         let anchor = match &probe {
             Some(a) => a.clone(),
@@ -300,14 +282,20 @@ async fn worker(
         };
         let sequence =
             target.control && config.sequence_every > 0 && i % config.sequence_every == config.sequence_every - 1;
-        let work = if sequence {
-            let tree = steps_strategy.new_tree(&mut generate::runner(config.seed, "steps", i));
-            Work::Sequence(Box::new(tree.map_err(|e| HarnessError::Config(e.to_string()))?))
+        let work: Work = if sequence {
+            Box::new(
+                steps_strategy
+                    .new_tree(&mut generate::runner(config.seed, "steps", i))
+                    .map_err(|e| HarnessError::Config(e.to_string()))?,
+            )
         } else {
-            let tree = case_strategy.new_tree(&mut generate::runner(config.seed, "case", i));
-            Work::Single(Box::new(tree.map_err(|e| HarnessError::Config(e.to_string()))?))
+            Box::new(
+                case_strategy
+                    .new_tree(&mut generate::runner(config.seed, "case", i))
+                    .map_err(|e| HarnessError::Config(e.to_string()))?,
+            )
         };
-        let (world, steps, _) = concrete(&anchor, &work);
+        let (world, steps, _) = concrete(&anchor, &work.current());
         let records = if target.control {
             if sequence {
                 model = None;
@@ -429,7 +417,7 @@ async fn on_failure(
 ) -> Result<(), HarnessError> {
     let config = &shared.config;
     let first_failed = failed_rules(first);
-    let (world, steps, size_before) = concrete(anchor, work);
+    let (world, steps, size_before) = concrete(anchor, &work.current());
     // A failure must repeat before it counts.
     let again = fresh_run(target, &world, &steps, probe_world).await?;
     let key = failed_rules(&again);
@@ -460,40 +448,18 @@ async fn on_failure(
     let mut tries = 0usize;
     let mut best = (world, steps, size_before);
     let mut trial_failed = |records: &[StepRecord]| failed_rules(records).iter().any(|r| key.contains(r));
-    match work {
-        Work::Single(tree) => {
-            if tree.simplify() {
-                while tries < budget {
-                    tries += 1;
-                    let cand = concrete_case(anchor, &tree.current());
-                    let records = fresh_run(target, &cand.0, &cand.1, probe_world).await?;
-                    if trial_failed(&records) {
-                        best = cand;
-                        if !tree.simplify() {
-                            break;
-                        }
-                    } else if !tree.complicate() {
-                        break;
-                    }
+    if work.simplify() {
+        while tries < budget {
+            tries += 1;
+            let cand = concrete(anchor, &work.current());
+            let records = fresh_run(target, &cand.0, &cand.1, probe_world).await?;
+            if trial_failed(&records) {
+                best = cand;
+                if !work.simplify() {
+                    break;
                 }
-            }
-        }
-        Work::Sequence(tree) => {
-            if tree.simplify() {
-                while tries < budget {
-                    tries += 1;
-                    let current = tree.current();
-                    let cand = (anchor.world.clone(), generate::steps::resolve(anchor, &current), current.len());
-                    let records = fresh_run(target, &cand.0, &cand.1, probe_world).await?;
-                    if trial_failed(&records) {
-                        best = cand;
-                        if !tree.simplify() {
-                            break;
-                        }
-                    } else if !tree.complicate() {
-                        break;
-                    }
-                }
+            } else if !work.complicate() {
+                break;
             }
         }
     }

@@ -9,7 +9,7 @@
 use super::text::{self, Verdict};
 use super::{CopyPlan, OpenPoint, Scene, Violation};
 use crate::model::{Account, ImageKind, ImageStatus, Timestamp};
-use crate::rules::RuleId;
+use crate::rules::{RuleId, WORLD_RULES};
 
 use super::read::Params;
 
@@ -53,22 +53,7 @@ pub(super) fn check(scene: &Scene<'_>, caller: &Account, params: &Params) -> (Ve
 
     if !world.exhaustive {
         // Nothing is known of the target's resources: every state rule is open.
-        for rule in [
-            RuleId::Authorized,
-            RuleId::SourceRegion,
-            RuleId::DestinationRegion,
-            RuleId::RegionSupportsCopy,
-            RuleId::ImageExists,
-            RuleId::OwnImage,
-            RuleId::CustomImage,
-            RuleId::ImageAvailable,
-            RuleId::ImageAge,
-            RuleId::ImageUnencrypted,
-            RuleId::ImageNotCopying,
-            RuleId::NameUnique,
-            RuleId::ImageQuota,
-            RuleId::SnapshotQuota,
-        ] {
+        for rule in WORLD_RULES {
             v.push(Violation::open(rule, OpenPoint::UnknownWorld, false, None));
         }
     } else {

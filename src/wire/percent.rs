@@ -37,6 +37,23 @@ pub fn parse_pairs(raw: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
         .collect()
 }
 
+/// The canonical form both signatures sign: pairs sorted by name then value (as
+/// bytes), RFC 3986 encoded, `name=value` joined with `&` (`name=` when empty).
+pub fn canonical<'a>(pairs: impl Iterator<Item = (&'a [u8], &'a [u8])>) -> String {
+    let mut sorted: Vec<(&[u8], &[u8])> = pairs.collect();
+    sorted.sort_unstable();
+    let mut out = String::new();
+    for (i, (n, v)) in sorted.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(&encode(n));
+        out.push('=');
+        out.push_str(&encode(v));
+    }
+    out
+}
+
 /// Joins pairs as `name=value&...`, each side RFC 3986 encoded, in the order given.
 pub fn join_pairs<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(N, V)]) -> String {
     let mut out = String::new();

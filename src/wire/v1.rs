@@ -8,24 +8,12 @@ use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
-use super::percent::encode;
+use super::percent::{canonical, encode};
 
-/// The canonicalized query string: every pair but `Signature`, sorted by name (then
-/// value) as bytes, RFC 3986 encoded, joined with `&`.
+/// The canonicalized query string: every pair but `Signature`, in the canonical form
+/// of [`super::percent::canonical`].
 pub fn canonical_query<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(N, V)]) -> String {
-    let mut sorted: Vec<(&[u8], &[u8])> =
-        pairs.iter().map(|(n, v)| (n.as_ref(), v.as_ref())).filter(|(n, _)| *n != b"Signature").collect();
-    sorted.sort_unstable();
-    let mut out = String::new();
-    for (i, (n, v)) in sorted.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        out.push_str(&encode(n));
-        out.push('=');
-        out.push_str(&encode(v));
-    }
-    out
+    canonical(pairs.iter().map(|(n, v)| (n.as_ref(), v.as_ref())).filter(|(n, _)| *n != b"Signature"))
 }
 
 /// `METHOD&%2F&percentEncode(canonicalized query)`.

@@ -7,7 +7,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
-use super::percent::encode;
+use super::percent::canonical;
 
 /// The algorithm name that opens the `Authorization` header.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
@@ -67,21 +67,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// The canonical query: pairs sorted by name then value, RFC 3986 encoded, `key=` for
-/// empty values.
+/// The canonical query: every pair, in the canonical form of
+/// [`super::percent::canonical`].
 pub fn canonical_query<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(N, V)]) -> String {
-    let mut sorted: Vec<(&[u8], &[u8])> = pairs.iter().map(|(n, v)| (n.as_ref(), v.as_ref())).collect();
-    sorted.sort_unstable();
-    let mut out = String::new();
-    for (i, (n, v)) in sorted.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        out.push_str(&encode(n));
-        out.push('=');
-        out.push_str(&encode(v));
-    }
-    out
+    canonical(pairs.iter().map(|(n, v)| (n.as_ref(), v.as_ref())))
 }
 
 /// What the canonical request is built from.
