@@ -272,13 +272,14 @@ async fn worker(
     for i in indices {
         let anchor = match &probe {
             Some(a) => a.clone(),
-            None => {
-                let span = i / WORLD_SPAN;
-                if cached.as_ref().is_none_or(|(s, _)| *s != span) {
-                    cached = Some((span, anchor_for(config.seed, i)?));
+            None => match &cached {
+                Some((span, a)) if *span == i / WORLD_SPAN => a.clone(),
+                _ => {
+                    let a = anchor_for(config.seed, i)?;
+                    cached = Some((i / WORLD_SPAN, a.clone()));
+                    a
                 }
-                cached.as_ref().map(|(_, a)| a.clone()).unwrap_or_else(|| unreachable!())
-            }
+            },
         };
         let sequence =
             target.control && config.sequence_every > 0 && i % config.sequence_every == config.sequence_every - 1;

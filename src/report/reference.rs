@@ -100,7 +100,7 @@ pub fn default_world() -> String {
             i.owner.as_deref().unwrap_or("—"),
             i.kind,
             i.status,
-            &i.created_at.to_string()[..10],
+            i.created_at.to_string().get(..10).unwrap_or_default(),
             yes(i.encrypted),
             i.snapshot_count,
             i.name.as_deref().map(|n| format!("`{n}`")).unwrap_or_default()
