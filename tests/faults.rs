@@ -161,6 +161,7 @@ fn rows() -> Vec<Row> {
         },
         row(Fault::DuplicatesIgnored, name("existing-name"), name("1bad")),
         row(Fault::DuplicatesWrongRegion, name("existing-name"), ok()),
+        row(Fault::DuplicatesWrongRegion, name("available-image"), name("fresh-name")),
         row(
             Fault::SameRegionAccepted,
             base("m-available00000000001", "cn-qingdao"),
@@ -224,4 +225,61 @@ fn every_fault_that_acts_on_one_request_has_a_row() {
     for f in Fault::ALL.iter().filter(|f| !lifecycle.contains(f)) {
         assert!(covered.contains(f), "{f} has no row");
     }
+}
+
+/// Copy, advance past the copy, read the world, copy again: what each step shows.
+async fn lifecycle(faults: Vec<Fault>) -> (String, Vec<(String, String)>, String) {
+    let e = Emulator::start(EmulatorConfig { world: world(), faults: Faults(faults), ..EmulatorConfig::default() })
+        .await
+        .unwrap();
+    let client = common::client();
+    let id = |http: &copyimage_conformance::model::HttpReply| {
+        reply::parse(&http.body).unwrap().text("ImageId").unwrap_or_default().to_owned()
+    };
+    let (_, first) = common::send_case(&client, &e, &ok()).await;
+    let r =
+        client.post(format!("{}/_conformance/clock", e.uri())).body(r#"{"advance_seconds": 60}"#).send().await.unwrap();
+    assert!(r.status().is_success());
+    let shown: serde_json::Value =
+        client.get(format!("{}/_conformance/world", e.uri())).send().await.unwrap().json_value().await;
+    let images = shown["world"]["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap().to_owned(), i["status"].as_str().unwrap().to_owned()))
+        .collect();
+    let (_, second) = common::send_case(&client, &e, &base("m-available00000000001", "ap-southeast-1")).await;
+    e.shutdown().await;
+    (id(&first), images, id(&second))
+}
+
+trait Json {
+    async fn json_value(self) -> serde_json::Value;
+}
+
+impl Json for reqwest::Response {
+    async fn json_value(self) -> serde_json::Value {
+        serde_json::from_slice(&self.bytes().await.unwrap()).unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifecycle_faults_break_only_the_copy_they_concern() {
+    let (first, reference, second) = lifecycle(Vec::new()).await;
+    assert_ne!(first, second);
+    let status = |images: &[(String, String)], id: &str| images.iter().find(|(i, _)| i == id).map(|(_, s)| s.clone());
+    assert_eq!(status(&reference, &first).as_deref(), Some("Available"));
+    let others =
+        |images: &[(String, String)], id: &str| images.iter().filter(|(i, _)| i != id).cloned().collect::<Vec<_>>();
+
+    let (f, never, _) = lifecycle(vec![Fault::CopiesNeverComplete]).await;
+    assert_eq!(status(&never, &f).as_deref(), Some("Creating"));
+    assert_eq!(others(&never, &f), others(&reference, &first));
+
+    let (f, invisible, _) = lifecycle(vec![Fault::CompletedCopiesInvisible]).await;
+    assert_eq!(status(&invisible, &f), None);
+    assert_eq!(invisible, others(&reference, &first));
+
+    let (f, _, again) = lifecycle(vec![Fault::ImageIdsReused]).await;
+    assert_eq!(f, again);
 }

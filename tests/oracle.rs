@@ -345,3 +345,44 @@ fn a_repeated_format_leaves_the_reply_format_open() {
         assert!(!p.violations[i + 1..].contains(v), "{v:?} listed twice");
     }
 }
+
+#[test]
+fn the_timestamp_window_edges_are_exact() {
+    let at = |s: i64| predict(&base("m-available00000000001").with(Tamper::TimestampOffset { seconds: s }));
+    // Certainly fine up to 840 s, open up to 960 s, certainly expired beyond.
+    assert!(at(-840).must_succeed());
+    let p = at(-841);
+    assert!(p.allows_success() && has(&p, "InvalidTimeStamp.Expired", 400));
+    let p = at(960);
+    assert!(p.allows_success() && has(&p, "InvalidTimeStamp.Expired", 400));
+    assert!(!at(961).allows_success());
+    // The emulator refuses beyond 900 s, not at 900.
+    assert!(matches!(at(-900).pick(), Outcome::Success(_)));
+    assert!(matches!(at(-901).pick(), Outcome::Error(e) if e.code == "InvalidTimeStamp.Expired"));
+    assert!(matches!(at(901).pick(), Outcome::Error(_)));
+}
+
+#[test]
+fn the_certain_too_old_edge_is_exact() {
+    let edge = oracle::TOO_OLD_CERTAIN_BEFORE.to_string();
+    let at = |t: &str| predict_in(&world_with_image_created(t), &base("m-available00000000001"));
+    assert!(!at(&oracle::TOO_OLD_CERTAIN_BEFORE.plus(-1).to_string()).allows_success());
+    assert!(at(&edge).allows_success(), "at {edge} the 15th has begun somewhere");
+    assert!(at(&oracle::TOO_OLD_POSSIBLE_BEFORE.plus(-1).to_string()).allows_success());
+    assert!(at(&oracle::TOO_OLD_POSSIBLE_BEFORE.to_string()).must_succeed());
+}
+
+#[test]
+fn only_signature_parameters_offer_incomplete_signature_when_missing() {
+    for name in ["Signature", "SignatureMethod", "SignatureVersion"] {
+        let p = predict(&base("m-available00000000001").with(Tamper::Omit { name: name.into() }));
+        assert!(has(&p, "IncompleteSignature", 400) && has(&p, "MissingParameter", 400), "{name}: {:?}", codes(&p));
+    }
+    for name in ["RegionId", "Timestamp", "SignatureNonce"] {
+        let p = predict(&base("m-available00000000001").with(Tamper::Omit { name: name.into() }));
+        assert!(!has(&p, "IncompleteSignature", 400), "{name}: {:?}", codes(&p));
+    }
+    let v3 = Case { signing: Signing::V3, ..base("m-available00000000001") }
+        .with(Tamper::Omit { name: "x-acs-content-sha256".into() });
+    assert!(has(&predict(&v3), "IncompleteSignature", 400));
+}

@@ -134,6 +134,30 @@ mod tests {
     }
 
     #[test]
+    fn a_stale_certain_entry_gives_way_to_a_newer_sighting() {
+        let mut log = NonceLog::new();
+        log.remember(b"n", Timestamp(0), true);
+        // Seen again, unauthenticated, after the window: remembered from then on.
+        log.remember(b"n", Timestamp(WINDOW_SECONDS + 100), false);
+        assert_eq!(log.seen(b"n", Timestamp(KEEP_SECONDS + 50)), Seen::Perhaps);
+        // An uncertain entry becomes certain when the nonce authenticates.
+        log.remember(b"m", Timestamp(0), false);
+        log.remember(b"m", Timestamp(10), true);
+        assert_eq!(log.seen(b"m", Timestamp(20)), Seen::Used);
+        assert!(!log.is_empty() && log.len() == 2);
+    }
+
+    #[test]
+    fn the_sighting_queue_is_bounded_too() {
+        let mut log = NonceLog::new();
+        for t in 0..(2 * CAPACITY + 10) {
+            log.remember(b"same", Timestamp(i64::try_from(t % 800).unwrap_or(0)), false);
+        }
+        assert_eq!(log.len(), 1);
+        assert_eq!(log.order.len(), 2 * CAPACITY);
+    }
+
+    #[test]
     fn memory_is_bounded_in_time_and_size() {
         let mut log = NonceLog::new();
         for i in 0..10u32 {

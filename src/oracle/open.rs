@@ -223,6 +223,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn display_is_the_id() {
+        for p in OpenPoint::ALL {
+            assert_eq!(p.to_string(), p.id());
+            assert_eq!(serde_json::to_string(p).unwrap(), format!("\"{}\"", p.id()));
+        }
+    }
+
+    #[test]
     fn ids_are_unique() {
         let mut ids: Vec<_> = OpenPoint::ALL.iter().map(|p| p.id()).collect();
         ids.sort_unstable();

@@ -278,3 +278,46 @@ pub fn sign_pairs(
 pub fn fresh_nonce() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::percent::parse_pairs;
+
+    #[test]
+    fn signing_modes_name_themselves() {
+        for s in Signing::ALL {
+            assert_eq!(s.name().parse::<Signing>(), Ok(s));
+            assert_eq!(s.to_string(), s.name());
+        }
+        assert_eq!(Signing::V1Get.method(), "GET");
+        assert_eq!(Signing::V1PostForm.method(), "POST");
+        assert!("v2".parse::<Signing>().is_err());
+        assert_eq!(Signing::ALL.map(Signing::name), ["v1-get", "v1-post-query", "v1-post-form", "v3"]);
+    }
+
+    #[test]
+    fn each_mode_puts_parameters_where_it_says() {
+        let creds = Credentials::new("k", "s");
+        let business = pairs(&[("RegionId", "r")]);
+        let now = Timestamp(1_700_000_000);
+        let get = sign_pairs(Signing::V1Get, &creds, "h", &business, now, "n");
+        assert!(get.method == "GET" && get.body.is_empty() && get.query().contains("Signature="));
+        let form = sign_pairs(Signing::V1PostForm, &creds, "h", &business, now, "n");
+        assert!(form.target == "/" && parse_pairs(&form.body).iter().any(|(n, _)| n == b"Signature"));
+        let v3 = sign_pairs(Signing::V3, &creds, "h", &business, now, "n");
+        assert!(v3.header("authorization").is_some_and(|a| a.starts_with("ACS3-HMAC-SHA256 Credential=k,")));
+        assert!(!v3.query().contains("Signature"));
+    }
+
+    #[test]
+    fn a_v3_form_body_is_sent_and_hashed() {
+        let mut draft = V3Draft::new("h", Timestamp(0), "n", &Vec::new());
+        draft.form = pairs(&[("ImageId", "m-1")]);
+        draft.seal_body();
+        assert_eq!(draft.header_names().iter().filter(|h| *h == "content-type").count(), 1);
+        let req = draft.into_request(None);
+        assert_eq!(req.body, b"ImageId=m-1");
+        assert_eq!(req.header("x-acs-content-sha256"), Some(v3::sha256_hex(b"ImageId=m-1").as_str()));
+    }
+}

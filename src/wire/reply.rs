@@ -396,6 +396,26 @@ mod tests {
     }
 
     #[test]
+    fn xml_structure_is_read_at_the_right_depths() {
+        let p = parse(b"<R><A>x&amp;y<![CDATA[<z>]]></A><B><C>deep &lt;</C><D/></B><A>second</A></R>").unwrap();
+        assert_eq!(p.root.as_deref(), Some("R"));
+        assert_eq!(p.text("A"), Some("x&y<z>"));
+        assert_eq!(p.count("A"), 2);
+        assert_eq!(p.count("Z"), 0);
+        // Text and references below a field's children do not leak into the field.
+        assert_eq!(p.get("B"), Some(&Value::Nested(vec!["C".into(), "D".into()])));
+        assert_eq!(p.fields.len(), 3);
+        // A root written as an empty element.
+        let empty = parse(b"<Error/>").unwrap();
+        assert_eq!((empty.root.as_deref(), empty.fields.len()), (Some("Error"), 0));
+        // Text or a reference directly under the root, or outside it, is not a reply.
+        for bad in [&b"<R>text<A>x</A></R>"[..], b"<R>&amp;<A>x</A></R>", b"&amp;<R/>", b"<R><A>x</A></R><S/>"] {
+            assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        assert!(parse(b"<R>  \n  <A>x</A>\n</R>").is_ok(), "white space between fields is fine");
+    }
+
+    #[test]
     fn messages_echoing_control_characters_stay_well_formed_xml() {
         let r = Reply::Error(ErrorReply {
             request_id: "R".into(),

@@ -223,6 +223,8 @@ mod tests {
             "ACS3-HMAC-SHA256 Credential=a,SignedHeaders=h",
             "ACS3-HMAC-SHA256 Credential=a,SignedHeaders=h,Signature=s,Signature=t",
             "ACS3-HMAC-SHA256 Credential=,SignedHeaders=h,Signature=s",
+            "ACS3-HMAC-SHA256 Credential=a,SignedHeaders=h,Signature=",
+            "ACS3-HMAC-SHA256 Credential=a,SignedHeaders=h;;x,Signature=s",
             "HMAC-SHA1 Credential=a,SignedHeaders=h,Signature=s",
         ] {
             assert_eq!(Authorization::parse(bad), None, "{bad}");
