@@ -245,3 +245,30 @@ async fn a_json_envelope_fault_leaves_xml_alone() {
     assert!(parsed.get("Data").is_some() && parsed.get("RequestId").is_none());
     e.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_oversize_body_leaves_the_connection_usable() {
+    let e = common::emulator(World::default_fixture()).await;
+    let mut socket = tokio::net::TcpStream::connect(e.addr()).await.unwrap();
+    let body = vec![b'x'; copyimage_conformance::oracle::MAX_BODY + (4 << 20)];
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    socket.write_all(&body).await.unwrap();
+    // A second request on the same connection.
+    socket.write_all(b"GET /?Action=CopyImage HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut seen = Vec::new();
+    let mut buf = vec![0u8; 65536];
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while String::from_utf8_lossy(&seen).matches("HTTP/1.1 ").count() < 2 && tokio::time::Instant::now() < deadline {
+        match tokio::time::timeout(std::time::Duration::from_secs(5), socket.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => seen.extend_from_slice(&buf[..n]),
+            _ => break,
+        }
+    }
+    let text = String::from_utf8_lossy(&seen);
+    assert_eq!(text.matches("HTTP/1.1 400").count(), 2, "both requests answered on one connection:\n{text}");
+    e.shutdown().await;
+}

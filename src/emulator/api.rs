@@ -80,6 +80,13 @@ fn fresh_image_id(world: &World) -> String {
     }
 }
 
+/// One line of `--log`: method, path, status, Code and time; never a parameter, a key
+/// id or a signature.
+fn log_line(http: &HttpRequest, out: &Outgoing, micros: u128) -> String {
+    let code = out.fields.iter().find(|(k, _)| k == "Code").map_or("Success", |(_, v)| v.as_str());
+    format!("{} {} -> {} {code} ({micros} µs)", http.method, http.path(), out.status)
+}
+
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let started = Instant::now();
     let http = read_request(req, MAX_BODY).await;
@@ -120,8 +127,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     };
     let out = faults.reply(out);
     if shared.log {
-        let code = out.fields.iter().find(|(k, _)| k == "Code").map_or("Success", |(_, v)| v.as_str());
-        eprintln!("{} {} -> {} {code} ({} µs)", http.method, http.path(), out.status, started.elapsed().as_micros());
+        eprintln!("{}", log_line(&http, &out, started.elapsed().as_micros()));
     }
     let (content_type, mut body) = render_fields(&out.root, &out.fields, out.format);
     if out.envelope && out.format == Format::Json {
@@ -165,5 +171,28 @@ mod tests {
         // Past limit + drain: reading stops (the connection then closes).
         let (req, seen) = read_draining(chunked(10, 10), 25, 30).await;
         assert_eq!((req.body.len(), seen), (26, 60));
+        // Exactly limit + drain read: not past it yet, so reading goes on.
+        let (_, seen) = read_draining(chunked(10, 10), 25, 35).await;
+        assert_eq!(seen, 70);
+    }
+
+    #[test]
+    fn log_lines_name_the_outcome_and_nothing_secret() {
+        let http = HttpRequest {
+            method: "GET".into(),
+            target: "/?AccessKeyId=testid&Signature=abc".into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        let error = Outgoing {
+            status: 400,
+            format: Format::Xml,
+            root: "Error".into(),
+            fields: vec![("RequestId".into(), "R".into()), ("Code".into(), "IncorrectImageStatus".into())],
+            envelope: false,
+        };
+        assert_eq!(log_line(&http, &error, 7), "GET / -> 400 IncorrectImageStatus (7 µs)");
+        let ok = Outgoing { status: 200, fields: vec![("RequestId".into(), "R".into())], ..error };
+        assert_eq!(log_line(&http, &ok, 7), "GET / -> 200 Success (7 µs)");
     }
 }

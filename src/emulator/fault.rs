@@ -161,7 +161,6 @@ impl Faults {
             && req.header("content-type").is_some_and(|c| c.starts_with(FORM_CONTENT_TYPE))
         {
             let mut stripped = req.clone();
-            stripped.headers.retain(|(n, _)| n != "content-type");
             stripped.body.clear();
             return self.adjust(scene, &stripped, oracle::predict(scene, &stripped));
         }
