@@ -183,6 +183,9 @@ fn rows() -> Vec<Row> {
             base("m-unavail0000000000001", "cn-hangzhou"),
             base("m-encrypted00000000001", "cn-hangzhou"),
         ),
+        // Its neighbours with other statuses (the one above is 403 like the fault's).
+        row(Fault::StatusCodeWrong, base("m-unavail0000000000001", "cn-hangzhou"), ok()),
+        row(Fault::StatusCodeWrong, base("m-unavail0000000000001", "cn-hangzhou"), name("1bad")),
         row(
             Fault::MisspellingFixed,
             base("m-encrypted00000000001", "cn-hangzhou"),
@@ -197,8 +200,10 @@ fn rows() -> Vec<Row> {
         row(Fault::TimestampUnchecked, ok().with(Tamper::TimestampOffset { seconds: -3600 }), ok()),
         row(Fault::NonceReusable, ok().with(Tamper::ReuseNonce), ok()),
         row(Fault::PostRefused, ok(), Case { signing: Signing::V1Get, ..ok() }),
-        row(Fault::FormBodyIgnored, form, ok()),
+        row(Fault::FormBodyIgnored, form.clone(), ok()),
         row(Fault::V3Unsupported, Case { signing: Signing::V3, ..ok() }, ok()),
+        // A form body is read as usual when a fault other than the form fault is on.
+        row(Fault::V3Unsupported, Case { signing: Signing::V3, ..ok() }, form),
     ]
 }
 
