@@ -5,7 +5,7 @@ For each seed, both tools run against the fault-free emulator and against the em
 started with each fault of the catalogue, with the same request budget. Schemathesis is
 configured under fixtures/schemathesis/ (OpenAPI document, auth and XML hooks, config).
 
-    python3 scripts/compare_schemathesis.py [--seeds 1,2,3] [--cases 1000] [--out FILE]
+    python3 scripts/compare_schemathesis.py [--seeds 1,2,3] [--cases 1000] [--only F,..] [--clean-only] [--out FILE]
 
 It needs the release binary (cargo build --release) and creates .venv-bench with the
 pinned Schemathesis if it is missing. Output: Markdown tables on stdout (and --out), raw
@@ -125,6 +125,7 @@ def main():
     p.add_argument("--cases", type=int, default=1000, help="this suite's cases per run")
     p.add_argument("--examples", type=int, default=0, help="Schemathesis --max-examples (0: match the request budget)")
     p.add_argument("--only", default="", help="comma-separated faults (default: all)")
+    p.add_argument("--clean-only", action="store_true", help="only the fault-free runs (false alarms, speed)")
     p.add_argument("--out", default="")
     a = p.parse_args()
     if not BIN.exists():
@@ -152,7 +153,15 @@ def main():
         print(f"clean seed {seed}: suite {suite['failed']} failed / {suite['requests']} requests; "
               f"schemathesis {len(st_run['checks'])} failing checks {st_run['checks']} / {st_run['requests']} requests", file=sys.stderr)
 
-    for fault in catalogue:
+    def write():
+        # After every fault, so that a long run interrupted still leaves its tables.
+        if a.out:
+            pathlib.Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+            pathlib.Path(a.out).write_text(render(rows, seeds, a.cases, examples))
+            pathlib.Path(a.out).with_suffix(".json").write_text(json.dumps(rows, indent=2))
+
+    write()
+    for fault in [] if a.clean_only else catalogue:
         rows["faults"][fault] = {"suite": [], "schemathesis": []}
         for seed in seeds:
             suite = run_suite(fault, seed, a.cases)
@@ -170,13 +179,9 @@ def main():
             rows["faults"][fault]["schemathesis"].append(dict(full, seed=seed, detected=full["exit"] != 0, first_requests=first))
         print(f"{fault}: suite {[r['detected'] for r in rows['faults'][fault]['suite']]} "
               f"schemathesis {[r['detected'] for r in rows['faults'][fault]['schemathesis']]}", file=sys.stderr)
+        write()
 
-    text = render(rows, seeds, a.cases, examples)
-    print(text)
-    if a.out:
-        pathlib.Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-        pathlib.Path(a.out).write_text(text)
-        pathlib.Path(a.out).with_suffix(".json").write_text(json.dumps(rows, indent=2))
+    print(render(rows, seeds, a.cases, examples))
 
 
 def median(xs):

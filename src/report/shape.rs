@@ -183,9 +183,13 @@ impl fmt::Display for ShapeDiff {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ShapeDiff::Status { recorded, observed } => write!(f, "status {recorded} is now {observed}"),
-            ShapeDiff::Format { recorded, observed } => write!(f, "format {recorded:?} is now {observed:?}"),
-            ShapeDiff::Root { recorded, observed } => write!(f, "root element {recorded:?} is now {observed:?}"),
-            ShapeDiff::Code { recorded, observed } => write!(f, "Code {recorded:?} is now {observed:?}"),
+            ShapeDiff::Format { recorded, observed } => {
+                write!(f, "format {} is now {}", shown(recorded), shown(observed))
+            }
+            ShapeDiff::Root { recorded, observed } => {
+                write!(f, "root element {} is now {}", shown(recorded), shown(observed))
+            }
+            ShapeDiff::Code { recorded, observed } => write!(f, "Code {} is now {}", shown(recorded), shown(observed)),
             ShapeDiff::Missing { field } => write!(f, "field {field} is missing"),
             ShapeDiff::Added { field } => write!(f, "field {field} was added"),
             ShapeDiff::Renamed { from, to } => write!(f, "field {from} was renamed {to}"),
@@ -194,6 +198,11 @@ impl fmt::Display for ShapeDiff {
             }
         }
     }
+}
+
+/// A recorded or observed value in a difference: quoted, or `none` where there was none.
+fn shown(value: &Option<impl fmt::Display>) -> String {
+    value.as_ref().map_or_else(|| "none".to_owned(), |v| format!("\"{v}\""))
 }
 
 /// Every difference of shape between a recorded reply and a new one.
@@ -294,5 +303,15 @@ mod tests {
             recorded: "string".into(),
             observed: "number".into()
         }));
+    }
+
+    #[test]
+    fn differences_read_as_sentences() {
+        let code = ShapeDiff::Code { recorded: Some("X".into()), observed: None };
+        assert_eq!(code.to_string(), r#"Code "X" is now none"#);
+        let format = ShapeDiff::Format { recorded: Some(Format::Xml), observed: Some(Format::Json) };
+        assert_eq!(format.to_string(), format!(r#"format "{}" is now "{}""#, Format::Xml, Format::Json));
+        let root = ShapeDiff::Root { recorded: None, observed: Some("Error".into()) };
+        assert_eq!(root.to_string(), r#"root element none is now "Error""#);
     }
 }
