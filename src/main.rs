@@ -442,8 +442,11 @@ async fn snapshot(
     let creds = credentials.resolve();
     let code = match (out, check) {
         (Some(dir), _) => {
-            let files = harness::snapshot::record(&target, &dir, creds.as_ref()).await?;
-            println!("recorded {} replies under {}", files.len(), dir.display());
+            let done = harness::snapshot::record(&target, &dir, creds.as_ref()).await?;
+            println!("recorded {} replies under {}", done.written.len(), dir.display());
+            if !done.skipped.is_empty() {
+                println!("not recorded (the target offers no world control): {}", done.skipped.join(", "));
+            }
             ExitCode::SUCCESS
         }
         (None, Some(dir)) => {

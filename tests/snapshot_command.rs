@@ -9,6 +9,7 @@ use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::harness::snapshot::{check, outcome_cases, record};
 use copyimage_conformance::harness::target::Target;
 use copyimage_conformance::report::shape::ShapeDiff;
+use copyimage_conformance::wire::client::Credentials;
 
 async fn target(faults: Vec<Fault>) -> (Emulator, Target) {
     let e = Emulator::start(EmulatorConfig { faults: Faults(faults), ..EmulatorConfig::default() }).await.unwrap();
@@ -26,9 +27,10 @@ fn scratch(name: &str) -> PathBuf {
 async fn record_then_check_a_release_against_later_builds() {
     let dir = scratch("release");
     let (e, t) = target(Vec::new()).await;
-    let files = record(&t, &dir, None).await.unwrap();
-    assert_eq!(files.len(), outcome_cases().len() * 2);
-    for f in &files {
+    let done = record(&t, &dir, None).await.unwrap();
+    assert!(done.skipped.is_empty(), "{:?}", done.skipped);
+    assert_eq!(done.written.len(), outcome_cases().len() * 2);
+    for f in &done.written {
         let text = std::fs::read_to_string(f).unwrap();
         for key in ["testid", "deniedid", "disabledid", "testsecret"] {
             assert!(!text.contains(key), "{} records {key}", f.display());
@@ -56,4 +58,30 @@ async fn record_then_check_a_release_against_later_builds() {
         e.shutdown().await;
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_world_control_only_safe_outcomes_are_recorded_and_the_rest_named() {
+    let dir = scratch("bare");
+    let e = Emulator::start(EmulatorConfig { control: false, ..EmulatorConfig::default() }).await.unwrap();
+    let t = Target::connect(&e.uri(), Duration::from_secs(10), None).await.unwrap();
+    assert!(!t.control);
+    // Credentials are required: the target's own keys are not known.
+    assert!(record(&t, &dir, None).await.is_err());
+    let before = e.world().images.len();
+    let creds = Credentials::new("testid", "testsecret");
+    let done = record(&t, &dir, Some(&creds)).await.unwrap();
+    for outcome in ["success", "success-v3", "quota-exceed-image", "forbidden"] {
+        assert!(done.skipped.iter().any(|s| s == outcome), "{outcome} is not named as skipped: {:?}", done.skipped);
+    }
+    for outcome in ["signature-does-not-match", "timestamp-expired", "action-not-found"] {
+        assert!(!done.skipped.iter().any(|s| s == outcome), "{outcome} was skipped");
+    }
+    assert_eq!(done.written.len() + done.skipped.len() * 2, outcome_cases().len() * 2);
+    assert_eq!(e.world().images.len(), before, "recording created an image");
+    for f in &done.written {
+        let text = std::fs::read_to_string(f).unwrap();
+        assert!(!text.contains("testid") && !text.contains("testsecret"), "{} records the key", f.display());
+    }
+    e.shutdown().await;
 }

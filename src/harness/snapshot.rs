@@ -157,25 +157,32 @@ fn file_of(dir: &Path, name: &str, format: Format) -> PathBuf {
     dir.join(format!("{name}.{format}.json"))
 }
 
-/// Records every outcome in both formats under `dir`. Returns the files written.
-pub async fn record(
-    target: &Target,
-    dir: &Path,
-    credentials: Option<&Credentials>,
-) -> Result<Vec<PathBuf>, HarnessError> {
+/// What [`record`] did.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    /// The files written, one per outcome and format.
+    pub written: Vec<PathBuf>,
+    /// Outcomes left out on a target without world control: they need a staged world,
+    /// another key of the default world, or might create an image.
+    pub skipped: Vec<String>,
+}
+
+/// Records every outcome in both formats under `dir`.
+pub async fn record(target: &Target, dir: &Path, credentials: Option<&Credentials>) -> Result<Recorded, HarnessError> {
     let io = |path: &Path, e: std::io::Error| HarnessError::Io { path: path.to_owned(), reason: e.to_string() };
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut key_ids: Vec<String> =
         snapshot_world().accounts.iter().flat_map(|a| a.access_keys.iter().map(|k| k.id.clone())).collect();
     key_ids.extend(credentials.map(|c| c.key_id.clone()));
     let key_ids: Vec<&str> = key_ids.iter().map(String::as_str).collect();
-    let mut written = Vec::new();
+    let mut done = Recorded::default();
     for (name, case) in outcome_cases() {
         if !target.control {
             if credentials.is_none() {
                 return Err(HarnessError::Credentials("a target without world control needs credentials".into()));
             }
             if !safe_without_control(&case) {
+                done.skipped.push(name.to_string());
                 continue;
             }
         }
@@ -186,10 +193,10 @@ pub async fn record(
             let text = serde_json::to_string_pretty(&Capture { outcome: name.into(), asked: format, reply })
                 .unwrap_or_default();
             std::fs::write(&path, text + "\n").map_err(|e| io(&path, e))?;
-            written.push(path);
+            done.written.push(path);
         }
     }
-    Ok(written)
+    Ok(done)
 }
 
 /// Compares a target with a recorded set: every recorded file, its differences.
