@@ -134,6 +134,29 @@ mod tests {
     }
 
     #[test]
+    fn windows_are_measured_at_real_clock_values() {
+        // Seconds since 1970, as the emulator's clock gives them: an uncertain sighting
+        // ten seconds after a certain one does not weaken it.
+        let t = 1_764_460_800;
+        let mut log = NonceLog::new();
+        log.remember(b"r", Timestamp(t), true);
+        log.remember(b"r", Timestamp(t + 10), false);
+        assert_eq!(log.seen(b"r", Timestamp(t + 20)), Seen::Used);
+        assert_eq!(log.seen(b"r", Timestamp(t + WINDOW_SECONDS)), Seen::Perhaps);
+    }
+
+    #[test]
+    fn the_latest_authenticated_sighting_starts_the_window() {
+        // A target that accepted a replay (a fault) used the nonce again: the model's
+        // window runs from that later use.
+        let mut log = NonceLog::new();
+        log.remember(b"s", Timestamp(0), true);
+        log.remember(b"s", Timestamp(500), true);
+        assert_eq!(log.seen(b"s", Timestamp(1000)), Seen::Used);
+        assert_eq!(log.seen(b"s", Timestamp(500 + WINDOW_SECONDS)), Seen::Perhaps);
+    }
+
+    #[test]
     fn a_stale_certain_entry_gives_way_to_a_newer_sighting() {
         let mut log = NonceLog::new();
         log.remember(b"n", Timestamp(0), true);
