@@ -226,6 +226,24 @@ fn parse_json(text: &str) -> Result<ParsedReply, ReplyParseError> {
     Ok(ParsedReply { format: Format::Json, root: None, fields })
 }
 
+/// Text or CDATA met at `depth`: inside the open field it is the field's value; directly
+/// in the root or outside it, anything but blanks is refused; deeper (inside a nested
+/// element) it is not kept.
+fn field_text(
+    depth: usize,
+    child: Option<&mut (String, String, Vec<String>)>,
+    text: &str,
+) -> Result<(), ReplyParseError> {
+    match (depth, child) {
+        (2, Some((_, value, _))) => value.push_str(text),
+        (0 | 1, _) if !text.trim().is_empty() => {
+            return Err(ReplyParseError::Xml("text outside any field".into()));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
     // A strict XML parser refuses these; quick-xml would let them through.
     if let Some(c) = text.chars().find(|c| !xml_char(*c)) {
@@ -288,16 +306,8 @@ fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
                     _ => {}
                 }
             }
-            Event::Text(t) if depth == 2 => {
-                if let Some((_, text, _)) = child.as_mut() {
-                    text.push_str(&t.xml10_content());
-                }
-            }
-            Event::CData(t) if depth == 2 => {
-                if let Some((_, text, _)) = child.as_mut() {
-                    text.push_str(&t.xml10_content());
-                }
-            }
+            Event::Text(t) => field_text(depth, child.as_mut(), &t.xml10_content())?,
+            Event::CData(t) => field_text(depth, child.as_mut(), &t.xml10_content())?,
             Event::GeneralRef(r) => {
                 let resolved = match r.resolve_char_ref() {
                     Ok(Some(c)) => c.to_string(),
@@ -313,9 +323,6 @@ fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
                     }
                     _ => {}
                 }
-            }
-            Event::Text(t) if depth <= 1 && !t.xml10_content().trim().is_empty() => {
-                return Err(ReplyParseError::Xml("text outside any field".into()));
             }
             Event::Eof => break,
             _ => {}
@@ -409,7 +416,14 @@ mod tests {
         let empty = parse(b"<Error/>").unwrap();
         assert_eq!((empty.root.as_deref(), empty.fields.len()), (Some("Error"), 0));
         // Text or a reference directly under the root, or outside it, is not a reply.
-        for bad in [&b"<R>text<A>x</A></R>"[..], b"<R>&amp;<A>x</A></R>", b"&amp;<R/>", b"<R><A>x</A></R><S/>"] {
+        for bad in [
+            &b"<R>text<A>x</A></R>"[..],
+            b"<R>&amp;<A>x</A></R>",
+            b"&amp;<R/>",
+            b"<R><A>x</A></R><S/>",
+            b"<R><![CDATA[text]]><A>x</A></R>",
+            b"<R><A>x</A></R>after",
+        ] {
             assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }
         assert!(parse(b"<R>  \n  <A>x</A>\n</R>").is_ok(), "white space between fields is fine");
