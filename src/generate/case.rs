@@ -124,11 +124,12 @@ impl CaseSpec {
     /// the world and the case unchanged).
     pub fn effective(&self, anchor: &Anchor) -> CaseSpec {
         let mut spec = self.clone();
+        let made = spec.materialize(anchor);
         let mut i = 0;
         while i < spec.violations.len() {
             let mut without = spec.clone();
             without.violations.remove(i);
-            if without.materialize(anchor) == spec.materialize(anchor) {
+            if without.materialize(anchor) == made {
                 spec = without;
             } else {
                 i += 1;

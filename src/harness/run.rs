@@ -237,16 +237,23 @@ fn anchor_for(seed: u64, index: u64) -> Result<Anchor, HarnessError> {
         .map_err(|e| HarnessError::Config(format!("generating a world: {e}")))
 }
 
-/// A unit of work made concrete: its world, its steps and its size (the violations
-/// that change a case, the steps of a sequence).
-fn concrete(anchor: &Anchor, unit: &Unit) -> (World, Vec<ReplayStep>, usize) {
+/// A unit of work made concrete: its world and its steps.
+fn concrete(anchor: &Anchor, unit: &Unit) -> (World, Vec<ReplayStep>) {
     match unit {
         Unit::Single(spec) => {
-            let spec = spec.effective(anchor);
             let (world, case) = spec.materialize(anchor);
-            (world, vec![ReplayStep::Send { case }], spec.violations.len())
+            (world, vec![ReplayStep::Send { case }])
         }
-        Unit::Sequence(steps) => (anchor.world.clone(), generate::steps::resolve(anchor, steps), steps.len()),
+        Unit::Sequence(steps) => (anchor.world.clone(), generate::steps::resolve(anchor, steps)),
+    }
+}
+
+/// A unit's size in a failure report: the violations that change a case (not those a
+/// later one overrides), the steps of a sequence. Only failures need it.
+fn size(anchor: &Anchor, unit: &Unit) -> usize {
+    match unit {
+        Unit::Single(spec) => spec.effective(anchor).violations.len(),
+        Unit::Sequence(steps) => steps.len(),
     }
 }
 
@@ -296,7 +303,7 @@ async fn worker(
                     .map_err(|e| HarnessError::Config(e.to_string()))?,
             )
         };
-        let (world, steps, _) = concrete(&anchor, &work.current());
+        let (world, steps) = concrete(&anchor, &work.current());
         let records = if target.control {
             if sequence {
                 model = None;
@@ -418,7 +425,9 @@ async fn on_failure(
 ) -> Result<(), HarnessError> {
     let config = &shared.config;
     let first_failed = failed_rules(first);
-    let (world, steps, size_before) = concrete(anchor, &work.current());
+    let unit = work.current();
+    let size_before = size(anchor, &unit);
+    let (world, steps) = concrete(anchor, &unit);
     // A failure must repeat before it counts.
     let again = fresh_run(target, &world, &steps, probe_world).await?;
     let key = failed_rules(&again);
@@ -447,15 +456,16 @@ async fn on_failure(
     // Shrink the generated value, then the world.
     let budget = if target.control { config.shrink_budget } else { config.shrink_budget.min(60) };
     let mut tries = 0usize;
-    let mut best = (world, steps, size_before);
+    let mut best = (world, steps, unit);
     let mut trial_failed = |records: &[StepRecord]| failed_rules(records).iter().any(|r| key.contains(r));
     if work.simplify() {
         while tries < budget {
             tries += 1;
-            let cand = concrete(anchor, &work.current());
-            let records = fresh_run(target, &cand.0, &cand.1, probe_world).await?;
+            let unit = work.current();
+            let (world, steps) = concrete(anchor, &unit);
+            let records = fresh_run(target, &world, &steps, probe_world).await?;
             if trial_failed(&records) {
-                best = cand;
+                best = (world, steps, unit);
                 if !work.simplify() {
                     break;
                 }
@@ -464,7 +474,8 @@ async fn on_failure(
             }
         }
     }
-    let (mut world, steps, size_after) = best;
+    let (mut world, steps, best_unit) = best;
+    let size_after = size(anchor, &best_unit);
     if probe_world.is_none() {
         tries += prune_world(target, &mut world, &steps, &mut trial_failed).await?;
     }
