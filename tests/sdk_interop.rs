@@ -14,9 +14,11 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::process::Command;
 
 use copyimage_conformance::model::World;
+use copyimage_conformance::rules::{Layer, RULES, RuleId};
 
 fn python() -> String {
     let candidate = std::env::var("COPYIMAGE_SDK_PYTHON").unwrap_or_else(|_| ".venv/bin/python".into());
@@ -54,23 +56,16 @@ async fn the_official_python_sdk_works_unchanged() {
     assert!(out.status.success(), "interop.py failed:\n{}", String::from_utf8_lossy(&out.stderr));
     let lines: Vec<serde_json::Value> =
         String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
-    let expected = [
-        ("DestinationRegion.NotFound", 400),
-        ("IncorrectImageStatus", 400),
-        ("InvalidDescription.Malformed", 400),
-        ("InvalidImageId.NotFound", 400),
-        ("InvalidImageName.Duplicated", 400),
-        ("InvalidImageName.Malformed", 400),
-        ("SourceRegion.NotFound", 400),
-        ("Forbidden", 403),
-        ("IncorrectDestinationRegion", 403),
-        ("InvalidSnapshot.TooOld", 403),
-        ("OperationDeined.EncryptedSnapshot", 403),
-        ("OperationDenied.ImageCopying", 403),
-        ("QuotaExceed.Image", 403),
-        ("QuotaExceed.Snapshot", 403),
-        ("RegionNotSupportCopy", 403),
-    ];
+    // The documented Codes and statuses come from the rule table, their one home: the
+    // first reply of every API rule (the seed's fifteen error codes).
+    let expected: BTreeSet<(&str, u64)> = RULES
+        .iter()
+        .filter(|r| r.layer == Layer::Api)
+        .filter_map(|r| r.errors.first())
+        .map(|e| (e.code, u64::from(e.status)))
+        .collect();
+    assert_eq!(expected.len(), 15, "{expected:?}");
+    let first = |id: RuleId| id.rule().errors.first().map(|e| (e.code, u64::from(e.status)));
     for signing in ["v3", "v1"] {
         let line = |case: &str| {
             lines
@@ -85,7 +80,7 @@ async fn the_official_python_sdk_works_unchanged() {
             assert!(id.len() == 22 && id.starts_with("m-"), "{signing} {case}: ImageId {id}");
             assert!(is_uuid(l["request_id"].as_str().unwrap_or_default()), "{signing} {case}: {l}");
         }
-        for (code, status) in expected {
+        for &(code, status) in &expected {
             let l = line(code);
             assert_eq!(
                 (l["result"].as_str(), l["code"].as_str(), l["status"].as_u64()),
@@ -94,21 +89,15 @@ async fn the_official_python_sdk_works_unchanged() {
             );
         }
         let l = line("wrong-secret");
-        assert_eq!(
-            (l["code"].as_str(), l["status"].as_u64()),
-            (Some("SignatureDoesNotMatch"), Some(400)),
-            "{signing}: {l}"
-        );
+        assert_eq!(first(RuleId::Signature), Some(("SignatureDoesNotMatch", 400)));
+        assert_eq!(l["code"].as_str().zip(l["status"].as_u64()), first(RuleId::Signature), "{signing}: {l}");
         // The string to sign in the message shows which algorithm the SDK used.
         let algorithm =
             if signing == "v3" { "string to sign is:ACS3-HMAC-SHA256" } else { "string to sign is:POST&%2F&" };
         assert!(l["message"].as_str().unwrap_or_default().contains(algorithm), "{signing}: {l}");
         let l = line("unknown-key");
-        assert_eq!(
-            (l["code"].as_str(), l["status"].as_u64()),
-            (Some("InvalidAccessKeyId.NotFound"), Some(404)),
-            "{signing}: {l}"
-        );
+        assert_eq!(first(RuleId::AccessKeyUnknown), Some(("InvalidAccessKeyId.NotFound", 404)));
+        assert_eq!(l["code"].as_str().zip(l["status"].as_u64()), first(RuleId::AccessKeyUnknown), "{signing}: {l}");
     }
     emulator.shutdown().await;
 }
