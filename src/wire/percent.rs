@@ -42,16 +42,7 @@ pub fn parse_pairs(raw: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
 pub fn canonical<'a>(pairs: impl Iterator<Item = (&'a [u8], &'a [u8])>) -> String {
     let mut sorted: Vec<(&[u8], &[u8])> = pairs.collect();
     sorted.sort_unstable();
-    let mut out = String::new();
-    for (i, (n, v)) in sorted.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        out.push_str(&encode(n));
-        out.push('=');
-        out.push_str(&encode(v));
-    }
-    out
+    join_pairs(&sorted)
 }
 
 /// Joins pairs as `name=value&...`, each side RFC 3986 encoded, in the order given.
