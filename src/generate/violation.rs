@@ -391,12 +391,12 @@ fn arb_tamper(signing: Signing) -> impl Strategy<Value = Tamper> {
             .prop_map(|(s, past)| Tamper::TimestampOffset { seconds: if past { -s } else { s } }),
         1 => prop::sample::select(timestamp_texts(v3)).prop_map(|t| Tamper::TimestampText { text: t.to_owned() }),
         2 => Just(Tamper::ReuseNonce),
-        2 => arb_text(ALNUM, 1..=24).prop_map(|id| Tamper::Key { id: format!("LTAIunknown{id}") }),
+        2 => arb_text(&ALNUM, 1..=24).prop_map(|id| Tamper::Key { id: format!("LTAIunknown{id}") }),
         1 => prop::sample::select(vec!["CopyImages", "copyimage", "DescribeImages", "Copy Image"]).prop_map(move |a| Tamper::Set { name: "Action".into(), value: text(a) }),
         1 => prop::sample::select(vec!["2016-11-11", "2014-05-27", "latest", "2014-5-26"]).prop_map(move |v| Tamper::Set { name: "Version".into(), value: text(v) }),
         1 => algorithm,
         1 => prop::sample::select(vec!["PUT", "DELETE", "PATCH", "OPTIONS"]).prop_map(|m| Tamper::Method { method: m.to_owned() }),
-        2 => (prop::sample::select(vec!["RegionId", "ImageId", "DestinationRegionId", "Action", "Format"]), arb_text("abcdefghijklmnopqrstuvwxyz0123456789-", 1..=12))
+        2 => (prop::sample::select(vec!["RegionId", "ImageId", "DestinationRegionId", "Action", "Format"]), arb_text(&[LOWER, DIGITS, "-"], 1..=12))
             .prop_map(move |(n, v)| Tamper::Duplicate { name: n.to_owned(), value: text(&v) }),
         1 => prop::sample::select(vec!["%FF=1", "%C3%28=x", "A%80B=2"]).prop_map(|t| Tamper::RawQuery { text: t.to_owned() }),
         1 => Just(Tamper::Oversize),
@@ -412,7 +412,7 @@ fn arb_probe() -> impl Strategy<Value = OpenProbe> {
         arb_control_char().prop_map(|c| OpenProbe::DescriptionControl { c }),
         (
             prop::sample::select(vec!["Encrypted", "Tag.1.Key", "ClientToken", "DryRun", "X-Extra", "regionid"]),
-            arb_text("abcdefghijklmnopqrstuvwxyz", 0..=8),
+            arb_text(&[LOWER], 0..=8),
         )
             .prop_map(|(n, v)| OpenProbe::Unknown { name: n.to_owned(), value: v }),
         prop::sample::select(vec!["DestinationImageName", "DestinationDescription", "ImageId", "RegionId"])

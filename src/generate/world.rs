@@ -9,7 +9,7 @@
 
 use proptest::prelude::*;
 
-use super::values::{ALNUM, arb_text, arb_valid_name};
+use super::values::{ALNUM, DIGITS, LOWER, UPPER, arb_text, arb_valid_name};
 use crate::model::{AccessKey, Account, Clock, Copy, Image, ImageKind, ImageStatus, Region, Secret, Timestamp, World};
 
 /// Region ids worlds are built from.
@@ -102,12 +102,12 @@ pub fn arb_anchor() -> impl Strategy<Value = Anchor> {
     let regions = prop::sample::subsequence(REGION_POOL.to_vec(), 3..=6).prop_shuffle();
     let region_flags = prop::collection::vec((prop::bool::weighted(0.8), 1u32..4, 0u32..4, 0u32..6), 6);
     let clock = 1_735_689_600i64..1_861_920_000; // 2025-01-01 .. 2029
-    let ids = (any::<u32>(), any::<u32>(), arb_text(ALNUM, 30..=30), arb_text(ALNUM, 30..=30));
+    let ids = (any::<u32>(), any::<u32>(), arb_text(&ALNUM, 30..=30), arb_text(&ALNUM, 30..=30));
     let image = (
         1_389_000_000i64..1_735_000_000,
         1u32..5,
         arb_valid_name(),
-        prop::option::of(arb_text("abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 0..=30)),
+        prop::option::of(arb_text(&[LOWER, " ", UPPER, DIGITS], 0..=30)),
     );
     let spares = prop::collection::vec(1u32..4, 0..4);
     let decoys = prop::collection::vec(arb_decoy(), 0..9);
