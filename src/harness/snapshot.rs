@@ -32,6 +32,15 @@ pub fn snapshot_world() -> World {
     w
 }
 
+/// The snapshot world as a target without world control is taken to be: its own clock,
+/// and nothing known of its resources.
+fn uncontrolled_world() -> World {
+    let mut w = snapshot_world();
+    w.clock = Clock::System { offset_seconds: 0 };
+    w.exhaustive = false;
+    w
+}
+
 fn base(image: &str, dest: &str) -> Case {
     Case::new(Signing::V1PostQuery, &[("RegionId", "cn-qingdao"), ("ImageId", image), ("DestinationRegionId", dest)])
 }
@@ -115,8 +124,7 @@ pub async fn capture(
     if target.control {
         target.stage(&world).await?;
     } else if let Some(c) = credentials {
-        world.clock = Clock::System { offset_seconds: 0 };
-        world.exhaustive = false;
+        world = uncontrolled_world();
         for k in world.accounts.iter_mut().flat_map(|a| a.access_keys.iter_mut()).filter(|k| k.id == "testid") {
             k.id = c.key_id.clone();
             k.secret = c.secret.clone();
@@ -144,9 +152,7 @@ fn safe_without_control(case: &Case) -> bool {
     if case.key != "testid" {
         return false;
     }
-    let mut world = snapshot_world();
-    world.exhaustive = false;
-    world.clock = Clock::System { offset_seconds: 0 };
+    let world = uncontrolled_world();
     let now = world.clock.now(Timestamp::now_utc());
     let built = case.build(&world, now, "h", "n");
     let scene = Scene { world: &world, nonces: &NonceLog::new(), now };
