@@ -205,6 +205,19 @@ pub struct FaultRow {
     pub failed_cases: usize,
 }
 
+/// One run against the fault-free emulator.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct CleanRun {
+    /// Its seed.
+    pub seed: u64,
+    /// Cases run.
+    pub cases: usize,
+    /// Cases that failed.
+    pub failed: usize,
+    /// Cases that failed once and passed again.
+    pub flaky: usize,
+}
+
 /// The fault-detection benchmark: the default budget against every fault, and the
 /// fault-free emulator over many seeds.
 #[derive(Clone, Debug, Serialize)]
@@ -215,8 +228,8 @@ pub struct FaultBench {
     pub seed: u64,
     /// One row per fault.
     pub rows: Vec<FaultRow>,
-    /// Fault-free runs: seed, cases, failed, flaky.
-    pub clean: Vec<(u64, usize, usize, usize)>,
+    /// Fault-free runs.
+    pub clean: Vec<CleanRun>,
     /// Wall time of the whole benchmark.
     pub seconds: f64,
 }
@@ -233,24 +246,25 @@ pub async fn fault_bench(
     let mut clean = Vec::new();
     for s in 0..clean_seeds {
         let r = run(RunConfig { cases: budget, seed: s, ..RunConfig::default() }).await?;
-        clean.push((s, r.cases, r.failed, r.flaky));
+        clean.push(CleanRun { seed: s, cases: r.cases, failed: r.failed, flaky: r.flaky });
     }
     let mut rows = Vec::new();
     for fault in faults {
         let r = run(RunConfig { cases: budget, seed, faults: vec![*fault], ..RunConfig::default() }).await?;
-        let first = r.failures.iter().max_by_key(|f| (f.occurrences, std::cmp::Reverse(f.case_index)));
+        // The failure seen in most cases (the earliest on a tie) stands for the fault.
+        let commonest = r.failures.iter().max_by_key(|f| (f.occurrences, std::cmp::Reverse(f.case_index)));
         rows.push(FaultRow {
             fault: *fault,
             detected: !r.conformant(),
-            rules: first.map(|f| f.rules.clone()).unwrap_or_default(),
+            rules: commonest.map(|f| f.rules.clone()).unwrap_or_default(),
             cases_to_first: r.first_failure.map(|f| f.cases),
             seconds_to_first: r.first_failure.map(|f| f.seconds),
-            shrunk_size: first.map(|f| {
+            shrunk_size: commonest.map(|f| {
                 let sequence =
                     f.steps.len() > 1 || f.steps.iter().any(|s| !matches!(s, crate::case::ReplayStep::Send { .. }));
                 if sequence { format!("{} steps", f.steps.len()) } else { format!("{} violation(s)", f.size.1) }
             }),
-            shrunk_request_bytes: first.and_then(|f| f.request.as_ref()).map(|q| q.target.len() + q.body.len()),
+            shrunk_request_bytes: commonest.and_then(|f| f.request.as_ref()).map(|q| q.target.len() + q.body.len()),
             failed_cases: r.failed,
         });
     }
@@ -261,6 +275,16 @@ impl FaultBench {
     /// Faults detected.
     pub fn detected(&self) -> usize {
         self.rows.iter().filter(|r| r.detected).count()
+    }
+
+    /// Failed or flaky cases over all fault-free runs: false alarms.
+    pub fn false_alarms(&self) -> usize {
+        self.clean.iter().map(|c| c.failed + c.flaky).sum()
+    }
+
+    /// Whether every fault was detected without a false alarm.
+    pub fn perfect(&self) -> bool {
+        self.false_alarms() == 0 && self.detected() == self.rows.len()
     }
 
     /// Median seconds to the first failure among detected faults.
@@ -274,14 +298,13 @@ impl FaultBench {
     pub fn markdown(&self) -> String {
         use std::fmt::Write;
         let mut out = String::new();
-        let clean_failed: usize = self.clean.iter().map(|c| c.2 + c.3).sum();
         let _ = writeln!(
             out,
             "Fault-free emulator: {} seeds (0 to {}) × {} cases: {} failed or flaky cases.\n",
             self.clean.len(),
             self.clean.len().saturating_sub(1),
             self.budget,
-            clean_failed
+            self.false_alarms()
         );
         let _ = writeln!(
             out,

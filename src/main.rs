@@ -306,8 +306,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 std::fs::write(&json, serde_json::to_string_pretty(&result)?)
                     .with_context(|| format!("writing {}", json.display()))?;
             }
-            let clean = result.clean.iter().all(|c| c.2 + c.3 == 0);
-            Ok(if clean && result.detected() == result.rows.len() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if result.perfect() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Bench { what, seconds, connections, endpoint, .. }) => {
             let duration = Duration::from_secs_f64(seconds);
