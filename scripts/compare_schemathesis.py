@@ -73,6 +73,8 @@ def run_schemathesis(st, url, seed, examples, baseline, update=False, first_only
     with tempfile.TemporaryDirectory() as report_dir:
         args = [str(st), "--config-file", str(ST_DIR / "schemathesis.toml"), "run", str(ST_DIR / "openapi.json"),
                 "--url", url, "--checks", "all", "--seed", str(seed), "--max-examples", str(examples),
+                # Also set in schemathesis.toml; given here too so the command shows it.
+                "--generation-database", "none",
                 "--baseline", str(baseline), "--report", "json", "--report-dir", report_dir, "--no-color"]
         if update:
             args.append("--baseline-update")
