@@ -63,26 +63,20 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
         return Err(HarnessError::Config("at least one signing mode and one format are needed".into()));
     }
     let started = Instant::now();
-    let mut emulators = Vec::new();
-    let endpoints = if config.endpoints.is_empty() {
-        for _ in 0..config.workers.max(1) {
-            let e =
-                Emulator::start(EmulatorConfig { faults: Faults(config.faults.clone()), ..EmulatorConfig::default() })
-                    .await
-                    .map_err(|e| HarnessError::Emulator(e.to_string()))?;
-            emulators.push(e);
+    // Without an endpoint, each worker serves a built-in emulator of its own from its
+    // own runtime (below), so a request and its reply never cross threads; the
+    // built-in emulator offers the control contract. Given endpoints are asked.
+    let builtin = config.endpoints.is_empty();
+    let mut control = true;
+    if !builtin {
+        let mut offered = Vec::new();
+        for e in &config.endpoints {
+            offered.push(Target::connect(e, config.timeout, Some(config.rate_per_minute)).await?.control);
         }
-        emulators.iter().map(Emulator::uri).collect()
-    } else {
-        config.endpoints.clone()
-    };
-    let mut targets = Vec::new();
-    for e in &endpoints {
-        targets.push(Arc::new(Target::connect(e, config.timeout, Some(config.rate_per_minute)).await?));
-    }
-    let control = targets[0].control;
-    if targets.iter().any(|t| t.control != control) {
-        return Err(HarnessError::Config("some endpoints offer world control and some do not".into()));
+        control = offered[0];
+        if offered.iter().any(|c| *c != control) {
+            return Err(HarnessError::Config("some endpoints offer world control and some do not".into()));
+        }
     }
     let probe = if control { None } else { Some(probe_anchor(&config)?) };
     let target_name = if config.endpoints.is_empty() {
@@ -134,21 +128,44 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
     });
     // Each worker runs on a thread of its own with a single-threaded runtime: proptest's
     // shrinking trees are not Send, and the harness's own work then spreads over cores.
-    let workers = targets.len();
+    let bases: Vec<Option<String>> = if builtin {
+        vec![None; shared.config.workers.max(1)]
+    } else {
+        shared.config.endpoints.iter().cloned().map(Some).collect()
+    };
+    let workers = bases.len();
     let timeout = shared.config.timeout;
     let rate = shared.config.rate_per_minute;
     let mut results = Vec::new();
-    for (w, target) in targets.into_iter().enumerate() {
-        let mine: Vec<u64> =
-            indices.iter().copied().enumerate().filter(|(k, _)| k % workers == w).map(|(_, i)| i).collect();
-        let (shared, probe, base) = (shared.clone(), probe.clone(), target.base.clone());
+    // Each worker takes a contiguous block of cases: consecutive cases share a generated
+    // world, so a worker stages it once for many of them.
+    let block = indices.len().div_ceil(workers).max(1);
+    let mut blocks = indices.chunks(block).map(<[u64]>::to_vec);
+    for (w, base) in bases.into_iter().enumerate() {
+        let mine: Vec<u64> = blocks.next().unwrap_or_default();
+        let (shared, probe) = (shared.clone(), probe.clone());
         let (done, result) = tokio::sync::oneshot::channel();
         let spawned = std::thread::Builder::new().name(format!("worker-{w}")).spawn(move || {
             let outcome = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Err(e) => Err(HarnessError::Config(format!("worker runtime: {e}"))),
                 Ok(rt) => rt.block_on(async {
+                    let own = match base {
+                        Some(_) => None,
+                        None => {
+                            let faults = Faults(shared.config.faults.clone());
+                            let e = Emulator::start(EmulatorConfig { faults, ..EmulatorConfig::default() })
+                                .await
+                                .map_err(|e| HarnessError::Emulator(e.to_string()))?;
+                            Some(e)
+                        }
+                    };
+                    let base = base.or_else(|| own.as_ref().map(Emulator::uri)).unwrap_or_default();
                     let target = Arc::new(Target::connect(&base, timeout, Some(rate)).await?);
-                    worker(shared, target, mine, probe).await
+                    let outcome = worker(shared, target, mine, probe).await;
+                    if let Some(e) = own {
+                        e.shutdown().await;
+                    }
+                    outcome
                 }),
             };
             let _ = done.send(outcome);
@@ -167,9 +184,6 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
     }
     if let Some(bar) = &shared.progress {
         bar.finish_and_clear();
-    }
-    for e in emulators {
-        e.shutdown().await;
     }
     if let Some(e) = first_error {
         return Err(e);
