@@ -113,9 +113,10 @@ pub(super) fn check(scene: &Scene<'_>, caller: &Account, params: &Params) -> (Ve
             if let Some(name) = &name {
                 let mut exact = false;
                 let mut folded = false;
+                let lower = name.to_lowercase();
                 for other in world.owned_images(&caller.id, &dest.id).filter_map(|i| i.name.as_deref()) {
                     exact |= other == name.as_ref();
-                    folded |= other.to_lowercase() == name.to_lowercase();
+                    folded |= other.to_lowercase() == lower;
                 }
                 if exact {
                     v.push(Violation::certain(RuleId::NameUnique, None));

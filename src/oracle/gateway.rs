@@ -83,25 +83,25 @@ pub(super) fn check<'w>(scene: &Scene<'w>, req: &HttpRequest, reading: &Reading,
     };
 
     // Action and Version.
-    if let Some(a) = present(&mut v, action, ErrorOutcome::all_of(RuleId::Action, None)) {
+    if let Some(a) = present(&mut v, action, || ErrorOutcome::all_of(RuleId::Action, None)) {
         if a != ACTION.as_bytes() {
             v.push(Violation::certain(RuleId::Action, None));
         }
     }
-    if let Some(ver) = present(&mut v, version, ErrorOutcome::all_of(RuleId::Version, None)) {
+    if let Some(ver) = present(&mut v, version, || ErrorOutcome::all_of(RuleId::Version, None)) {
         if ver != VERSION.as_bytes() {
             v.push(Violation::certain(RuleId::Version, None));
         }
     }
 
     // Timestamp.
-    let ts_errors = ErrorOutcome::all_of(RuleId::TimestampFormat, None);
+    let ts_errors = || ErrorOutcome::all_of(RuleId::TimestampFormat, None);
     if let Some(text) = present(&mut v, timestamp, ts_errors).and(timestamp.text()) {
         check_timestamp(&mut v, &text, scene.now);
     }
 
     // Nonce.
-    let nonce_alternatives = ErrorOutcome::all_of(RuleId::IncompleteSignature, None);
+    let nonce_alternatives = || ErrorOutcome::all_of(RuleId::IncompleteSignature, None);
     let nonce_value = present(&mut v, nonce, nonce_alternatives).map(<[u8]>::to_vec);
     if let Some(n) = &nonce_value {
         match scene.nonces.seen(n, scene.now) {
@@ -119,11 +119,8 @@ pub(super) fn check<'w>(scene: &Scene<'w>, req: &HttpRequest, reading: &Reading,
     };
 
     // CopyImage's required parameters.
-    for (name, natural) in [
-        ("RegionId", ErrorOutcome::all_of(RuleId::SourceRegion, None)),
-        ("ImageId", ErrorOutcome::all_of(RuleId::ImageExists, None)),
-    ] {
-        present(&mut v, slot(name), natural);
+    for (name, rule) in [("RegionId", RuleId::SourceRegion), ("ImageId", RuleId::ImageExists)] {
+        present(&mut v, slot(name), || ErrorOutcome::all_of(rule, None));
     }
     let dest = slot("DestinationRegionId");
     if dest.value.is_none() {
@@ -134,8 +131,11 @@ pub(super) fn check<'w>(scene: &Scene<'w>, req: &HttpRequest, reading: &Reading,
                 .or(OpenPoint::DestinationOptional, alternatives),
         );
     } else {
-        let mut natural = ErrorOutcome::all_of(RuleId::DestinationRegion, None);
-        natural.extend(ErrorOutcome::all_of(RuleId::SameRegion, None));
+        let natural = || {
+            let mut errors = ErrorOutcome::all_of(RuleId::DestinationRegion, None);
+            errors.extend(ErrorOutcome::all_of(RuleId::SameRegion, None));
+            errors
+        };
         present(&mut v, dest, natural);
     }
 
@@ -162,8 +162,13 @@ pub(super) fn check<'w>(scene: &Scene<'w>, req: &HttpRequest, reading: &Reading,
 }
 
 /// Records a missing or empty required value; returns it when it is present and not
-/// empty. `natural` are the errors of the value being wrong, accepted for an empty one.
-fn present<'a>(v: &mut Vec<Violation>, slot: Slot<'a>, natural: Vec<ErrorOutcome>) -> Option<&'a [u8]> {
+/// empty. `natural` makes the errors of the value being wrong, accepted for an empty
+/// one (made only then: most values are present).
+fn present<'a>(
+    v: &mut Vec<Violation>,
+    slot: Slot<'a>,
+    natural: impl FnOnce() -> Vec<ErrorOutcome>,
+) -> Option<&'a [u8]> {
     match slot.value {
         None => {
             let missing = Violation::certain(RuleId::MissingParameter, Some(slot.name));
@@ -176,7 +181,9 @@ fn present<'a>(v: &mut Vec<Violation>, slot: Slot<'a>, natural: Vec<ErrorOutcome
             None
         }
         Some([]) => {
-            v.push(Violation::certain(RuleId::MissingParameter, Some(slot.name)).or(OpenPoint::EmptyRequired, natural));
+            v.push(
+                Violation::certain(RuleId::MissingParameter, Some(slot.name)).or(OpenPoint::EmptyRequired, natural()),
+            );
             None
         }
         Some(value) => Some(value),
@@ -233,8 +240,8 @@ fn check_v1<'w>(
 ) -> Option<&'w Account> {
     let slot = |name: &'static str| Slot { name, value: params.get(name) };
     let algorithm_errors = || ErrorOutcome::all_of(RuleId::IncompleteSignature, None);
-    let method = present(v, slot("SignatureMethod"), algorithm_errors());
-    let sig_version = present(v, slot("SignatureVersion"), algorithm_errors());
+    let method = present(v, slot("SignatureMethod"), algorithm_errors);
+    let sig_version = present(v, slot("SignatureVersion"), algorithm_errors);
     let mut verifiable = true;
     for (value, want) in [(method, SIGNATURE_METHOD), (sig_version, SIGNATURE_VERSION)] {
         match value {
@@ -246,10 +253,13 @@ fn check_v1<'w>(
             None => verifiable = false,
         }
     }
-    let mut sig_natural = algorithm_errors();
-    sig_natural.extend(ErrorOutcome::all_of(RuleId::Signature, None));
+    let sig_natural = || {
+        let mut errors = algorithm_errors();
+        errors.extend(ErrorOutcome::all_of(RuleId::Signature, None));
+        errors
+    };
     let signature = present(v, slot("Signature"), sig_natural);
-    let key_id = present(v, key_slot, ErrorOutcome::all_of(RuleId::AccessKeyUnknown, None))?;
+    let key_id = present(v, key_slot, || ErrorOutcome::all_of(RuleId::AccessKeyUnknown, None))?;
     let key_id = String::from_utf8_lossy(key_id);
     let account = lookup(v, scene, &key_id)?;
     if let (true, Some(given)) = (verifiable, signature) {
@@ -272,7 +282,7 @@ fn check_v3<'w>(
 ) -> Option<&'w Account> {
     let content_sha =
         Slot { name: "x-acs-content-sha256", value: req.header("x-acs-content-sha256").map(str::as_bytes) };
-    present(v, content_sha, ErrorOutcome::all_of(RuleId::IncompleteSignature, None));
+    present(v, content_sha, || ErrorOutcome::all_of(RuleId::IncompleteSignature, None));
     let Some(auth) = req.header("authorization").and_then(v3::Authorization::parse) else {
         v.push(Violation::certain(RuleId::IncompleteSignature, None));
         return None;
