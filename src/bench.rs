@@ -1,9 +1,11 @@
 //! Throughput measurements behind the `bench` subcommand.
 //!
 //! Owns measuring, not judging: how many predictions per second the oracle makes in
-//! process, and how many replies per second an emulator gives over loopback to signed
-//! requests. Requests are built and signed before the clock starts, each with its own
-//! nonce, so the figure is the server's (and the client's transport), not the signer's.
+//! process, how many replies per second an emulator gives over loopback to signed
+//! requests (built and signed before the clock starts, each with its own nonce, so the
+//! figure is the server's and the client's transport, not the signer's), how many cases
+//! per second the harness checks end to end beside what `wrk` reaches with one fixed
+//! request, and how well the default run detects the emulator's deliberate faults.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -184,6 +186,128 @@ pub fn signed_url(base: &str) -> String {
     format!("{}{}", base.trim_end_matches('/'), req.target)
 }
 
+/// The harness end to end against the built-in emulator, beside a load tool's rate.
+#[derive(Clone, Debug, Serialize)]
+pub struct HarnessBench {
+    /// Cases run.
+    pub cases: usize,
+    /// API requests sent.
+    pub requests: usize,
+    /// Worlds staged.
+    pub stagings: usize,
+    /// Seconds of the run (emulator start-up included).
+    pub seconds: f64,
+    /// Whether the run found the emulator conformant (anything else is a bug here).
+    pub conformant: bool,
+    /// The load tool's rate with one fixed request, when one was found.
+    pub load: Option<Rate>,
+    /// Why the load tool was not measured.
+    pub load_missing: Option<String>,
+}
+
+impl HarnessBench {
+    /// Cases per second.
+    pub fn cases_per_second(&self) -> f64 {
+        self.cases as f64 / self.seconds
+    }
+
+    /// Cases per second as a share of the load tool's requests per second.
+    pub fn ratio(&self) -> Option<f64> {
+        self.load.as_ref().map(|l| self.cases_per_second() / l.per_second)
+    }
+}
+
+impl std::fmt::Display for HarnessBench {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let verdict = if self.conformant { "conformant" } else { "NOT CONFORMANT: a bug of this build" };
+        writeln!(
+            f,
+            "{:<58} {:>10.0}/s  ({} cases, {} requests, {} worlds staged in {:.2} s, {verdict})",
+            "harness cases end to end, built-in emulator",
+            self.cases_per_second(),
+            self.cases,
+            self.requests,
+            self.stagings,
+            self.seconds
+        )?;
+        match (&self.load, &self.load_missing, self.ratio()) {
+            (Some(load), _, Some(ratio)) => {
+                writeln!(f, "{load}")?;
+                write!(f, "{:<58} {ratio:>10.3}   (aim: 0.5)", "harness cases/s ÷ wrk requests/s")
+            }
+            (_, Some(why), _) => write!(f, "wrk not measured: {why}"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Runs `cases` cases of `seed` against the built-in emulator, then (unless
+/// `load_seconds` is zero) `wrk` against a built-in emulator in process with one fixed
+/// signed request and `connections` connections. A missing `wrk` is reported, not an
+/// error.
+pub async fn harness_bench(
+    cases: usize,
+    seed: u64,
+    connections: usize,
+    load_seconds: f64,
+) -> Result<HarnessBench, crate::harness::HarnessError> {
+    use crate::harness::{HarnessError, RunConfig, run};
+    let report = run(RunConfig { cases, seed, ..RunConfig::default() }).await?;
+    let (mut load, mut load_missing) = (None, None);
+    if load_seconds > 0.0 {
+        let emulator = Emulator::start(EmulatorConfig { world: bench_world(), ..EmulatorConfig::default() })
+            .await
+            .map_err(|e| HarnessError::Emulator(e.to_string()))?;
+        let url = signed_url(&emulator.uri());
+        let wrk = tokio::task::spawn_blocking(move || wrk(&url, connections, load_seconds))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+        emulator.shutdown().await;
+        match wrk {
+            Ok(rate) => load = Some(rate),
+            Err(why) => load_missing = Some(why),
+        }
+    }
+    Ok(HarnessBench {
+        cases: report.cases,
+        requests: report.requests,
+        stagings: report.stagings,
+        seconds: report.seconds,
+        conformant: report.conformant(),
+        load,
+        load_missing,
+    })
+}
+
+/// `wrk -t2 -cN -dS URL`, its `Requests/sec` line read.
+fn wrk(url: &str, connections: usize, seconds: f64) -> Result<Rate, String> {
+    let secs = seconds.ceil().max(1.0) as u64;
+    let output = std::process::Command::new("wrk")
+        .args(["-t2", &format!("-c{}", connections.max(2)), &format!("-d{secs}s"), url])
+        .output()
+        .map_err(|e| format!("cannot run wrk ({e}); install wrk to compare with a load tool"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let (total, per_second) =
+        parse_wrk(&text).ok_or_else(|| format!("wrk gave no Requests/sec line (exit {})", output.status))?;
+    // Non-2xx replies are expected: the fixed request's nonce is used after the first.
+    Ok(Rate {
+        what: format!("wrk, one fixed signed request, {} connections", connections.max(2)),
+        operations: total,
+        unexpected: 0,
+        seconds: secs as f64,
+        per_second,
+    })
+}
+
+/// Requests and requests per second from wrk's summary.
+fn parse_wrk(text: &str) -> Option<(usize, f64)> {
+    let total =
+        text.lines().find_map(|l| l.split_once(" requests in ").and_then(|(n, _)| n.trim().parse::<usize>().ok()))?;
+    let per_second =
+        text.lines().find_map(|l| l.trim().strip_prefix("Requests/sec:")).and_then(|v| v.trim().parse::<f64>().ok())?;
+    Some((total, per_second))
+}
+
 /// One fault's row in the detection table.
 #[derive(Clone, Debug, Serialize)]
 pub struct FaultRow {
@@ -336,5 +460,39 @@ impl FaultBench {
             );
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrk_summaries_are_read() {
+        let text = "Running 8s test @ http://127.0.0.1:18081/?Action=CopyImage\n  2 threads and 32 connections\n  Thread Stats   Avg      Stdev     Max   +/- Stdev\n    Latency   821.56us  279.00us   9.79ms   83.51%\n  316146 requests in 8.10s, 157.08MB read\n  Non-2xx or 3xx responses: 316145\nRequests/sec:  39029.20\nTransfer/sec:     19.39MB\n";
+        assert_eq!(parse_wrk(text), Some((316_146, 39_029.2)));
+        assert_eq!(parse_wrk("unable to connect to 127.0.0.1:1 Connection refused\n"), None);
+        assert_eq!(parse_wrk("  12 requests in 1.00s, 1KB read\n"), None);
+    }
+
+    #[test]
+    fn the_ratio_is_cases_per_second_over_the_load_tools_rate() {
+        let load = Rate { what: "wrk".into(), operations: 40_000, unexpected: 0, seconds: 1.0, per_second: 40_000.0 };
+        let mut b = HarnessBench {
+            cases: 20_000,
+            requests: 23_406,
+            stagings: 12_972,
+            seconds: 2.0,
+            conformant: true,
+            load: Some(load),
+            load_missing: None,
+        };
+        assert_eq!(b.cases_per_second(), 10_000.0);
+        assert_eq!(b.ratio(), Some(0.25));
+        assert!(b.to_string().contains("0.250"));
+        b.load = None;
+        b.load_missing = Some("cannot run wrk".into());
+        assert_eq!(b.ratio(), None);
+        assert!(b.to_string().contains("wrk not measured: cannot run wrk"));
     }
 }

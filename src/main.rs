@@ -105,7 +105,8 @@ enum Command {
     Faults,
     /// Print the reference tables README embeds (rules, open points, default world).
     Docs,
-    /// Measure throughput: oracle predictions in process, emulator replies over loopback.
+    /// Measure throughput (oracle predictions in process, emulator replies over loopback,
+    /// the harness end to end beside wrk) or fault detection.
     Bench {
         /// What to measure.
         #[arg(value_enum, default_value = "all")]
@@ -123,10 +124,10 @@ enum Command {
         /// tool such as wrk, instead of measuring.
         #[arg(long)]
         print_url: bool,
-        /// Fault detection: cases per run.
+        /// Fault detection and harness: cases per run.
         #[arg(long, default_value_t = 5_000)]
         cases: usize,
-        /// Fault detection: seed of the fault runs.
+        /// Fault detection and harness: seed of the (fault) runs.
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Fault detection: fault-free seeds.
@@ -149,6 +150,10 @@ enum BenchWhat {
     Oracle,
     /// Emulator replies per second.
     Emulator,
+    /// Harness cases per second end to end against the built-in emulator, and that rate
+    /// as a share of what wrk (if installed) reaches against the built-in emulator with
+    /// one fixed request (`--seconds`, `--connections`).
+    Harness,
     /// Fault detection: the default run against every fault, and the fault-free
     /// emulator over 20 seeds.
     Faults,
@@ -307,6 +312,11 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                     .with_context(|| format!("writing {}", json.display()))?;
             }
             Ok(if result.perfect() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Some(Command::Bench { what: BenchWhat::Harness, cases, seed, seconds, connections, .. }) => {
+            let result = bench::harness_bench(cases, seed, connections, seconds).await?;
+            println!("{result}");
+            Ok(if result.conformant { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Bench { what, seconds, connections, endpoint, .. }) => {
             let duration = Duration::from_secs_f64(seconds);
