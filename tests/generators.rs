@@ -77,3 +77,48 @@ fn materialized_worlds_are_always_consistent() {
         }
     }
 }
+
+#[test]
+fn cases_with_several_violations_shrink_to_one_and_keep_the_mix() {
+    // A failure that only needs one of a case's violations: shrinking must be able to
+    // take the others away, whatever branch of the strategy the case came from.
+    let strategy = arb_case(Signing::ALL.to_vec(), Format::ALL.to_vec());
+    let (mut several, mut counts) = (0usize, [0usize; 4]);
+    for i in 0..2000u64 {
+        let mut tree = strategy.new_tree(&mut generate::runner(13, "case", i)).unwrap();
+        let first = tree.current().violations;
+        counts[first.len().min(3)] += 1;
+        if first.len() < 2 {
+            continue;
+        }
+        several += 1;
+        let kept = first[0].rule();
+        // The failure: some violation of the first one's rule is still there.
+        let fails = |spec: &CaseSpec| spec.violations.iter().any(|v| v.rule() == kept);
+        // proptest's shrinking loop, keeping the smallest case that still fails.
+        let mut best = tree.current();
+        let mut more = tree.simplify();
+        for _ in 0..2000 {
+            if !more {
+                break;
+            }
+            more = if fails(&tree.current()) {
+                best = tree.current();
+                tree.simplify()
+            } else {
+                tree.complicate()
+            };
+        }
+        if fails(&tree.current()) {
+            best = tree.current();
+        }
+        let last = best;
+        assert_eq!(last.violations.len(), 1, "case {i} shrank to {:?} from {first:?}", last.violations);
+    }
+    assert!(several > 300, "only {several} of 2000 cases have several violations");
+    // The documented mix: 15% valid, 60% one violation, 25% two or three.
+    let share = |n: usize| n as f64 / 2000.0;
+    assert!((share(counts[0]) - 0.15).abs() < 0.03, "valid {counts:?}");
+    assert!((share(counts[1]) - 0.60).abs() < 0.04, "one {counts:?}");
+    assert!((share(counts[2] + counts[3]) - 0.25).abs() < 0.04, "several {counts:?}");
+}
