@@ -225,7 +225,7 @@ struct RunArgs {
     /// Without world control: DestinationRegionId to probe.
     #[arg(long, default_value = "cn-shanghai")]
     destination_region: String,
-    /// Built-in emulator instances, one worker each (default: four per core, 4 to 16).
+    /// Built-in emulator instances, one worker each (default: one per core, 2 to 16).
     #[arg(long)]
     workers: Option<usize>,
     /// Start the built-in emulator with a deliberate fault (repeatable).

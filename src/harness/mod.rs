@@ -144,7 +144,8 @@ pub struct RunConfig {
     pub probe: Probe,
     /// Per-request timeout.
     pub timeout: Duration,
-    /// Built-in emulator instances (workers) when `endpoints` is empty.
+    /// Built-in emulator instances when `endpoints` is empty, each served from its
+    /// worker's own thread (default: one per core; more add memory, not speed).
     pub workers: usize,
     /// Faults to start the built-in emulator with (for measuring the suite).
     pub faults: Vec<Fault>,
@@ -189,7 +190,7 @@ impl Default for RunConfig {
                 destination: "cn-shanghai".into(),
             },
             timeout: Duration::from_secs(10),
-            workers: std::thread::available_parallelism().map_or(4, |n| (n.get() * 4).clamp(4, 16)),
+            workers: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 16)),
             faults: Vec::new(),
             failures_dir: None,
             shrink_budget: 400,
