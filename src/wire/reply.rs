@@ -226,9 +226,9 @@ fn parse_json(text: &str) -> Result<ParsedReply, ReplyParseError> {
     Ok(ParsedReply { format: Format::Json, root: None, fields })
 }
 
-/// Text or CDATA met at `depth`: inside the open field it is the field's value; directly
-/// in the root or outside it, anything but blanks is refused; deeper (inside a nested
-/// element) it is not kept.
+/// Text, CDATA or a resolved reference met at `depth`: inside the open field it is the
+/// field's value; directly in the root or outside it, anything but blanks is refused;
+/// deeper (inside a nested element) it is not kept.
 fn field_text(
     depth: usize,
     child: Option<&mut (String, String, Vec<String>)>,
@@ -316,13 +316,11 @@ fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
                         .ok_or_else(|| ReplyParseError::Xml(format!("unknown entity &{};", &*r)))?,
                     Err(e) => return Err(ReplyParseError::Xml(e.to_string())),
                 };
-                match (depth, child.as_mut()) {
-                    (2, Some((_, text, _))) => text.push_str(&resolved),
-                    (0 | 1, _) => {
-                        return Err(ReplyParseError::Xml("text outside any field".into()));
-                    }
-                    _ => {}
+                if depth == 0 {
+                    // XML allows references only inside an element.
+                    return Err(ReplyParseError::Xml("a reference outside the root element".into()));
                 }
+                field_text(depth, child.as_mut(), &resolved)?;
             }
             Event::Eof => break,
             _ => {}
@@ -427,6 +425,8 @@ mod tests {
             b"<R><A>x</A></R><S/>",
             b"<R><![CDATA[text]]><A>x</A></R>",
             b"<R><A>x</A></R>after",
+            b"&#32;<R><A>x</A></R>",
+            b"<R><A>x</A></R>&#32;",
         ]);
         assert!(parse(b"<R>  \n  <A>x</A>\n</R>").is_ok(), "white space between fields is fine");
     }
