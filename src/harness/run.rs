@@ -79,7 +79,7 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
         }
     }
     let probe = if control { None } else { Some(probe_anchor(&config)?) };
-    let target_name = if config.endpoints.is_empty() {
+    let target_name = if builtin {
         format!(
             "built-in emulator{}",
             if config.faults.is_empty() {
@@ -149,17 +149,16 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
             let outcome = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Err(e) => Err(HarnessError::Config(format!("worker runtime: {e}"))),
                 Ok(rt) => rt.block_on(async {
-                    let own = match base {
-                        Some(_) => None,
+                    let (base, own) = match base {
+                        Some(base) => (base, None),
                         None => {
                             let faults = Faults(shared.config.faults.clone());
                             let e = Emulator::start(EmulatorConfig { faults, ..EmulatorConfig::default() })
                                 .await
                                 .map_err(|e| HarnessError::Emulator(e.to_string()))?;
-                            Some(e)
+                            (e.uri(), Some(e))
                         }
                     };
-                    let base = base.or_else(|| own.as_ref().map(Emulator::uri)).unwrap_or_default();
                     let target = Arc::new(Target::connect(&base, timeout, Some(rate)).await?);
                     let outcome = worker(shared, target, mine, probe).await;
                     if let Some(e) = own {
