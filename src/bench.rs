@@ -18,6 +18,7 @@ use crate::emulator::{Emulator, EmulatorConfig};
 use crate::harness::transport;
 use crate::model::{HttpRequest, Timestamp, World};
 use crate::oracle::{self, NonceLog, Scene};
+use crate::report::Report;
 use crate::wire::client::Signing;
 
 /// One measured rate.
@@ -187,18 +188,11 @@ pub fn signed_url(base: &str) -> String {
 }
 
 /// The harness end to end against the built-in emulator, beside a load tool's rate.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct HarnessBench {
-    /// Cases run.
-    pub cases: usize,
-    /// API requests sent.
-    pub requests: usize,
-    /// Worlds staged.
-    pub stagings: usize,
-    /// Seconds of the run (emulator start-up included).
-    pub seconds: f64,
-    /// Whether the run found the emulator conformant (anything else is a bug here).
-    pub conformant: bool,
+    /// The harness's run: cases, requests, stagings, seconds (emulator start-up
+    /// included) and whether the emulator was conformant (anything else is a bug here).
+    pub run: Report,
     /// The load tool's rate with one fixed request, when one was found.
     pub load: Option<Rate>,
     /// Why the load tool was not measured.
@@ -208,7 +202,7 @@ pub struct HarnessBench {
 impl HarnessBench {
     /// Cases per second.
     pub fn cases_per_second(&self) -> f64 {
-        self.cases as f64 / self.seconds
+        self.run.cases as f64 / self.run.seconds
     }
 
     /// Cases per second as a share of the load tool's requests per second.
@@ -219,16 +213,17 @@ impl HarnessBench {
 
 impl std::fmt::Display for HarnessBench {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let verdict = if self.conformant { "conformant" } else { "NOT CONFORMANT: a bug of this build" };
+        let r = &self.run;
+        let verdict = if r.conformant() { "conformant" } else { "NOT CONFORMANT: a bug of this build" };
         writeln!(
             f,
             "{:<58} {:>10.0}/s  ({} cases, {} requests, {} worlds staged in {:.2} s, {verdict})",
             "harness cases end to end, built-in emulator",
             self.cases_per_second(),
-            self.cases,
-            self.requests,
-            self.stagings,
-            self.seconds
+            r.cases,
+            r.requests,
+            r.stagings,
+            r.seconds
         )?;
         match (&self.load, &self.load_missing, self.ratio()) {
             (Some(load), _, Some(ratio)) => {
@@ -268,22 +263,14 @@ pub async fn harness_bench(
             Err(why) => load_missing = Some(why),
         }
     }
-    Ok(HarnessBench {
-        cases: report.cases,
-        requests: report.requests,
-        stagings: report.stagings,
-        seconds: report.seconds,
-        conformant: report.conformant(),
-        load,
-        load_missing,
-    })
+    Ok(HarnessBench { run: report, load, load_missing })
 }
 
 /// `wrk -t2 -cN -dS URL`, its `Requests/sec` line read.
 fn wrk(url: &str, connections: usize, seconds: f64) -> Result<Rate, String> {
-    let secs = seconds.ceil().max(1.0) as u64;
+    let (connections, secs) = (connections.max(2), seconds.ceil().max(1.0) as u64);
     let output = std::process::Command::new("wrk")
-        .args(["-t2", &format!("-c{}", connections.max(2)), &format!("-d{secs}s"), url])
+        .args(["-t2", &format!("-c{connections}"), &format!("-d{secs}s"), url])
         .output()
         .map_err(|e| format!("cannot run wrk ({e}); install wrk to compare with a load tool"))?;
     let text = String::from_utf8_lossy(&output.stdout);
@@ -291,7 +278,7 @@ fn wrk(url: &str, connections: usize, seconds: f64) -> Result<Rate, String> {
         parse_wrk(&text).ok_or_else(|| format!("wrk gave no Requests/sec line (exit {})", output.status))?;
     // Non-2xx replies are expected: the fixed request's nonce is used after the first.
     Ok(Rate {
-        what: format!("wrk, one fixed signed request, {} connections", connections.max(2)),
+        what: format!("wrk, one fixed signed request, {connections} connections"),
         operations: total,
         unexpected: 0,
         seconds: secs as f64,
@@ -478,15 +465,9 @@ mod tests {
     #[test]
     fn the_ratio_is_cases_per_second_over_the_load_tools_rate() {
         let load = Rate { what: "wrk".into(), operations: 40_000, unexpected: 0, seconds: 1.0, per_second: 40_000.0 };
-        let mut b = HarnessBench {
-            cases: 20_000,
-            requests: 23_406,
-            stagings: 12_972,
-            seconds: 2.0,
-            conformant: true,
-            load: Some(load),
-            load_missing: None,
-        };
+        let mut run = Report::new("built-in emulator".into(), true, 2);
+        (run.cases, run.passed, run.requests, run.stagings, run.seconds) = (20_000, 20_000, 23_406, 12_972, 2.0);
+        let mut b = HarnessBench { run, load: Some(load), load_missing: None };
         assert_eq!(b.cases_per_second(), 10_000.0);
         assert_eq!(b.ratio(), Some(0.25));
         assert!(b.to_string().contains("0.250"));

@@ -316,7 +316,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Bench { what: BenchWhat::Harness, cases, seed, seconds, connections, .. }) => {
             let result = bench::harness_bench(cases, seed, connections, seconds).await?;
             println!("{result}");
-            Ok(if result.conformant { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if result.run.conformant() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Bench { what, seconds, connections, endpoint, .. }) => {
             let duration = Duration::from_secs_f64(seconds);
