@@ -286,6 +286,71 @@ fn wrk(url: &str, connections: usize, seconds: f64) -> Result<Rate, String> {
     })
 }
 
+/// What one case costs the harness in process, with no HTTP: microseconds per case.
+#[derive(Clone, Copy, Debug)]
+pub struct Stages {
+    /// Cases measured.
+    pub cases: u64,
+    /// Generating the case (and, once per world span, its world).
+    pub generate: f64,
+    /// Materializing the world and case.
+    pub materialize: f64,
+    /// Building and signing the request.
+    pub build: f64,
+    /// The oracle's prediction.
+    pub predict: f64,
+}
+
+impl std::fmt::Display for Stages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "harness work per case, no HTTP ({} cases): generate {:.1} µs, materialize {:.1} µs, build and sign {:.1} µs, predict {:.1} µs; total {:.1} µs",
+            self.cases,
+            self.generate,
+            self.materialize,
+            self.build,
+            self.predict,
+            self.generate + self.materialize + self.build + self.predict
+        )
+    }
+}
+
+/// Times the harness's own work on `cases` cases of `seed`, in the run's order (a
+/// world per span of cases), on one thread: the part of a case's cost that is not
+/// the HTTP exchange, the staging or the emulator.
+pub fn stages(cases: u64, seed: u64) -> Result<Stages, String> {
+    use crate::generate::{self, arb_case};
+    use crate::model::Format;
+    use proptest::strategy::{Strategy, ValueTree};
+    let strategy = arb_case(Signing::ALL.to_vec(), Format::ALL.to_vec());
+    let nonces = NonceLog::new();
+    let mut anchor = None;
+    let mut spent = [Duration::ZERO; 4];
+    for i in 0..cases {
+        let t0 = Instant::now();
+        let span = i / crate::harness::WORLD_SPAN;
+        if anchor.as_ref().is_none_or(|(s, _)| *s != span) {
+            anchor = Some((span, crate::harness::anchor_for(seed, i).map_err(|e| e.to_string())?));
+        }
+        let spec = strategy.new_tree(&mut generate::runner(seed, "case", i)).map_err(|e| e.to_string())?.current();
+        let t1 = Instant::now();
+        let Some((_, a)) = &anchor else { continue };
+        let (world, case) = spec.materialize(a);
+        let t2 = Instant::now();
+        let now = world.clock.now(Timestamp::now_utc());
+        let built = case.build(&world, now, "127.0.0.1:8080", &crate::wire::client::fresh_nonce());
+        let t3 = Instant::now();
+        std::hint::black_box(oracle::predict(&Scene { world: &world, nonces: &nonces, now }, &built.request));
+        let t4 = Instant::now();
+        for (k, d) in [t1 - t0, t2 - t1, t3 - t2, t4 - t3].into_iter().enumerate() {
+            spent[k] += d;
+        }
+    }
+    let us = |d: Duration| d.as_secs_f64() * 1e6 / cases.max(1) as f64;
+    Ok(Stages { cases, generate: us(spent[0]), materialize: us(spent[1]), build: us(spent[2]), predict: us(spent[3]) })
+}
+
 /// Requests and requests per second from wrk's summary.
 fn parse_wrk(text: &str) -> Option<(usize, f64)> {
     let total =
@@ -460,6 +525,18 @@ mod tests {
         assert_eq!(parse_wrk(text), Some((316_146, 39_029.2)));
         assert_eq!(parse_wrk("unable to connect to 127.0.0.1:1 Connection refused\n"), None);
         assert_eq!(parse_wrk("  12 requests in 1.00s, 1KB read\n"), None);
+    }
+
+    #[test]
+    fn stages_time_every_part_of_every_case() {
+        let s = stages(200, 1).unwrap();
+        assert_eq!(s.cases, 200);
+        for (part, us) in
+            [("generate", s.generate), ("materialize", s.materialize), ("build", s.build), ("predict", s.predict)]
+        {
+            assert!(us.is_finite() && us > 0.0, "{part}: {us}");
+        }
+        assert!(s.to_string().contains("200 cases"), "{s}");
     }
 
     #[test]

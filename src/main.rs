@@ -150,6 +150,8 @@ enum BenchWhat {
     Oracle,
     /// Emulator replies per second.
     Emulator,
+    /// The harness's own work per case in process, no HTTP (`--cases`, `--seed`).
+    Stages,
     /// Harness cases per second end to end against the built-in emulator, and that rate
     /// as a share of what wrk (if installed) reaches against the built-in emulator with
     /// one fixed request (`--seconds`, `--connections`).
@@ -317,6 +319,11 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let result = bench::harness_bench(cases, seed, connections, seconds).await?;
             println!("{result}");
             Ok(if result.run.conformant() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Some(Command::Bench { what: BenchWhat::Stages, cases, seed, .. }) => {
+            let cases = u64::try_from(cases).context("--cases")?;
+            println!("{}", bench::stages(cases, seed).map_err(anyhow::Error::msg)?);
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Bench { what, seconds, connections, endpoint, .. }) => {
             let duration = Duration::from_secs_f64(seconds);

@@ -35,6 +35,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use run::run;
+pub(crate) use run::{WORLD_SPAN, anchor_for};
 
 use crate::emulator::fault::Fault;
 use crate::model::Format;

@@ -25,7 +25,7 @@ use crate::rules::{RuleId, WORLD_RULES};
 use crate::wire::client::fresh_nonce;
 
 /// Cases that share one generated world.
-const WORLD_SPAN: u64 = 50;
+pub(crate) const WORLD_SPAN: u64 = 50;
 
 struct Shared {
     config: RunConfig,
@@ -243,7 +243,8 @@ enum Unit {
 /// A unit of work as proptest generated it, shrinkable.
 type Work = Box<dyn ValueTree<Value = Unit>>;
 
-fn anchor_for(seed: u64, index: u64) -> Result<Anchor, HarnessError> {
+/// The generated world (anchor) of case `index` of `seed`.
+pub(crate) fn anchor_for(seed: u64, index: u64) -> Result<Anchor, HarnessError> {
     arb_anchor()
         .new_tree(&mut generate::runner(seed, "world", index / WORLD_SPAN))
         .map(|t| t.current())
