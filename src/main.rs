@@ -233,6 +233,10 @@ struct RunArgs {
     /// Start the built-in emulator with a deliberate fault (repeatable).
     #[arg(long = "fault")]
     faults: Vec<Fault>,
+    /// Stage worlds on the built-in emulator through `PUT /_conformance/world` instead
+    /// of loading them in process (API requests go over HTTP either way).
+    #[arg(long)]
+    stage_over_http: bool,
     /// Where replay files of failures are written.
     #[arg(long, default_value = "conformance-failures")]
     failures_dir: PathBuf,
@@ -357,6 +361,7 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         timeout: Duration::from_secs_f64(args.timeout),
         workers: args.workers.unwrap_or(RunConfig::default().workers),
         faults: args.faults.clone(),
+        stage_over_http: args.stage_over_http,
         failures_dir: Some(args.failures_dir.clone()),
         progress: if args.quiet {
             Progress::Quiet

@@ -40,3 +40,25 @@ async fn no_false_alarm_over_many_seeds() {
         assert_eq!(report.flaky, 0, "seed {seed}:\n{report}");
     }
 }
+
+/// Loading worlds in process (the default for the built-in emulator) and staging them
+/// through `PUT /_conformance/world` check the same cases with the same verdicts, on a
+/// correct emulator and on a broken one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staging_in_process_and_over_http_agree() {
+    use copyimage_conformance::emulator::fault::Fault;
+    if endpoint().is_some() {
+        return;
+    }
+    for faults in [vec![], vec![Fault::DuplicatesIgnored, Fault::CompletedCopiesInvisible]] {
+        let config = RunConfig { cases: 1_000, seed: 7, workers: 2, faults: faults.clone(), ..RunConfig::default() };
+        let local = run(config.clone()).await.expect("the harness runs");
+        let http = run(RunConfig { stage_over_http: true, ..config }).await.expect("the harness runs");
+        let tally = |r: &copyimage_conformance::report::Report| {
+            let rules: Vec<_> = r.rules.iter().map(|t| (t.id, t.exercised, t.passed, t.failed)).collect();
+            (r.cases, r.requests, r.stagings, r.passed, r.failed, rules)
+        };
+        assert_eq!(tally(&local), tally(&http), "faults {faults:?}");
+        assert_eq!(local.conformant(), faults.is_empty(), "{local}");
+    }
+}

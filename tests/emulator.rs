@@ -337,3 +337,28 @@ async fn any_correctly_signed_request_is_accepted_whatever_its_order_spaces_and_
         e.shutdown().await;
     }
 }
+
+/// In-process staging refuses what `PUT /_conformance/world` refuses, leaves the
+/// emulator's world alone when it does, and otherwise loads exactly what it was given.
+#[tokio::test]
+async fn the_loader_checks_worlds_like_the_control_route() {
+    let emulator = common::emulator(World::default_fixture()).await;
+    let client = common::client();
+    let loader = emulator.loader();
+    let mut broken = World::default_fixture();
+    let twin = broken.regions[0].clone();
+    broken.regions.push(twin);
+    let refused = loader.stage(&broken).expect_err("a duplicate region is refused");
+    let body = serde_json::to_string(&broken).unwrap();
+    let (status, reply) = control(&client, &emulator.uri(), reqwest::Method::PUT, "/_conformance/world", &body).await;
+    assert_eq!(status, 400);
+    assert_eq!(reply["error"].as_str(), Some(refused.to_string().as_str()));
+    assert_eq!(emulator.world(), World::default_fixture(), "a refused world changes nothing");
+
+    let mut smaller = World::default_fixture();
+    smaller.copies.clear();
+    smaller.images.truncate(1);
+    loader.stage(&smaller).expect("a valid world loads");
+    assert_eq!(emulator.world().images, smaller.images);
+    emulator.shutdown().await;
+}

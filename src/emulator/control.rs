@@ -76,12 +76,7 @@ async fn load_world(State(shared): State<Arc<Shared>>, req: Request) -> Response
     };
     match World::from_json(text) {
         Err(e) => refuse(StatusCode::BAD_REQUEST, e),
-        Ok(world) => {
-            let mut state = shared.lock();
-            *state = super::State::new(world);
-            let now = state.settle(&shared.faults);
-            json_reply(StatusCode::OK, &json!({ "now": now }))
-        }
+        Ok(world) => json_reply(StatusCode::OK, &json!({ "now": shared.load(world) })),
     }
 }
 

@@ -19,7 +19,7 @@ use axum::Router;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::model::{Timestamp, World};
+use crate::model::{Timestamp, World, WorldError};
 use crate::oracle::NonceLog;
 
 /// How to start an emulator.
@@ -90,6 +90,32 @@ impl Shared {
     pub fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Replaces all state with `world` (nonces forgotten) and returns the world's time:
+    /// what `PUT /_conformance/world` does once the body is a valid world.
+    pub fn load(&self, world: World) -> Timestamp {
+        let mut state = self.lock();
+        *state = State::new(world);
+        state.settle(&self.faults)
+    }
+}
+
+/// Loads worlds into a running emulator from the same process, without HTTP.
+///
+/// The harness stages worlds this way on the emulators it starts itself: the world is
+/// checked exactly as `PUT /_conformance/world` checks it and loaded by the same step,
+/// but it is not serialized, sent and parsed again. The API is still served over HTTP.
+#[derive(Clone, Debug)]
+pub struct Loader {
+    shared: Arc<Shared>,
+}
+
+impl Loader {
+    /// Checks `world`, replaces all state with it and returns the world's time.
+    pub fn stage(&self, world: &World) -> Result<Timestamp, WorldError> {
+        world.check()?;
+        Ok(self.shared.load(world.clone()))
+    }
 }
 
 /// A running emulator.
@@ -144,7 +170,12 @@ impl Emulator {
 
     /// Replaces the world and forgets every nonce, as `PUT /_conformance/world` does.
     pub fn load(&self, world: World) {
-        *self.shared.lock() = State::new(world);
+        self.shared.load(world);
+    }
+
+    /// A handle that stages worlds on this emulator in process ([`Loader`]).
+    pub fn loader(&self) -> Loader {
+        Loader { shared: self.shared.clone() }
     }
 
     /// Stops serving and waits for the server task.

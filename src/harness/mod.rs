@@ -150,6 +150,10 @@ pub struct RunConfig {
     pub workers: usize,
     /// Faults to start the built-in emulator with (for measuring the suite).
     pub faults: Vec<Fault>,
+    /// Stage worlds on the built-in emulator through `PUT /_conformance/world`, as on
+    /// any other target. Off (the default), a worker loads worlds into the emulator it
+    /// started directly ([`crate::emulator::Loader`]); API requests go over HTTP either way.
+    pub stage_over_http: bool,
     /// Where replay files of failures go (none: not written).
     pub failures_dir: Option<PathBuf>,
     /// Shrink candidates tried per failure.
@@ -193,6 +197,7 @@ impl Default for RunConfig {
             timeout: Duration::from_secs(10),
             workers: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 16)),
             faults: Vec::new(),
+            stage_over_http: false,
             failures_dir: None,
             shrink_budget: 400,
             max_shrunk: 20,

@@ -159,7 +159,11 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
                             (e.uri(), Some(e))
                         }
                     };
-                    let target = Arc::new(Target::connect(&base, timeout, Some(rate)).await?);
+                    let mut target = Target::connect(&base, timeout, Some(rate)).await?;
+                    if let (Some(e), false) = (&own, shared.config.stage_over_http) {
+                        target = target.with_loader(e.loader());
+                    }
+                    let target = Arc::new(target);
                     let outcome = worker(shared, target, mine, probe).await;
                     if let Some(e) = own {
                         e.shutdown().await;

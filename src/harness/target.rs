@@ -13,6 +13,7 @@ use tokio::time::Instant;
 
 use super::HarnessError;
 use super::transport::{self, TransportError};
+use crate::emulator::Loader;
 use crate::model::{Copy, HttpReply, HttpRequest, Image, Timestamp, World};
 
 /// Requests at most this often.
@@ -76,6 +77,9 @@ pub struct Target {
     pub control: bool,
     client: reqwest::Client,
     limiter: Option<RateLimiter>,
+    /// Stages worlds in process instead of `PUT /_conformance/world` (an emulator this
+    /// process started).
+    loader: Option<Loader>,
 }
 
 impl Target {
@@ -115,7 +119,14 @@ impl Target {
             Err(_) => false,
         };
         let limiter = if control { None } else { rate_per_minute.map(RateLimiter::per_minute) };
-        Ok(Target { base, host, control, client, limiter })
+        Ok(Target { base, host, control, client, limiter, loader: None })
+    }
+
+    /// Stages worlds through `loader` from now on, not over HTTP. The clock and the
+    /// read-back still use the contract's HTTP routes.
+    pub fn with_loader(mut self, loader: Loader) -> Target {
+        self.loader = Some(loader);
+        self
     }
 
     /// Sends an API request exactly as built.
@@ -155,6 +166,9 @@ impl Target {
 
     /// Loads a world, replacing all state. Returns the target's time.
     pub async fn stage(&self, world: &World) -> Result<Timestamp, HarnessError> {
+        if let Some(loader) = &self.loader {
+            return loader.stage(world).map_err(|e| self.control_error(format!("loading a world: {e}")));
+        }
         let body = serde_json::to_vec(world).map_err(|e| self.control_error(e))?;
         let bytes = self.control_call(reqwest::Method::PUT, "/_conformance/world", body).await?;
         let reply: NowReply =

@@ -12,4 +12,4 @@ pub mod world;
 pub use http::{HttpReply, HttpRequest};
 pub use reply::{ErrorReply, Format, Reply};
 pub use time::Timestamp;
-pub use world::{AccessKey, Account, Clock, Copy, Image, ImageKind, ImageStatus, Region, Secret, World};
+pub use world::{AccessKey, Account, Clock, Copy, Image, ImageKind, ImageStatus, Region, Secret, World, WorldError};
