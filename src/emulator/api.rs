@@ -64,7 +64,7 @@ async fn read_draining(req: Request, limit: usize, drain: usize) -> (HttpRequest
 
 /// A fresh `RequestId`: an uppercase UUID.
 pub(crate) fn request_id() -> String {
-    uuid::Uuid::new_v4().hyphenated().to_string().to_uppercase()
+    crate::wire::random_uuid().hyphenated().to_string().to_uppercase()
 }
 
 /// A fresh image id, `m-` and 20 lowercase letters and digits, unused in `world`.

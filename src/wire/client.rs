@@ -276,7 +276,7 @@ pub fn sign_pairs(
 
 /// A fresh nonce: 32 lowercase hex digits, as the SDKs send.
 pub fn fresh_nonce() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
+    super::random_uuid().simple().to_string()
 }
 
 #[cfg(test)]

@@ -10,3 +10,20 @@ pub mod percent;
 pub mod reply;
 pub mod v1;
 pub mod v3;
+
+/// A random (version 4) UUID from the thread's CSPRNG (`rand::rng()`, seeded from the
+/// operating system), without a system call per UUID as `Uuid::new_v4` makes.
+pub fn random_uuid() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn random_uuids_are_version_4_and_differ() {
+        let (a, b) = (super::random_uuid(), super::random_uuid());
+        assert_eq!(a.get_version(), Some(uuid::Version::Random));
+        assert_eq!(a.get_variant(), uuid::Variant::RFC4122);
+        assert_ne!(a, b);
+    }
+}
