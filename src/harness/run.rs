@@ -295,16 +295,12 @@ async fn worker(
     let case_strategy = arb_case(config.signings.clone(), config.formats.clone()).prop_map(Unit::Single);
     let steps_strategy = arb_steps(config.signings.clone()).prop_map(Unit::Sequence);
     for i in indices {
-        let anchor = match &probe {
-            Some(a) => a.clone(),
-            None => match &cached {
-                Some((span, a)) if *span == i / WORLD_SPAN => a.clone(),
-                _ => {
-                    let a = anchor_for(config.seed, i)?;
-                    cached = Some((i / WORLD_SPAN, a.clone()));
-                    a
-                }
-            },
+        if probe.is_none() && cached.as_ref().is_none_or(|(span, _)| *span != i / WORLD_SPAN) {
+            cached = Some((i / WORLD_SPAN, anchor_for(config.seed, i)?));
+        }
+        let anchor = match (&probe, &cached) {
+            (Some(a), _) | (None, Some((_, a))) => a,
+            (None, None) => return Err(HarnessError::Config("no world".into())),
         };
         let sequence =
             target.control && config.sequence_every > 0 && i % config.sequence_every == config.sequence_every - 1;
@@ -321,7 +317,7 @@ async fn worker(
                     .map_err(|e| HarnessError::Config(e.to_string()))?,
             )
         };
-        let (world, steps) = concrete(&anchor, &work.current());
+        let (world, steps) = concrete(anchor, &work.current());
         let records = if target.control {
             if sequence {
                 model = None;
@@ -371,7 +367,7 @@ async fn worker(
                 model = None;
             }
             let mut work = work;
-            on_failure(&shared, &target, &anchor, &mut work, i, &records, probe.as_ref().map(|a| &a.world)).await?;
+            on_failure(&shared, &target, anchor, &mut work, i, &records, probe.as_ref().map(|a| &a.world)).await?;
         }
         shared.step();
     }
