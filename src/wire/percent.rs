@@ -12,7 +12,18 @@ const RFC3986: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'
 
 /// Percent-encodes bytes per RFC 3986.
 pub fn encode(bytes: &[u8]) -> String {
-    percent_encode(bytes, RFC3986).to_string()
+    let mut out = String::with_capacity(bytes.len());
+    encode_into(&mut out, bytes);
+    out
+}
+
+/// Percent-encodes bytes per RFC 3986 onto the end of `out`.
+pub fn encode_into(out: &mut String, bytes: &[u8]) {
+    // The encoder yields runs of unchanged bytes and `%XY` triplets as `&str`s; pushing
+    // them avoids the formatting machinery and a String per component.
+    for chunk in percent_encode(bytes, RFC3986) {
+        out.push_str(chunk);
+    }
 }
 
 /// Decodes one form-urlencoded component: `+` is a space, `%XY` a byte.
@@ -52,9 +63,9 @@ pub fn join_pairs<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(N, V)]) -> String {
         if i > 0 {
             out.push('&');
         }
-        out.push_str(&encode(n.as_ref()));
+        encode_into(&mut out, n.as_ref());
         out.push('=');
-        out.push_str(&encode(v.as_ref()));
+        encode_into(&mut out, v.as_ref());
     }
     out
 }

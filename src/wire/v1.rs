@@ -8,7 +8,7 @@ use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
-use super::percent::{canonical, encode};
+use super::percent::{canonical, encode_into};
 
 /// The canonicalized query string: every pair but `Signature`, in the canonical form
 /// of [`super::percent::canonical`].
@@ -18,7 +18,11 @@ pub fn canonical_query<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(N, V)]) -> Stri
 
 /// `METHOD&%2F&percentEncode(canonicalized query)`.
 pub fn string_to_sign(method: &str, canonical_query: &str) -> String {
-    format!("{method}&%2F&{}", encode(canonical_query.as_bytes()))
+    let mut out = String::with_capacity(method.len() + 4 + canonical_query.len() * 3 / 2);
+    out.push_str(method);
+    out.push_str("&%2F&");
+    encode_into(&mut out, canonical_query.as_bytes());
+    out
 }
 
 /// Base64(HMAC-SHA1(secret + "&", string to sign)).
