@@ -193,16 +193,23 @@ pub struct HarnessBench {
     /// The harness's run: cases, requests, stagings, seconds (emulator start-up
     /// included) and whether the emulator was conformant (anything else is a bug here).
     pub run: Report,
+    /// The same cases with every world staged through `PUT /_conformance/world`, as on
+    /// a target of another process (the run above loads them in process).
+    pub over_http: Option<Report>,
     /// The load tool's rate with one fixed request, when one was found.
     pub load: Option<Rate>,
     /// Why the load tool was not measured.
     pub load_missing: Option<String>,
 }
 
+fn cases_per_second(run: &Report) -> f64 {
+    run.cases as f64 / run.seconds
+}
+
 impl HarnessBench {
     /// Cases per second.
     pub fn cases_per_second(&self) -> f64 {
-        self.run.cases as f64 / self.run.seconds
+        cases_per_second(&self.run)
     }
 
     /// Cases per second as a share of the load tool's requests per second.
@@ -213,18 +220,23 @@ impl HarnessBench {
 
 impl std::fmt::Display for HarnessBench {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let r = &self.run;
-        let verdict = if r.conformant() { "conformant" } else { "NOT CONFORMANT: a bug of this build" };
-        writeln!(
-            f,
-            "{:<58} {:>10.0}/s  ({} cases, {} requests, {} worlds staged in {:.2} s, {verdict})",
-            "harness cases end to end, built-in emulator",
-            self.cases_per_second(),
-            r.cases,
-            r.requests,
-            r.stagings,
-            r.seconds
-        )?;
+        let runs = [
+            ("harness cases end to end, built-in emulator", Some(&self.run)),
+            ("the same, worlds staged over HTTP", self.over_http.as_ref()),
+        ];
+        for (what, r) in runs {
+            let Some(r) = r else { continue };
+            let verdict = if r.conformant() { "conformant" } else { "NOT CONFORMANT: a bug of this build" };
+            writeln!(
+                f,
+                "{what:<58} {:>10.0}/s  ({} cases, {} requests, {} worlds staged in {:.2} s, {verdict})",
+                cases_per_second(r),
+                r.cases,
+                r.requests,
+                r.stagings,
+                r.seconds
+            )?;
+        }
         match (&self.load, &self.load_missing, self.ratio()) {
             (Some(load), _, Some(ratio)) => {
                 writeln!(f, "{load}")?;
@@ -236,7 +248,8 @@ impl std::fmt::Display for HarnessBench {
     }
 }
 
-/// Runs `cases` cases of `seed` against the built-in emulator, then (unless
+/// Runs `cases` cases of `seed` against the built-in emulator, worlds loaded in process
+/// and then staged over HTTP, then (unless
 /// `load_seconds` is zero) `wrk` against a built-in emulator in process with one fixed
 /// signed request and `connections` connections. A missing `wrk` is reported, not an
 /// error.
@@ -247,7 +260,9 @@ pub async fn harness_bench(
     load_seconds: f64,
 ) -> Result<HarnessBench, crate::harness::HarnessError> {
     use crate::harness::{HarnessError, RunConfig, run};
-    let report = run(RunConfig { cases, seed, ..RunConfig::default() }).await?;
+    let config = RunConfig { cases, seed, ..RunConfig::default() };
+    let report = run(config.clone()).await?;
+    let over_http = Some(run(RunConfig { stage_over_http: true, ..config }).await?);
     let (mut load, mut load_missing) = (None, None);
     if load_seconds > 0.0 {
         let emulator = Emulator::start(EmulatorConfig { world: bench_world(), ..EmulatorConfig::default() })
@@ -263,7 +278,7 @@ pub async fn harness_bench(
             Err(why) => load_missing = Some(why),
         }
     }
-    Ok(HarnessBench { run: report, load, load_missing })
+    Ok(HarnessBench { run: report, over_http, load, load_missing })
 }
 
 /// `wrk -t2 -cN -dS URL`, its `Requests/sec` line read.
@@ -544,10 +559,20 @@ mod tests {
         let load = Rate { what: "wrk".into(), operations: 40_000, unexpected: 0, seconds: 1.0, per_second: 40_000.0 };
         let mut run = Report::new("built-in emulator".into(), true, 2);
         (run.cases, run.passed, run.requests, run.stagings, run.seconds) = (20_000, 20_000, 23_406, 12_972, 2.0);
-        let mut b = HarnessBench { run, load: Some(load), load_missing: None };
+        let mut over_http = run.clone();
+        over_http.seconds = 4.0;
+        let mut b = HarnessBench { run, over_http: Some(over_http), load: Some(load), load_missing: None };
         assert_eq!(b.cases_per_second(), 10_000.0);
         assert_eq!(b.ratio(), Some(0.25));
         assert!(b.to_string().contains("0.250"));
+        let shown = b.to_string();
+        assert!(
+            shown
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.starts_with("the same, worlds staged over HTTP") && l.contains(" 5000/s")),
+            "{shown}"
+        );
         b.load = None;
         b.load_missing = Some("cannot run wrk".into());
         assert_eq!(b.ratio(), None);
