@@ -40,7 +40,14 @@ async fn read_draining(req: Request, limit: usize, drain: usize) -> (HttpRequest
         .iter()
         .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
-    let mut bytes: Vec<u8> = Vec::new();
+    // Room for the body the request announces (at most one byte past the limit), so a
+    // large body is not copied again each time the buffer grows.
+    let announced = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut bytes: Vec<u8> = Vec::with_capacity(announced.min(limit + 1));
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
         let Ok(frame) = frame else { break };

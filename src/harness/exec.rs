@@ -83,15 +83,16 @@ pub async fn ensure(target: &Target, model: &mut Option<Model>, world: &World) -
 }
 
 /// Sends one request, judges the reply and carries it into the model. A request the
-/// client refuses to send is the harness's failure, not the target's.
+/// client refuses to send is the harness's failure, not the target's. The record keeps
+/// the request (taken, not copied: a request can be a megabyte).
 pub async fn exchange(
     target: &Target,
     model: &mut Model,
-    req: &HttpRequest,
+    req: HttpRequest,
     now: Timestamp,
 ) -> Result<StepRecord, HarnessError> {
-    let prediction = oracle::predict(&Scene { world: &model.world, nonces: &model.nonces, now }, req);
-    let reply = target.send(req).await;
+    let prediction = oracle::predict(&Scene { world: &model.world, nonces: &model.nonces, now }, &req);
+    let reply = target.send(&req).await;
     if let Err(TransportError::Invalid(reason)) = &reply {
         return Err(HarnessError::Config(format!(
             "cannot send {} {}…: {reason}",
@@ -132,7 +133,7 @@ pub async fn exchange(
         // Whatever the target did, the model can no longer vouch for it.
         model.fresh = false;
     }
-    Ok(StepRecord { request: Some(req.clone()), prediction: Some(prediction), verdict, created })
+    Ok(StepRecord { request: Some(req), prediction: Some(prediction), verdict, created })
 }
 
 /// Builds and sends a case (its warm-up first) at the model's time.
@@ -140,10 +141,10 @@ pub async fn send_case(target: &Target, model: &mut Model, case: &Case) -> Resul
     let now = model.now();
     let built = case.build(&model.world, now, &target.host, &fresh_nonce());
     let mut records = Vec::new();
-    if let Some(w) = &built.warmup {
+    if let Some(w) = built.warmup {
         records.push(exchange(target, model, w, now).await?);
     }
-    records.push(exchange(target, model, &built.request, now).await?);
+    records.push(exchange(target, model, built.request, now).await?);
     Ok(records)
 }
 

@@ -389,7 +389,7 @@ async fn guarded(
         };
         let now = model.now();
         let built = case.build(&model.world, now, &target.host, &fresh_nonce());
-        let requests: Vec<&HttpRequest> = built.warmup.iter().chain(std::iter::once(&built.request)).collect();
+        let requests: Vec<HttpRequest> = built.warmup.into_iter().chain(std::iter::once(built.request)).collect();
         for req in &requests {
             let p = oracle::predict(&Scene { world: &model.world, nonces: &model.nonces, now }, req);
             if p.allows_success() {

@@ -136,7 +136,7 @@ pub async fn capture(
     let mut model = Model::new(world);
     let now = model.now();
     let built = case.build(&model.world, now, host, &format!("snapshot-{name}-{format}"));
-    if let Some(w) = &built.warmup {
+    if let Some(w) = built.warmup {
         exchange(target, &mut model, w, now).await?;
     }
     let reply = target.send(&built.request).await;
