@@ -6,7 +6,8 @@
 //! ([`control`]). It decides nothing itself: each API request goes `read → oracle::predict
 //! → pick the first acceptable outcome → oracle::apply → render`. It starts the same way
 //! from tests and from the CLI (`Emulator::start(config).await`, then `uri()`), on an
-//! ephemeral port by default.
+//! ephemeral port by default. A [`Loader`] loads worlds into it from the same process,
+//! by the same step as the contract's `PUT /_conformance/world`.
 
 mod api;
 mod control;

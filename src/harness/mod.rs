@@ -2,7 +2,7 @@
 //!
 //! Owns running the suite against endpoints. [`run`] generates cases
 //! ([`crate::generate`]), stages their worlds on targets that offer the control
-//! contract ([`target`]), sends each request exactly as built and judges the reply
+//! contract ([`target`]; on the built-in emulator, in process), sends each request exactly as built and judges the reply
 //! against the oracle's prediction for that exact request ([`exec`], [`compare`]). A
 //! failing case is run again (one that does not repeat is flaky), then shrunk to a
 //! minimal world and request and saved as a replay file ([`replay`]). Against a target
