@@ -187,7 +187,7 @@ pub fn signed_url(base: &str) -> String {
     format!("{}{}", base.trim_end_matches('/'), req.target)
 }
 
-/// The harness end to end against the built-in emulator, beside a load tool's rate.
+/// The harness end to end against the built-in emulator, beside load tools' rates.
 #[derive(Clone, Debug)]
 pub struct HarnessBench {
     /// The harness's run: cases, requests, stagings, seconds (emulator start-up
@@ -196,10 +196,60 @@ pub struct HarnessBench {
     /// The same cases with every world staged through `PUT /_conformance/world`, as on
     /// a target of another process (the run above loads them in process).
     pub over_http: Option<Report>,
-    /// The load tool's rate with one fixed request, when one was found.
-    pub load: Option<Rate>,
-    /// Why the load tool was not measured.
-    pub load_missing: Option<String>,
+    /// Each load tool's rate with one fixed request, or why it was not measured.
+    pub loads: Vec<(LoadTool, Result<Rate, String>)>,
+}
+
+/// A plain HTTP load tool the harness is compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadTool {
+    /// wrk (C, one event loop per thread).
+    Wrk,
+    /// oha (Rust, tokio and hyper).
+    Oha,
+}
+
+impl LoadTool {
+    /// Every tool, in the order measured.
+    pub const ALL: [LoadTool; 2] = [LoadTool::Wrk, LoadTool::Oha];
+
+    /// The command's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            LoadTool::Wrk => "wrk",
+            LoadTool::Oha => "oha",
+        }
+    }
+
+    /// Runs the tool against `url` with `connections` connections for `seconds`.
+    fn measure(self, url: &str, connections: usize, seconds: f64) -> Result<Rate, String> {
+        let (connections, secs) = (connections.max(2), seconds.ceil().max(1.0) as u64);
+        let (c, d) = (connections.to_string(), format!("{secs}s"));
+        let args: Vec<&str> = match self {
+            LoadTool::Wrk => vec!["-t2", "-c", &c, "-d", &d, url],
+            LoadTool::Oha => vec!["-z", &d, "-c", &c, "--no-tui", "--output-format", "json", url],
+        };
+        let name = self.name();
+        let output = std::process::Command::new(name)
+            .args(&args)
+            .output()
+            .map_err(|e| format!("cannot run {name} ({e}); install it to compare with it"))?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        let parsed = match self {
+            LoadTool::Wrk => parse_wrk(&text),
+            LoadTool::Oha => parse_oha(&text),
+        };
+        let (total, per_second) =
+            parsed.ok_or_else(|| format!("{name} gave no request rate (exit {})", output.status))?;
+        // Non-2xx replies are expected: the fixed request's nonce is used after the first.
+        Ok(Rate {
+            what: format!("{name}, one fixed signed request, {connections} connections"),
+            operations: total,
+            unexpected: 0,
+            seconds: secs as f64,
+            per_second,
+        })
+    }
 }
 
 fn cases_per_second(run: &Report) -> f64 {
@@ -212,9 +262,10 @@ impl HarnessBench {
         cases_per_second(&self.run)
     }
 
-    /// Cases per second as a share of the load tool's requests per second.
-    pub fn ratio(&self) -> Option<f64> {
-        self.load.as_ref().map(|l| self.cases_per_second() / l.per_second)
+    /// Cases per second as a share of each measured load tool's requests per second.
+    pub fn ratios(&self) -> Vec<(LoadTool, f64)> {
+        let mine = self.cases_per_second();
+        self.loads.iter().filter_map(|(t, r)| Some((*t, mine / r.as_ref().ok()?.per_second))).collect()
     }
 }
 
@@ -237,21 +288,24 @@ impl std::fmt::Display for HarnessBench {
                 r.seconds
             )?;
         }
-        match (&self.load, &self.load_missing, self.ratio()) {
-            (Some(load), _, Some(ratio)) => {
-                writeln!(f, "{load}")?;
-                write!(f, "{:<58} {ratio:>10.3}   (aim: 0.5)", "harness cases/s ÷ wrk requests/s")
+        for (tool, load) in &self.loads {
+            match load {
+                Ok(rate) => writeln!(f, "{rate}")?,
+                Err(why) => writeln!(f, "{} not measured: {why}", tool.name())?,
             }
-            (_, Some(why), _) => write!(f, "wrk not measured: {why}"),
-            _ => Ok(()),
         }
+        for (tool, ratio) in self.ratios() {
+            let what = format!("harness cases/s ÷ {} requests/s", tool.name());
+            writeln!(f, "{what:<58} {ratio:>10.3}   (aim: 0.5)")?;
+        }
+        Ok(())
     }
 }
 
 /// Runs `cases` cases of `seed` against the built-in emulator, worlds loaded in process
-/// and then staged over HTTP, then (unless
-/// `load_seconds` is zero) `wrk` against a built-in emulator in process with one fixed
-/// signed request and `connections` connections. A missing `wrk` is reported, not an
+/// and then staged over HTTP, then (unless `load_seconds` is zero) each load tool
+/// ([`LoadTool::ALL`]) against a fresh built-in emulator in process with one fixed
+/// signed request and `connections` connections. A missing tool is reported, not an
 /// error.
 pub async fn harness_bench(
     cases: usize,
@@ -263,42 +317,21 @@ pub async fn harness_bench(
     let config = RunConfig { cases, seed, ..RunConfig::default() };
     let report = run(config.clone()).await?;
     let over_http = Some(run(RunConfig { stage_over_http: true, ..config }).await?);
-    let (mut load, mut load_missing) = (None, None);
+    let mut loads = Vec::new();
     if load_seconds > 0.0 {
-        let emulator = Emulator::start(EmulatorConfig { world: bench_world(), ..EmulatorConfig::default() })
-            .await
-            .map_err(|e| HarnessError::Emulator(e.to_string()))?;
-        let url = signed_url(&emulator.uri());
-        let wrk = tokio::task::spawn_blocking(move || wrk(&url, connections, load_seconds))
-            .await
-            .unwrap_or_else(|e| Err(e.to_string()));
-        emulator.shutdown().await;
-        match wrk {
-            Ok(rate) => load = Some(rate),
-            Err(why) => load_missing = Some(why),
+        for tool in LoadTool::ALL {
+            let emulator = Emulator::start(EmulatorConfig { world: bench_world(), ..EmulatorConfig::default() })
+                .await
+                .map_err(|e| HarnessError::Emulator(e.to_string()))?;
+            let url = signed_url(&emulator.uri());
+            let rate = tokio::task::spawn_blocking(move || tool.measure(&url, connections, load_seconds))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+            emulator.shutdown().await;
+            loads.push((tool, rate));
         }
     }
-    Ok(HarnessBench { run: report, over_http, load, load_missing })
-}
-
-/// `wrk -t2 -cN -dS URL`, its `Requests/sec` line read.
-fn wrk(url: &str, connections: usize, seconds: f64) -> Result<Rate, String> {
-    let (connections, secs) = (connections.max(2), seconds.ceil().max(1.0) as u64);
-    let output = std::process::Command::new("wrk")
-        .args(["-t2", &format!("-c{connections}"), &format!("-d{secs}s"), url])
-        .output()
-        .map_err(|e| format!("cannot run wrk ({e}); install wrk to compare with a load tool"))?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    let (total, per_second) =
-        parse_wrk(&text).ok_or_else(|| format!("wrk gave no Requests/sec line (exit {})", output.status))?;
-    // Non-2xx replies are expected: the fixed request's nonce is used after the first.
-    Ok(Rate {
-        what: format!("wrk, one fixed signed request, {connections} connections"),
-        operations: total,
-        unexpected: 0,
-        seconds: secs as f64,
-        per_second,
-    })
+    Ok(HarnessBench { run: report, over_http, loads })
 }
 
 /// What one case costs the harness in process, with no HTTP: microseconds per case.
@@ -364,6 +397,16 @@ pub fn stages(cases: u64, seed: u64) -> Result<Stages, String> {
     }
     let us = |d: Duration| d.as_secs_f64() * 1e6 / cases.max(1) as f64;
     Ok(Stages { cases, generate: us(spent[0]), materialize: us(spent[1]), build: us(spent[2]), predict: us(spent[3]) })
+}
+
+/// Requests (the status code distribution summed) and `summary.requestsPerSec` from
+/// oha's JSON output.
+fn parse_oha(text: &str) -> Option<(usize, f64)> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let per_second = v.get("summary")?.get("requestsPerSec")?.as_f64()?;
+    let codes = v.get("statusCodeDistribution")?.as_object()?;
+    let total = codes.values().map(serde_json::Value::as_u64).sum::<Option<u64>>()?;
+    Some((usize::try_from(total).ok()?, per_second))
 }
 
 /// Requests and requests per second from wrk's summary.
@@ -543,6 +586,14 @@ mod tests {
     }
 
     #[test]
+    fn oha_summaries_are_read() {
+        let text = r#"{"summary":{"successRate":1.0,"requestsPerSec":41233.94},"statusCodeDistribution":{"400":82523,"200":1}}"#;
+        assert_eq!(parse_oha(text), Some((82_524, 41_233.94)));
+        assert_eq!(parse_oha(r#"{"summary":{"requestsPerSec":1.0}}"#), None);
+        assert_eq!(parse_oha("error: connection refused"), None);
+    }
+
+    #[test]
     fn stages_time_every_part_of_every_case() {
         let s = stages(200, 1).unwrap();
         assert_eq!(s.cases, 200);
@@ -555,27 +606,23 @@ mod tests {
     }
 
     #[test]
-    fn the_ratio_is_cases_per_second_over_the_load_tools_rate() {
+    fn the_ratio_is_cases_per_second_over_each_load_tools_rate() {
         let load = Rate { what: "wrk".into(), operations: 40_000, unexpected: 0, seconds: 1.0, per_second: 40_000.0 };
         let mut run = Report::new("built-in emulator".into(), true, 2);
         (run.cases, run.passed, run.requests, run.stagings, run.seconds) = (20_000, 20_000, 23_406, 12_972, 2.0);
         let mut over_http = run.clone();
         over_http.seconds = 4.0;
-        let mut b = HarnessBench { run, over_http: Some(over_http), load: Some(load), load_missing: None };
+        let loads = vec![(LoadTool::Wrk, Ok(load)), (LoadTool::Oha, Err("cannot run oha".into()))];
+        let mut b = HarnessBench { run, over_http: Some(over_http), loads };
         assert_eq!(b.cases_per_second(), 10_000.0);
-        assert_eq!(b.ratio(), Some(0.25));
-        assert!(b.to_string().contains("0.250"));
+        assert_eq!(b.ratios(), vec![(LoadTool::Wrk, 0.25)]);
         let shown = b.to_string();
-        assert!(
-            shown
-                .lines()
-                .nth(1)
-                .is_some_and(|l| l.starts_with("the same, worlds staged over HTTP") && l.contains(" 5000/s")),
-            "{shown}"
-        );
-        b.load = None;
-        b.load_missing = Some("cannot run wrk".into());
-        assert_eq!(b.ratio(), None);
-        assert!(b.to_string().contains("wrk not measured: cannot run wrk"));
+        let line = |start: &str| shown.lines().find(|l| l.starts_with(start)).unwrap_or_default().to_owned();
+        assert!(line("the same, worlds staged over HTTP").contains(" 5000/s"), "{shown}");
+        assert!(line("harness cases/s ÷ wrk requests/s").contains("0.250"), "{shown}");
+        assert!(line("oha not measured").contains("cannot run oha"), "{shown}");
+        b.loads.clear();
+        assert!(b.ratios().is_empty());
+        assert!(!b.to_string().contains('÷'));
     }
 }
