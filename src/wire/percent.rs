@@ -28,12 +28,18 @@ pub fn encode_into(out: &mut String, bytes: &[u8]) {
 
 /// Decodes one form-urlencoded component: `+` is a space, `%XY` a byte.
 pub fn decode(component: &[u8]) -> Vec<u8> {
+    // Decoding never lengthens a component: one allocation, and a plain copy when there
+    // is nothing to decode.
+    let mut out = Vec::with_capacity(component.len());
     if component.contains(&b'+') {
         let spaced: Vec<u8> = component.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
-        percent_decode(&spaced).collect()
+        out.extend(percent_decode(&spaced));
+    } else if component.contains(&b'%') {
+        out.extend(percent_decode(component));
     } else {
-        percent_decode(component).collect()
+        out.extend_from_slice(component);
     }
+    out
 }
 
 /// Splits a query string or form body into decoded `(name, value)` pairs, in order.
@@ -87,6 +93,9 @@ mod tests {
         assert_eq!(decode(b"%ff%FE"), vec![0xff, 0xfe]);
         assert_eq!(decode(b"100%"), b"100%");
         assert_eq!(decode(b"%zz"), b"%zz");
+        assert_eq!(decode(b"plain-text_1.~"), b"plain-text_1.~");
+        assert_eq!(decode("中".as_bytes()), "中".as_bytes());
+        assert_eq!(decode(b""), b"");
     }
 
     #[test]
