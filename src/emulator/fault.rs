@@ -89,7 +89,7 @@ faults! {
     ForbiddenIgnored => "forbidden-ignored", State, "lets keys without permission copy images";
     StatusCodeWrong => "status-code-wrong", Wire, "answers IncorrectImageStatus with 403 instead of 400";
     MisspellingFixed => "misspelling-fixed", Wire, "writes OperationDenied.EncryptedSnapshot (the documented Code is OperationDeined.EncryptedSnapshot)";
-    WrongErrorRoot => "wrong-error-root", Wire, "writes XML errors under <Response> instead of <Error>";
+    WrongErrorRoot => "wrong-error-root", Wire, "writes XML errors under `<Response>` instead of `<Error>`";
     JsonEnvelope => "json-envelope", Wire, "wraps JSON replies in {\"Data\": ...}";
     FormatIgnored => "format-ignored", Wire, "always answers XML";
     RequestIdMissing => "request-id-missing", Wire, "leaves RequestId out of replies";

@@ -2,8 +2,8 @@
 //!
 //! Owns the server's life (bind, serve, shut down), its state (one world, the nonce
 //! memory) and the two surfaces it serves: the CopyImage API on every path but
-//! `/_conformance/` ([`api`]) and the world-control contract under `/_conformance/`
-//! ([`control`]). It decides nothing itself: each API request goes `read → oracle::predict
+//! `/_conformance/` (module `api`) and the world-control contract under
+//! `/_conformance/` (module `control`). It decides nothing itself: each API request goes `read → oracle::predict
 //! → pick the first acceptable outcome → oracle::apply → render`. It starts the same way
 //! from tests and from the CLI (`Emulator::start(config).await`, then `uri()`), on an
 //! ephemeral port by default. A [`Loader`] loads worlds into it from the same process,
