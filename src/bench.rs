@@ -373,18 +373,14 @@ pub fn stages(cases: u64, seed: u64) -> Result<Stages, String> {
     use proptest::strategy::{Strategy, ValueTree};
     let strategy = arb_case(Signing::ALL.to_vec(), Format::ALL.to_vec());
     let nonces = NonceLog::new();
-    let mut anchor = None;
+    let mut worlds = crate::harness::SpanWorlds::new(seed);
     let mut spent = [Duration::ZERO; 4];
     for i in 0..cases {
         let t0 = Instant::now();
-        let span = i / crate::harness::WORLD_SPAN;
-        if anchor.as_ref().is_none_or(|(s, _)| *s != span) {
-            anchor = Some((span, crate::harness::anchor_for(seed, i).map_err(|e| e.to_string())?));
-        }
+        let anchor = worlds.get(i).map_err(|e| e.to_string())?;
         let spec = strategy.new_tree(&mut generate::runner(seed, "case", i)).map_err(|e| e.to_string())?.current();
         let t1 = Instant::now();
-        let Some((_, a)) = &anchor else { continue };
-        let (world, case) = spec.materialize(a);
+        let (world, case) = spec.materialize(anchor);
         let t2 = Instant::now();
         let now = world.clock.now(Timestamp::now_utc());
         let built = case.build(&world, now, "127.0.0.1:8080", &crate::wire::client::fresh_nonce());

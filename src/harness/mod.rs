@@ -34,8 +34,8 @@ pub mod transport;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub(crate) use run::SpanWorlds;
 pub use run::run;
-pub(crate) use run::{WORLD_SPAN, anchor_for};
 
 use crate::emulator::fault::Fault;
 use crate::model::Format;

@@ -25,7 +25,7 @@ use crate::rules::{RuleId, WORLD_RULES};
 use crate::wire::client::fresh_nonce;
 
 /// Cases that share one generated world.
-pub(crate) const WORLD_SPAN: u64 = 50;
+const WORLD_SPAN: u64 = 50;
 
 struct Shared {
     config: RunConfig,
@@ -247,12 +247,34 @@ enum Unit {
 /// A unit of work as proptest generated it, shrinkable.
 type Work = Box<dyn ValueTree<Value = Unit>>;
 
-/// The generated world (anchor) of case `index` of `seed`.
-pub(crate) fn anchor_for(seed: u64, index: u64) -> Result<Anchor, HarnessError> {
-    arb_anchor()
-        .new_tree(&mut generate::runner(seed, "world", index / WORLD_SPAN))
-        .map(|t| t.current())
-        .map_err(|e| HarnessError::Config(format!("generating a world: {e}")))
+/// The generated worlds (anchors) of a run's cases: one per span of [`WORLD_SPAN`]
+/// consecutive cases, made when the span's first case asks and kept for the rest.
+pub(crate) struct SpanWorlds {
+    seed: u64,
+    held: Option<(u64, Anchor)>,
+}
+
+impl SpanWorlds {
+    /// The worlds of `seed`'s cases.
+    pub(crate) fn new(seed: u64) -> SpanWorlds {
+        SpanWorlds { seed, held: None }
+    }
+
+    /// The world of case `index`.
+    pub(crate) fn get(&mut self, index: u64) -> Result<&Anchor, HarnessError> {
+        let span = index / WORLD_SPAN;
+        let held = match self.held.take() {
+            Some((s, anchor)) if s == span => (s, anchor),
+            _ => {
+                let anchor = arb_anchor()
+                    .new_tree(&mut generate::runner(self.seed, "world", span))
+                    .map_err(|e| HarnessError::Config(format!("generating a world: {e}")))?
+                    .current();
+                (span, anchor)
+            }
+        };
+        Ok(&self.held.insert(held).1)
+    }
 }
 
 /// A unit of work made concrete: its world and its steps.
@@ -290,17 +312,14 @@ async fn worker(
 ) -> Result<(), HarnessError> {
     let config = &shared.config;
     let mut model: Option<Model> = probe.as_ref().map(|a| Model::new(a.world.clone()));
-    let mut cached: Option<(u64, Anchor)> = None;
+    let mut worlds = SpanWorlds::new(config.seed);
     // Strategies are built once; each case only draws from them.
     let case_strategy = arb_case(config.signings.clone(), config.formats.clone()).prop_map(Unit::Single);
     let steps_strategy = arb_steps(config.signings.clone()).prop_map(Unit::Sequence);
     for i in indices {
-        if probe.is_none() && cached.as_ref().is_none_or(|(span, _)| *span != i / WORLD_SPAN) {
-            cached = Some((i / WORLD_SPAN, anchor_for(config.seed, i)?));
-        }
-        let anchor = match (&probe, &cached) {
-            (Some(a), _) | (None, Some((_, a))) => a,
-            (None, None) => return Err(HarnessError::Config("no world".into())),
+        let anchor = match &probe {
+            Some(a) => a,
+            None => worlds.get(i)?,
         };
         let sequence =
             target.control && config.sequence_every > 0 && i % config.sequence_every == config.sequence_every - 1;
