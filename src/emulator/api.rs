@@ -13,6 +13,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::body::HttpBody;
 use http_body_util::BodyExt;
 use rand::RngExt;
 
@@ -40,13 +41,9 @@ async fn read_draining(req: Request, limit: usize, drain: usize) -> (HttpRequest
         .iter()
         .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
-    // Room for the body the request announces (at most one byte past the limit), so a
-    // large body is not copied again each time the buffer grows.
-    let announced = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.trim().parse::<usize>().ok())
-        .unwrap_or(0);
+    // Room for the body the request announces (hyper's reading of Content-Length, at
+    // most one byte past the limit), so a large body is not copied each time it grows.
+    let announced = usize::try_from(body.size_hint().lower()).unwrap_or(usize::MAX);
     let mut bytes: Vec<u8> = Vec::with_capacity(announced.min(limit + 1));
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
