@@ -4,8 +4,9 @@
 //! process, how many replies per second an emulator gives over loopback to signed
 //! requests (built and signed before the clock starts, each with its own nonce, so the
 //! figure is the server's and the client's transport, not the signer's), how many cases
-//! per second the harness checks end to end beside what `wrk` reaches with one fixed
-//! request, and how well the default run detects the emulator's deliberate faults.
+//! per second the harness checks end to end beside what wrk and oha reach with one fixed
+//! request, what one case costs the harness itself with no HTTP, and how well the
+//! default run detects the emulator's deliberate faults.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -195,7 +196,7 @@ pub struct HarnessBench {
     pub run: Report,
     /// The same cases with every world staged through `PUT /_conformance/world`, as on
     /// a target of another process (the run above loads them in process).
-    pub over_http: Option<Report>,
+    pub over_http: Report,
     /// Each load tool's rate with one fixed request, or why it was not measured.
     pub loads: Vec<(LoadTool, Result<Rate, String>)>,
 }
@@ -272,11 +273,10 @@ impl HarnessBench {
 impl std::fmt::Display for HarnessBench {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let runs = [
-            ("harness cases end to end, built-in emulator", Some(&self.run)),
-            ("the same, worlds staged over HTTP", self.over_http.as_ref()),
+            ("harness cases end to end, built-in emulator", &self.run),
+            ("the same, worlds staged over HTTP", &self.over_http),
         ];
         for (what, r) in runs {
-            let Some(r) = r else { continue };
             let verdict = if r.conformant() { "conformant" } else { "NOT CONFORMANT: a bug of this build" };
             writeln!(
                 f,
@@ -316,7 +316,7 @@ pub async fn harness_bench(
     use crate::harness::{HarnessError, RunConfig, run};
     let config = RunConfig { cases, seed, ..RunConfig::default() };
     let report = run(config.clone()).await?;
-    let over_http = Some(run(RunConfig { stage_over_http: true, ..config }).await?);
+    let over_http = run(RunConfig { stage_over_http: true, ..config }).await?;
     let mut loads = Vec::new();
     if load_seconds > 0.0 {
         for tool in LoadTool::ALL {
@@ -609,7 +609,7 @@ mod tests {
         let mut over_http = run.clone();
         over_http.seconds = 4.0;
         let loads = vec![(LoadTool::Wrk, Ok(load)), (LoadTool::Oha, Err("cannot run oha".into()))];
-        let mut b = HarnessBench { run, over_http: Some(over_http), loads };
+        let mut b = HarnessBench { run, over_http, loads };
         assert_eq!(b.cases_per_second(), 10_000.0);
         assert_eq!(b.ratios(), vec![(LoadTool::Wrk, 0.25)]);
         let shown = b.to_string();

@@ -106,7 +106,8 @@ enum Command {
     /// Print the reference tables README embeds (rules, open points, default world).
     Docs,
     /// Measure throughput (oracle predictions in process, emulator replies over loopback,
-    /// the harness end to end beside wrk) or fault detection.
+    /// the harness's own work per case, the harness end to end beside wrk and oha) or
+    /// fault detection.
     Bench {
         /// What to measure.
         #[arg(value_enum, default_value = "all")]
@@ -124,10 +125,10 @@ enum Command {
         /// tool such as wrk, instead of measuring.
         #[arg(long)]
         print_url: bool,
-        /// Fault detection and harness: cases per run.
+        /// Fault detection, stages and harness: cases per run.
         #[arg(long, default_value_t = 5_000)]
         cases: usize,
-        /// Fault detection and harness: seed of the (fault) runs.
+        /// Fault detection, stages and harness: seed of the runs.
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Fault detection: fault-free seeds.
@@ -152,9 +153,10 @@ enum BenchWhat {
     Emulator,
     /// The harness's own work per case in process, no HTTP (`--cases`, `--seed`).
     Stages,
-    /// Harness cases per second end to end against the built-in emulator, and that rate
-    /// as a share of what wrk (if installed) reaches against the built-in emulator with
-    /// one fixed request (`--seconds`, `--connections`).
+    /// Harness cases per second end to end against the built-in emulator (worlds loaded
+    /// in process, then staged over HTTP), and that rate as a share of what wrk and oha
+    /// (each if installed) reach against it with one fixed request (`--seconds`,
+    /// `--connections`).
     Harness,
     /// Fault detection: the default run against every fault, and the fault-free
     /// emulator over 20 seeds.

@@ -10,10 +10,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
+use axum::body::HttpBody;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::body::HttpBody;
 use http_body_util::BodyExt;
 use rand::RngExt;
 
