@@ -28,8 +28,9 @@ pub fn encode_into(out: &mut String, bytes: &[u8]) {
 
 /// Decodes one form-urlencoded component: `+` is a space, `%XY` a byte.
 pub fn decode(component: &[u8]) -> Vec<u8> {
-    // Decoding never lengthens a component: one allocation, and a plain copy when there
-    // is nothing to decode.
+    // Decoding never lengthens a component, so the output is allocated once (a `+` costs
+    // one more copy, made first: `%2B` must stay a plus); with nothing to decode it is a
+    // plain copy.
     let mut out = Vec::with_capacity(component.len());
     if component.contains(&b'+') {
         let spaced: Vec<u8> = component.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();

@@ -18,9 +18,10 @@ pub fn canonical_query<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(N, V)]) -> Stri
 
 /// `METHOD&%2F&percentEncode(canonicalized query)`.
 pub fn string_to_sign(method: &str, canonical_query: &str) -> String {
-    let mut out = String::with_capacity(method.len() + 4 + canonical_query.len() * 3 / 2);
+    const SEPARATOR: &str = "&%2F&";
+    let mut out = String::with_capacity(method.len() + SEPARATOR.len() + canonical_query.len() * 3 / 2);
     out.push_str(method);
-    out.push_str("&%2F&");
+    out.push_str(SEPARATOR);
     encode_into(&mut out, canonical_query.as_bytes());
     out
 }
