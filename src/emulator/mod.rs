@@ -1,13 +1,13 @@
 //! The built-in reference emulator: the oracle behind an HTTP server.
 //!
-//! Owns the server's life (bind, serve, shut down), its state (one world, the nonce
-//! memory) and the two surfaces it serves: the CopyImage API on every path but
-//! `/_conformance/` (module `api`) and the world-control contract under
-//! `/_conformance/` (module `control`). It decides nothing itself: each API request goes `read → oracle::predict
-//! → pick the first acceptable outcome → oracle::apply → render`. It starts the same way
-//! from tests and from the CLI (`Emulator::start(config).await`, then `uri()`), on an
-//! ephemeral port by default. A [`Loader`] loads worlds into it from the same process,
-//! by the same step as the contract's `PUT /_conformance/world`.
+//! Owns the server's life (bind, serve, shut down), its state (one world, the nonce memory)
+//! and the two surfaces it serves: the CopyImage API on every path but `/_conformance/`
+//! (module `api`) and the world-control contract under `/_conformance/` (module `control`).
+//! It decides nothing itself: each API request goes `read → oracle::predict → pick the
+//! first acceptable outcome → oracle::apply → render`. It starts the same way from tests
+//! and from the CLI (`Emulator::start(config).await`, then `uri()`), on an ephemeral port
+//! by default. A [`Loader`] loads worlds into it from the same process, by the same step as
+//! the contract's `PUT /_conformance/world`.
 
 mod api;
 mod control;

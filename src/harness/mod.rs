@@ -1,15 +1,15 @@
 //! The conformance harness: targets, staging, sending, comparing, shrinking, replay.
 //!
-//! Owns running the suite against endpoints. [`run`] generates cases
-//! ([`crate::generate`]), stages their worlds on targets that offer the control
-//! contract ([`target`]; on the built-in emulator, in process), sends each request exactly as built and judges the reply
+//! Owns running the suite against endpoints. [`run`] generates cases ([`crate::generate`]),
+//! stages their worlds on targets that offer the control contract ([`target`]; on the
+//! built-in emulator, in process), sends each request exactly as built and judges the reply
 //! against the oracle's prediction for that exact request ([`exec`], [`compare`]). A
-//! failing case is run again (one that does not repeat is flaky), then shrunk to a
-//! minimal world and request and saved as a replay file ([`replay`]). Against a target
-//! without the control contract it runs only cases decided by the request alone, under
-//! a rate limit, and creates nothing beyond `allow_create`. Harness failures (a target
-//! that cannot be reached, a control contract that misbehaves) are [`HarnessError`]s;
-//! everything a target answers is a verdict.
+//! failing case is run again (one that does not repeat is flaky), then shrunk to a minimal
+//! world and request and saved as a replay file ([`replay`]). Against a target without the
+//! control contract it runs only cases decided by the request alone, under a rate limit,
+//! and creates nothing beyond `allow_create`. Harness failures (a target that cannot be
+//! reached, a control contract that misbehaves) are [`HarnessError`]s; everything a target
+//! answers is a verdict.
 //!
 //! Certify an emulator from your own `cargo test`:
 //!
@@ -150,9 +150,9 @@ pub struct RunConfig {
     pub workers: usize,
     /// Faults to start the built-in emulator with (for measuring the suite).
     pub faults: Vec<Fault>,
-    /// Stage worlds on the built-in emulator through `PUT /_conformance/world`, as on
-    /// any other target. Off (the default), a worker loads worlds into the emulator it
-    /// started directly ([`crate::emulator::Loader`]); API requests go over HTTP either way.
+    /// Stage worlds on the built-in emulator through `PUT /_conformance/world`, as on any other
+    /// target. Off (the default), a worker loads worlds into the emulator it started directly
+    /// ([`crate::emulator::Loader`]); API requests go over HTTP either way.
     pub stage_over_http: bool,
     /// Where replay files of failures go (none: not written).
     pub failures_dir: Option<PathBuf>,

@@ -1,10 +1,10 @@
 //! Reports: what the suite tells people.
 //!
 //! Owns the certification [`Report`] (per-rule tallies, failures with their minimal
-//! reproductions, rules that could not be checked, images created) and its four forms:
-//! the terminal ([`terminal`]), JSON (serde, schema in README), JUnit XML ([`junit`]) and
-//! a self-contained HTML page ([`html`]). It renders, never decides. [`reference`](mod@reference)
-//! writes README's reference tables.
+//! reproductions, rules that could not be checked, images created) and its four forms: the
+//! terminal ([`terminal`]), JSON (serde, schema in README), JUnit XML ([`junit`]) and a
+//! self-contained HTML page ([`html`]). It renders, never decides.
+//! [`reference`](mod@reference) writes README's reference tables.
 
 pub mod html;
 pub mod junit;
