@@ -102,7 +102,7 @@ impl Target {
             None => url.host_str().unwrap_or_default().to_owned(),
         };
         let base = format!("{}://{host}", url.scheme());
-        let client = transport::client(timeout)
+        let client = transport::client_for(&base, timeout)
             .map_err(|e| HarnessError::Endpoint { endpoint: endpoint.to_owned(), reason: e.to_string() })?;
         let control = match client.get(format!("{base}/_conformance")).send().await {
             Ok(r) if r.status().is_success() => r

@@ -29,17 +29,30 @@ pub enum TransportError {
 
 /// Builds the HTTP client used for every target.
 pub fn client(timeout: Duration) -> Result<reqwest::Client, TransportError> {
+    builder(timeout).build().map_err(|e| TransportError::Invalid(e.to_string()))
+}
+
+/// The HTTP client for one base URL: for a plain `http://` target the system's trust
+/// store is not loaded (tens of milliseconds per client, and the harness makes one per
+/// worker).
+pub fn client_for(base: &str, timeout: Duration) -> Result<reqwest::Client, TransportError> {
+    let mut b = builder(timeout);
+    #[cfg(feature = "tls")]
+    if base.starts_with("http://") {
+        b = b.tls_certs_only(Vec::new());
+    }
+    #[cfg(not(feature = "tls"))]
+    let _ = base;
+    b.build().map_err(|e| TransportError::Invalid(e.to_string()))
+}
+
+fn builder(timeout: Duration) -> reqwest::ClientBuilder {
     #[cfg(feature = "tls")]
     {
         // Installing twice is refused harmlessly; the first provider stays.
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(64)
-        .build()
-        .map_err(|e| TransportError::Invalid(e.to_string()))
+    reqwest::Client::builder().timeout(timeout).redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(64)
 }
 
 /// Sends `req` to `base` (scheme, host and port; the request's target is appended).
