@@ -127,6 +127,16 @@ pub enum Tamper {
     },
     /// Send a valid request with the same nonce first.
     ReuseNonce,
+    /// Send a request with the same nonce and a bad signature first: whether a server
+    /// remembers the nonce of a request that failed authentication is open.
+    ReuseFailedNonce,
+    /// Send a valid request with the same nonce first, then let the server's clock run
+    /// this many seconds (900 to 1,199: whether it still remembers the nonce is open).
+    /// Needs world control to move the clock.
+    ReuseAgedNonce {
+        /// Seconds between the two requests.
+        seconds: u32,
+    },
     /// Sign with this AccessKeyId (its secret from the world, or an invented one).
     Key {
         /// The AccessKeyId.
@@ -137,7 +147,10 @@ pub enum Tamper {
         /// Text appended verbatim (already percent-encoded or deliberately not).
         text: String,
     },
-    /// Pad the request past the 1 MiB body limit (form body).
+    /// Pad the request past the 1 MiB body limit: a signed `Padding` parameter in the
+    /// form body of a V1 form POST or a V3 request (one reading: refused for its size,
+    /// or read whole with one parameter more); for V1 GET and V1 query POSTs, which
+    /// have no form body to sign, an unsigned form body (readings differ: see README).
     Oversize,
     /// V3: leave this header out of `SignedHeaders`.
     UnsignedHeader {
@@ -172,6 +185,9 @@ fn default_key() -> String {
 pub struct Built {
     /// Sent first, with the same nonce, when the case reuses a nonce.
     pub warmup: Option<HttpRequest>,
+    /// Seconds the server's clock must run between the warm-up and the request (the
+    /// request is signed for that later time).
+    pub wait: u32,
     /// The request under test.
     pub request: HttpRequest,
 }
@@ -238,15 +254,30 @@ impl Case {
 
     /// Builds the requests at server time `now`, for `host`, with `nonce`.
     pub fn build(&self, world: &World, now: Timestamp, host: &str, nonce: &str) -> Built {
-        let warmup = self.tampers.contains(&Tamper::ReuseNonce).then(|| {
-            // A request that authenticates and changes nothing: an image that does not exist.
+        let mut wait = 0;
+        let warmup = self.tampers.iter().find_map(|t| {
+            // A request that authenticates (or, to fail, carries a bad signature) and
+            // changes nothing: an image that does not exist.
+            let failing = match t {
+                Tamper::ReuseNonce => false,
+                Tamper::ReuseAgedNonce { seconds } => {
+                    wait = *seconds;
+                    false
+                }
+                Tamper::ReuseFailedNonce => true,
+                _ => return None,
+            };
             let mut plain =
                 Case { signing: self.signing, key: self.key.clone(), params: self.params.clone(), tampers: Vec::new() };
             plain.params.retain(|(n, _)| n != "ImageId");
             plain.params.push(("ImageId".into(), Value::text("m-warmup0000000000000")));
-            plain.build_one(world, now, host, nonce)
+            if failing {
+                plain.tampers.push(Tamper::BadSignature);
+            }
+            Some(plain.build_one(world, now, host, nonce))
         });
-        Built { warmup, request: self.build_one(world, now, host, nonce) }
+        let request = self.build_one(world, now.plus(i64::from(wait)), host, nonce);
+        Built { warmup, wait, request }
     }
 
     fn build_one(&self, world: &World, now: Timestamp, host: &str, nonce: &str) -> HttpRequest {
@@ -284,7 +315,7 @@ impl Case {
                     req.target.push(if req.target.contains('?') { '&' } else { '?' });
                     req.target.push_str(text);
                 }
-                Tamper::Oversize => {
+                Tamper::Oversize if !signs_padding(self.signing) => {
                     if req.body.is_empty() {
                         req.set_header("content-type", crate::wire::client::FORM_CONTENT_TYPE);
                         req.body.extend_from_slice(b"Padding=");
@@ -315,6 +346,7 @@ impl Case {
                 Tamper::Omit { name } => draft.params.retain(|(n, _)| n != name),
                 Tamper::Set { name, value } => set(&mut draft.params, name, &value.0),
                 Tamper::Duplicate { name, value } => draft.params.push((name.clone(), value.0.clone())),
+                Tamper::Oversize if draft.in_body => draft.params.push(padding()),
                 _ => {}
             }
         }
@@ -350,6 +382,7 @@ impl Case {
                     None => set(&mut draft.query, name, &value.0),
                 },
                 Tamper::Duplicate { name, value } => draft.query.push((name.clone(), value.0.clone())),
+                Tamper::Oversize => draft.form.push(padding()),
                 _ => {}
             }
         }
@@ -381,6 +414,17 @@ struct Signer<'a> {
     secret: &'a str,
     timestamp: &'a str,
     method: Option<String>,
+}
+
+/// Whether a signing mode carries [`Tamper::Oversize`]'s padding as a signed parameter.
+pub fn signs_padding(signing: Signing) -> bool {
+    matches!(signing, Signing::V1PostForm | Signing::V3)
+}
+
+/// The `Padding` parameter of [`Tamper::Oversize`]: the body passes the limit by its
+/// value alone.
+fn padding() -> (String, Vec<u8>) {
+    ("Padding".to_owned(), vec![b'x'; crate::oracle::MAX_BODY])
 }
 
 fn set(params: &mut Pairs, name: &str, value: &[u8]) {
@@ -432,7 +476,13 @@ mod tests {
         let mut nonces = NonceLog::new();
         if let Some(warm) = &built.warmup {
             let p = oracle::predict(&Scene { world: &w, nonces: &nonces, now }, warm);
-            oracle::remember_nonce(&mut nonces, &p, p.pick().into(), now, oracle::Recorder::Emulator);
+            oracle::remember_nonce(
+                &mut nonces,
+                &p,
+                p.pick().into(),
+                now,
+                oracle::Recorder::emulator(&oracle::Readings::emulator()),
+            );
         }
         oracle::predict(&Scene { world: &w, nonces: &nonces, now }, &built.request).pick().clone()
     }
@@ -441,6 +491,7 @@ mod tests {
         match o {
             Outcome::Success(_) => "Success",
             Outcome::Error(e) => e.code,
+            Outcome::Refusal { .. } => "any 4xx",
         }
     }
 
@@ -459,6 +510,7 @@ mod tests {
             (Tamper::TimestampOffset { seconds: -3600 }, "InvalidTimeStamp.Expired"),
             (Tamper::TimestampText { text: "yesterday".into() }, "IllegalTimestamp"),
             (Tamper::ReuseNonce, "SignatureNonceUsed"),
+            (Tamper::ReuseFailedNonce, "Success"),
             (Tamper::Key { id: "nobody".into() }, "InvalidAccessKeyId.NotFound"),
             (Tamper::Method { method: "PUT".into() }, "UnsupportedHTTPMethod"),
             (Tamper::Omit { name: "ImageId".into() }, "MissingParameter"),

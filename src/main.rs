@@ -19,6 +19,7 @@ use copyimage_conformance::harness::replay::{Repro, replay};
 use copyimage_conformance::harness::target::Target;
 use copyimage_conformance::harness::{self, Probe, Progress, RunConfig, Shard};
 use copyimage_conformance::model::{Format, Timestamp, World};
+use copyimage_conformance::oracle::{PointReading, Readings};
 use copyimage_conformance::wire::client::{Credentials, Signing, fresh_nonce};
 use copyimage_conformance::wire::reply;
 
@@ -56,6 +57,10 @@ enum Command {
         /// Do not serve the world-control contract (behave like a real endpoint).
         #[arg(long)]
         no_control: bool,
+        /// Read an open point another defensible way, POINT=READING (repeatable; see
+        /// `readings`).
+        #[arg(long = "reading")]
+        readings: Vec<PointReading>,
     },
     /// Run a saved failure again against an endpoint (default: the built-in emulator).
     Replay {
@@ -103,6 +108,9 @@ enum Command {
     },
     /// List the deliberate faults the emulator can be started with.
     Faults,
+    /// List the readings the emulator can serve instead of its own (`--reading
+    /// POINT=READING`), each with the sentence it reads.
+    Readings,
     /// Print the reference tables README embeds (rules, open points, default world).
     Docs,
     /// Measure throughput (oracle predictions in process, emulator replies over loopback,
@@ -235,6 +243,10 @@ struct RunArgs {
     /// Start the built-in emulator with a deliberate fault (repeatable).
     #[arg(long = "fault")]
     faults: Vec<Fault>,
+    /// The built-in emulator reads an open point another way, POINT=READING
+    /// (repeatable; see `readings`).
+    #[arg(long = "reading")]
+    readings: Vec<PointReading>,
     /// Stage worlds on the built-in emulator through `PUT /_conformance/world` instead
     /// of loading them in process (API requests go over HTTP either way).
     #[arg(long)]
@@ -299,8 +311,20 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => run(cli.run).await,
         Some(Command::Run(args)) => run(*args).await,
-        Some(Command::Serve { addr, world, log, faults, no_control }) => {
-            serve(addr, world, log, faults, !no_control).await
+        Some(Command::Serve { addr, world, log, faults, no_control, readings }) => {
+            let readings = Readings::of(&readings).map_err(anyhow::Error::msg).context("--reading")?;
+            serve(
+                EmulatorConfig {
+                    addr,
+                    log,
+                    faults: Faults(faults),
+                    control: !no_control,
+                    readings,
+                    ..EmulatorConfig::default()
+                },
+                world,
+            )
+            .await
         }
         Some(Command::Replay { file, endpoint, faults, credentials }) => {
             replay_file(file, endpoint, faults, credentials).await
@@ -315,6 +339,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             for f in Fault::ALL {
                 println!("{:<30} {:<10} {}", f.name(), format!("{:?}", f.layer()).to_lowercase(), f.about());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Readings) => {
+            print!("{}", copyimage_conformance::report::reference::readings_list());
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Docs) => {
@@ -383,6 +411,7 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         timeout: Duration::from_secs_f64(args.timeout),
         workers: args.workers.unwrap_or(RunConfig::default().workers),
         faults: args.faults.clone(),
+        readings: Readings::of(&args.readings).map_err(anyhow::Error::msg).context("--reading")?,
         stage_over_http: args.stage_over_http,
         failures_dir: Some(args.failures_dir.clone()),
         progress: if args.quiet {
@@ -408,13 +437,8 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(if report.conformant() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-async fn serve(
-    addr: SocketAddr,
-    world: Option<PathBuf>,
-    log: bool,
-    faults: Vec<Fault>,
-    control: bool,
-) -> anyhow::Result<ExitCode> {
+async fn serve(config: EmulatorConfig, world: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let addr = config.addr;
     let world = match world {
         None => World::default_fixture(),
         Some(path) => {
@@ -422,9 +446,8 @@ async fn serve(
             World::from_json(&text).with_context(|| format!("loading {}", path.display()))?
         }
     };
-    let emulator = Emulator::start(EmulatorConfig { addr, world, log, faults: Faults(faults), control })
-        .await
-        .with_context(|| format!("binding {addr}"))?;
+    let emulator =
+        Emulator::start(EmulatorConfig { world, ..config }).await.with_context(|| format!("binding {addr}"))?;
     println!("copyimage-conformance emulator listening on {}", emulator.uri());
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     emulator.shutdown().await;

@@ -68,7 +68,13 @@ async fn case_file(#[files("fixtures/cases/*.json")] path: PathBuf) {
     let mut nonces = NonceLog::new();
     if let Some(warm) = &built.warmup {
         let p = oracle::predict(&Scene { world: &world, nonces: &nonces, now }, warm);
-        oracle::remember_nonce(&mut nonces, &p, p.pick().into(), now, Recorder::Emulator);
+        oracle::remember_nonce(
+            &mut nonces,
+            &p,
+            p.pick().into(),
+            now,
+            Recorder::emulator(&oracle::Readings::emulator()),
+        );
     }
     let prediction = oracle::predict(&Scene { world: &world, nonces: &nonces, now }, &built.request);
     let named: BTreeSet<RuleId> =

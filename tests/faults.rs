@@ -107,7 +107,6 @@ fn rows() -> Vec<Row> {
         row(Fault::DigitFirst, name("1abc"), name("_abc")),
         row(Fault::AnyPunctuation, name("a!b"), name(" ab")),
         row(Fault::DescriptionPrefixUnchecked, desc("http://x"), desc(&"d".repeat(257))),
-        row(Fault::EmptyNameAsAbsent, name(""), name("a")),
         row(
             Fault::StatusIgnored,
             base("m-unavail0000000000001", "cn-hangzhou"),

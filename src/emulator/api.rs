@@ -20,7 +20,7 @@ use rand::RngExt;
 use super::Shared;
 use super::fault::Outgoing;
 use crate::model::{ErrorReply, Format, HttpRequest, Reply, World};
-use crate::oracle::{self, Answered, MAX_BODY, Outcome, Recorder, Scene};
+use crate::oracle::{self, Answered, MAX_BODY, MAX_BODY_WHOLE, OpenPoint, Outcome, Readings, Recorder, Scene};
 use crate::wire::reply::{fields, render_fields, root_of};
 
 /// Bytes of an oversize body read and thrown away so the connection stays usable; a
@@ -91,36 +91,55 @@ fn log_line(http: &HttpRequest, out: &Outgoing, micros: u128) -> String {
     format!("{} {} -> {} {code} ({micros} µs)", http.method, http.path(), out.status)
 }
 
+fn error_reply(request_id: &str, host_id: &str, e: &oracle::ErrorOutcome) -> Reply {
+    Reply::Error(ErrorReply {
+        request_id: request_id.to_owned(),
+        host_id: host_id.to_owned(),
+        code: e.code.to_owned(),
+        message: e.message.clone(),
+    })
+}
+
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let started = Instant::now();
-    let http = read_request(req, MAX_BODY).await;
+    let whole = shared.readings.is(OpenPoint::BodyLimit, "none");
+    let http = read_request(req, if whole { MAX_BODY_WHOLE } else { MAX_BODY }).await;
+    // Past even the larger limit, the body was not read whole: it is refused for size.
+    let past_whole;
+    let readings: &Readings = if whole && http.body.len() > MAX_BODY_WHOLE {
+        past_whole = shared.readings.without(OpenPoint::BodyLimit);
+        &past_whole
+    } else {
+        &shared.readings
+    };
     let request_id = request_id();
     let faults = &shared.faults;
     let out = {
         let mut state = shared.lock();
         let now = state.settle(faults);
         let scene = Scene { world: &state.world, nonces: &state.nonces, now };
-        let prediction = faults.decide(&scene, &http, oracle::predict(&scene, &http));
+        let prediction = faults.decide(&scene, &http, readings, oracle::answer(&scene, &http, readings));
         let outcome = prediction.pick().clone();
-        let reply = match &outcome {
+        let (reply, status) = match &outcome {
             Outcome::Success(plan) => {
                 let id = faults.image_id(fresh_image_id(&state.world), &state.made);
                 oracle::apply(&mut state.world, plan, &id, now);
                 state.made.push(id.clone());
-                Reply::Success { request_id: request_id.clone(), image_id: id }
+                (Reply::Success { request_id: request_id.clone(), image_id: id }, 200)
             }
-            Outcome::Error(e) => Reply::Error(ErrorReply {
-                request_id: request_id.clone(),
-                host_id: state.world.host_id.clone(),
-                code: e.code.to_owned(),
-                message: e.message.clone(),
-            }),
+            Outcome::Error(e) => (error_reply(&request_id, &state.world.host_id, e), e.status),
+            // The oracle never picks a refusal of any kind; were it to, the rule's first
+            // reply is the emulator's own.
+            Outcome::Refusal { rule } => {
+                let errors = oracle::ErrorOutcome::all_of(*rule, Some(&MAX_BODY.to_string()));
+                let e = errors.first().cloned().unwrap_or_else(|| {
+                    oracle::ErrorOutcome::all_of(crate::rules::RuleId::Size, Some(&MAX_BODY.to_string())).remove(0)
+                });
+                (error_reply(&request_id, &state.world.host_id, &e), e.status)
+            }
         };
-        oracle::remember_nonce(&mut state.nonces, &prediction, Answered::from(&outcome), now, Recorder::Emulator);
-        let status = match &outcome {
-            Outcome::Success(_) => 200,
-            Outcome::Error(e) => e.status,
-        };
+        let recorder = Recorder::emulator(readings);
+        oracle::remember_nonce(&mut state.nonces, &prediction, Answered::from(&outcome), now, recorder);
         Outgoing {
             status,
             format: prediction.format.emulator(),

@@ -11,8 +11,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::model::{Format, HttpRequest, ImageKind, ImageStatus, Timestamp, World};
-use crate::oracle::read::{Keep, Reading};
-use crate::oracle::{self, Prediction, Scene, Violation};
+use crate::oracle::read::{Mode, Reading};
+use crate::oracle::{self, Prediction, Readings, Scene, Violation};
 use crate::rules::RuleId;
 use crate::wire::client::FORM_CONTENT_TYPE;
 
@@ -72,7 +72,6 @@ faults! {
     DigitFirst => "digit-first", Validation, "accepts names that begin with a digit";
     AnyPunctuation => "any-punctuation", Validation, "accepts any character after the first (class too wide)";
     DescriptionPrefixUnchecked => "description-prefix-unchecked", Validation, "accepts descriptions that begin with http:// or https://";
-    EmptyNameAsAbsent => "empty-name-as-absent", Validation, "treats DestinationImageName= (empty) as no name";
     StatusIgnored => "status-ignored", State, "copies images in any status";
     TooOldShifted => "too-old-shifted", State, "moves the 2013-07-15 boundary a month earlier (2013-06-15)";
     EncryptedIgnored => "encrypted-ignored", State, "copies images with encrypted snapshots";
@@ -152,8 +151,15 @@ impl Faults {
         self.0.contains(&f)
     }
 
-    /// The decision hook: the prediction the faulty emulator acts on.
-    pub fn decide(&self, scene: &Scene<'_>, req: &HttpRequest, prediction: Prediction) -> Prediction {
+    /// The decision hook: the prediction the faulty emulator acts on, given what the
+    /// emulator with `readings` would answer.
+    pub fn decide(
+        &self,
+        scene: &Scene<'_>,
+        req: &HttpRequest,
+        readings: &Readings,
+        prediction: Prediction,
+    ) -> Prediction {
         if self.0.is_empty() {
             return prediction;
         }
@@ -162,13 +168,13 @@ impl Faults {
         {
             let mut stripped = req.clone();
             stripped.body.clear();
-            return self.adjust(scene, &stripped, oracle::predict(scene, &stripped));
+            return self.adjust(scene, &stripped, oracle::answer(scene, &stripped, readings));
         }
         self.adjust(scene, req, prediction)
     }
 
     fn adjust(&self, scene: &Scene<'_>, req: &HttpRequest, prediction: Prediction) -> Prediction {
-        let params = Reading::of(req).params(Keep::First);
+        let params = Reading::of(req).params(Mode::default());
         let name = params.text("DestinationImageName").map(|n| n.into_owned());
         let description = params.text("DestinationDescription").map(|d| d.into_owned());
         let region = params.text("RegionId").unwrap_or_default().into_owned();
@@ -177,7 +183,7 @@ impl Faults {
         let dest = params.text("DestinationRegionId").unwrap_or_default().into_owned();
         let chars = |s: &Option<String>| s.as_ref().map(|s| s.chars().count());
         let caller = prediction.plan.as_ref().map(|p| p.account.clone()).unwrap_or_default();
-        let mut v: Vec<Violation> = prediction.violations.clone();
+        let mut v: Vec<Violation> = prediction.decided().to_vec();
         let before = v.clone();
         let drop = |v: &mut Vec<Violation>, rule: RuleId| v.retain(|x| x.rule != rule);
         let add = |v: &mut Vec<Violation>, rule: RuleId| {
@@ -217,13 +223,6 @@ impl Faults {
                 }
                 Fault::AnyPunctuation => drop(&mut v, RuleId::NameCharacters),
                 Fault::DescriptionPrefixUnchecked => drop(&mut v, RuleId::DescriptionPrefix),
-                Fault::EmptyNameAsAbsent if name.as_deref() == Some("") => {
-                    for r in
-                        [RuleId::NameLength, RuleId::NameFirstCharacter, RuleId::NameCharacters, RuleId::NamePrefix]
-                    {
-                        drop(&mut v, r);
-                    }
-                }
                 Fault::StatusIgnored => drop(&mut v, RuleId::ImageAvailable),
                 Fault::TooOldShifted => {
                     let shifted = Timestamp(1_371_254_400); // 2013-06-15T00:00:00Z

@@ -21,7 +21,47 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::model::{Timestamp, World, WorldError};
-use crate::oracle::NonceLog;
+use crate::oracle::{NonceLog, Readings};
+
+/// A choice the emulator makes in the replies it writes, where the documents allow more.
+#[derive(Clone, Copy, Debug)]
+pub struct ReplyChoice {
+    /// What is chosen.
+    pub what: &'static str,
+    /// What the emulator writes.
+    pub emulator: &'static str,
+    /// What the harness accepts from other targets.
+    pub accepted: &'static str,
+}
+
+/// The emulator's choices in its replies (README, "The emulator's own decisions").
+pub const REPLY_CHOICES: &[ReplyChoice] = &[
+    ReplyChoice {
+        what: "`Message` texts",
+        emulator: "the documented message where one is documented, its own wording for gateway errors",
+        accepted: "any non-empty `Message`",
+    },
+    ReplyChoice {
+        what: "`RequestId`",
+        emulator: "a fresh uppercase UUID (the docs' examples), also in the `x-acs-request-id` header",
+        accepted: "any UUID, in either case; the header is not checked",
+    },
+    ReplyChoice {
+        what: "New image ids",
+        emulator: "`m-` and 20 lowercase letters and digits (newer docs' examples)",
+        accepted: "any non-empty id that no image of the world has",
+    },
+    ReplyChoice {
+        what: "`HostId`, `Recommend`",
+        emulator: "the world's `host_id` (`ecs.aliyuncs.com`), and a troubleshooting link as real gateways add",
+        accepted: "any non-empty `HostId`; `Recommend` and other extra fields are not checked",
+    },
+    ReplyChoice {
+        what: "Content-Type, JSON key order, XML declaration",
+        emulator: "`text/xml;charset=utf-8` or `application/json;charset=utf-8`, `RequestId` first, a declaration",
+        accepted: "not checked: the body is read as XML or JSON by its first character",
+    },
+];
 
 /// How to start an emulator.
 #[derive(Clone, Debug)]
@@ -36,6 +76,8 @@ pub struct EmulatorConfig {
     pub faults: fault::Faults,
     /// Serve the world-control contract (off: behave like a real endpoint).
     pub control: bool,
+    /// How to read what the documents leave open (default: the emulator's own readings).
+    pub readings: Readings,
 }
 
 impl Default for EmulatorConfig {
@@ -46,6 +88,7 @@ impl Default for EmulatorConfig {
             log: false,
             faults: fault::Faults::default(),
             control: true,
+            readings: Readings::emulator(),
         }
     }
 }
@@ -83,6 +126,7 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     log: bool,
     faults: fault::Faults,
+    readings: Readings,
 }
 
 impl Shared {
@@ -132,8 +176,12 @@ impl Emulator {
     pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
-        let shared =
-            Arc::new(Shared { state: Mutex::new(State::new(config.world)), log: config.log, faults: config.faults });
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::new(config.world)),
+            log: config.log,
+            faults: config.faults,
+            readings: config.readings,
+        });
         let app = router(shared.clone(), config.control);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

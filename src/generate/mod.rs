@@ -7,6 +7,7 @@
 //! single violation breaks exactly its rule. Generators aim; the oracle judges: what a
 //! case is expected to do is always predicted from the request actually sent.
 
+pub mod audit;
 pub mod case;
 pub mod steps;
 pub mod values;

@@ -85,9 +85,10 @@ impl Verdict {
     pub fn answered(&self, prediction: &Prediction) -> Answered {
         match (&self.seen.status, &self.seen.code) {
             (Some(s), None) if (200..300).contains(s) => Answered::Success,
-            (Some(s), Some(c)) => {
-                prediction.error_matching(c, *s).map_or(Answered::Unknown, |e| Answered::Rule(e.rule))
-            }
+            (Some(s), code) => match prediction.error_matching(code.as_deref().unwrap_or_default(), *s) {
+                Some(e) => Answered::Rule(e.rule),
+                None => prediction.refusal_matching(*s).map_or(Answered::Unknown, Answered::Rule),
+            },
             _ => Answered::Unknown,
         }
     }
@@ -107,6 +108,7 @@ fn describe(prediction: &Prediction) -> String {
         .map(|o| match o {
             Outcome::Success(_) => "200 success".to_owned(),
             Outcome::Error(e) => format!("{} {}", e.status, e.code),
+            Outcome::Refusal { .. } => "any 4xx refusal".to_owned(),
         })
         .collect::<Vec<_>>()
         .join(" or ")
@@ -124,20 +126,17 @@ pub fn judge(prediction: &Prediction, reply: &Result<HttpReply, TransportError>)
         m.observed = clip(std::mem::take(&mut m.observed));
         m.expected = clip(std::mem::take(&mut m.expected));
     }
+    v.exercised.sort_unstable();
+    v.exercised.dedup();
     v
 }
 
+/// A rule counts as exercised only when the reply let it be checked: the outcome is
+/// always judged (a missing reply fails it), the reply rules only on a body that was
+/// read; an unreadable body fails its shape rule and leaves format and RequestId
+/// unchecked.
 fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>) -> Verdict {
     let mut exercised = prediction.rules();
-    exercised.extend([RuleId::ReplyFormat, RuleId::ReplyRequestId]);
-    if prediction.allows_success() {
-        exercised.push(RuleId::ReplySuccessShape);
-    }
-    if prediction.acceptable.iter().any(|o| matches!(o, Outcome::Error(_))) {
-        exercised.push(RuleId::ReplyErrorShape);
-    }
-    exercised.sort_unstable();
-    exercised.dedup();
     let mut mismatches = Vec::new();
     let outcome_failed = |mismatches: &mut Vec<Mismatch>, observed: String| {
         for rule in prediction.rules() {
@@ -160,6 +159,30 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
     let success = (200..300).contains(&reply.status);
     let parsed: Result<ParsedReply, ReplyParseError> = reply::parse(&reply.body);
     let shape_rule = if success { RuleId::ReplySuccessShape } else { RuleId::ReplyErrorShape };
+    if let Ok(p) = &parsed {
+        seen.format = Some(p.format);
+        seen.code = p.text("Code").map(str::to_owned);
+    }
+    // The outcome: success, an acceptable error, or a refusal of any kind.
+    if success {
+        if !prediction.allows_success() {
+            outcome_failed(&mut mismatches, format!("{} success", reply.status));
+        }
+    } else {
+        let code = seen.code.clone().unwrap_or_default();
+        if prediction.error_matching(&code, reply.status).is_none() {
+            if prediction.refusal_matching(reply.status).is_some() {
+                // A refusal no document names: its Code and body are not judged.
+                return Verdict { exercised, mismatches, seen };
+            }
+            let observed = match &parsed {
+                Err(_) => format!("{} with an unreadable body", reply.status),
+                Ok(_) => format!("{} {}", reply.status, if code.is_empty() { "(no Code)" } else { &code }),
+            };
+            outcome_failed(&mut mismatches, observed);
+        }
+    }
+    exercised.push(shape_rule);
     let parsed = match parsed {
         Err(e) => {
             seen.problem = Some(e.to_string());
@@ -168,15 +191,11 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
                 expected: "an XML or JSON body".into(),
                 observed: e.to_string(),
             });
-            if !(success && prediction.allows_success()) {
-                outcome_failed(&mut mismatches, format!("{} with an unreadable body", reply.status));
-            }
             return Verdict { exercised, mismatches, seen };
         }
         Ok(p) => p,
     };
-    seen.format = Some(parsed.format);
-    seen.code = parsed.text("Code").map(str::to_owned);
+    exercised.extend([RuleId::ReplyFormat, RuleId::ReplyRequestId]);
     if !prediction.format.allows(parsed.format) {
         mismatches.push(Mismatch {
             rule: RuleId::ReplyFormat,
@@ -223,17 +242,6 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
     }
     if success {
         seen.image_id = parsed.text("ImageId").filter(|s| !s.is_empty()).map(str::to_owned);
-        if !prediction.allows_success() {
-            outcome_failed(&mut mismatches, format!("{} success", reply.status));
-        }
-    } else {
-        let code = seen.code.clone().unwrap_or_default();
-        if prediction.error_matching(&code, reply.status).is_none() {
-            outcome_failed(
-                &mut mismatches,
-                format!("{} {}", reply.status, if code.is_empty() { "(no Code)" } else { &code }),
-            );
-        }
     }
     Verdict { exercised, mismatches, seen }
 }

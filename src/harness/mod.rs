@@ -39,6 +39,7 @@ pub use run::run;
 
 use crate::emulator::fault::Fault;
 use crate::model::Format;
+use crate::oracle::Readings;
 use crate::wire::client::{Credentials, Signing};
 
 /// Why the harness could not run.
@@ -150,6 +151,8 @@ pub struct RunConfig {
     pub workers: usize,
     /// Faults to start the built-in emulator with (for measuring the suite).
     pub faults: Vec<Fault>,
+    /// Readings of open points the built-in emulator serves instead of its own.
+    pub readings: Readings,
     /// Stage worlds on the built-in emulator through `PUT /_conformance/world`, as on any other
     /// target. Off (the default), a worker loads worlds into the emulator it started directly
     /// ([`crate::emulator::Loader`]); API requests go over HTTP either way.
@@ -197,6 +200,7 @@ impl Default for RunConfig {
             timeout: Duration::from_secs(10),
             workers: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 16)),
             faults: Vec::new(),
+            readings: Readings::emulator(),
             stage_over_http: false,
             failures_dir: None,
             shrink_budget: 400,

@@ -18,11 +18,12 @@ use super::{HarnessError, Progress, RunConfig};
 use crate::emulator::fault::Faults;
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::generate::{self, Anchor, CaseSpec, Step, arb_anchor, arb_case, arb_steps};
+use crate::model::Format;
 use crate::model::{AccessKey, Account, Clock, HttpRequest, Region, World};
 use crate::oracle::{self, Scene};
 use crate::report::{Failure, FirstFailure, Flaky, Report};
 use crate::rules::{RuleId, WORLD_RULES};
-use crate::wire::client::fresh_nonce;
+use crate::wire::client::{Signing, fresh_nonce};
 
 /// Cases that share one generated world.
 const WORLD_SPAN: u64 = 50;
@@ -62,6 +63,12 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
     if config.signings.is_empty() || config.formats.is_empty() {
         return Err(HarnessError::Config("at least one signing mode and one format are needed".into()));
     }
+    if config.signings.contains(&Signing::V3) && !config.formats.contains(&Format::Json) {
+        return Err(HarnessError::Config(
+            "V3 requests carry no Format and are answered in JSON (protocol.md §4): --signing v3 needs --format json"
+                .into(),
+        ));
+    }
     let started = Instant::now();
     // Without an endpoint, each worker serves a built-in emulator of its own from its
     // own runtime (below), so a request and its reply never cross threads; the
@@ -80,14 +87,18 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
     }
     let probe = if control { None } else { Some(probe_anchor(&config)?) };
     let target_name = if builtin {
-        format!(
-            "built-in emulator{}",
-            if config.faults.is_empty() {
-                String::new()
-            } else {
-                format!(" with faults {}", config.faults.iter().map(ToString::to_string).collect::<Vec<_>>().join(","))
-            }
-        )
+        let list = |items: Vec<String>| items.join(",");
+        let mut name = "built-in emulator".to_owned();
+        if !config.faults.is_empty() {
+            name.push_str(&format!(" with faults {}", list(config.faults.iter().map(ToString::to_string).collect())));
+        }
+        if !config.readings.is_default() {
+            name.push_str(&format!(
+                " reading {}",
+                list(config.readings.chosen().iter().map(ToString::to_string).collect())
+            ));
+        }
+        name
     } else {
         config.endpoints.join(", ")
     };
@@ -153,7 +164,8 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
                         Some(base) => (base, None),
                         None => {
                             let faults = Faults(shared.config.faults.clone());
-                            let e = Emulator::start(EmulatorConfig { faults, ..EmulatorConfig::default() })
+                            let readings = shared.config.readings.clone();
+                            let e = Emulator::start(EmulatorConfig { faults, readings, ..EmulatorConfig::default() })
                                 .await
                                 .map_err(|e| HarnessError::Emulator(e.to_string()))?;
                             (e.uri(), Some(e))
@@ -408,6 +420,10 @@ async fn guarded(
         };
         let now = model.now();
         let built = case.build(&model.world, now, &target.host, &fresh_nonce());
+        if built.wait > 0 {
+            // Its server clock cannot be moved.
+            return Ok(if records.is_empty() { None } else { Some(records) });
+        }
         let requests: Vec<HttpRequest> = built.warmup.into_iter().chain(std::iter::once(built.request)).collect();
         for req in &requests {
             let p = oracle::predict(&Scene { world: &model.world, nonces: &model.nonces, now }, req);

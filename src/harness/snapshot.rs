@@ -91,7 +91,7 @@ pub fn outcome_cases() -> Vec<(&'static str, Case)> {
         ("unsupported-http-method", ok().with(Tamper::Method { method: "PUT".into() })),
         ("duplicate-parameter", ok().with(Tamper::Duplicate { name: "ImageId".into(), value: Value::text("m-x") })),
         ("parameter-name-not-utf8", ok().with(Tamper::RawQuery { text: "%FF=1".into() })),
-        ("request-too-large", ok().with(Tamper::Oversize)),
+        ("request-too-large", Case { signing: Signing::V3, ..ok() }.with(Tamper::Oversize)),
     ]
 }
 

@@ -6,12 +6,12 @@
 //! uniqueness and quotas; and the [`CopyPlan`] of a copy that may succeed. In a world
 //! that is not exhaustive (a real cloud) every rule that needs the world is open.
 
+use super::open::Readings;
+use super::read::Params;
 use super::text::{self, Verdict};
 use super::{CopyPlan, OpenPoint, Scene, Violation};
 use crate::model::{Account, ImageKind, ImageStatus, Timestamp};
 use crate::rules::{RuleId, WORLD_RULES};
-
-use super::read::Params;
 
 /// The 15th of July 2013 has begun in every time zone (UTC+14).
 pub const TOO_OLD_CERTAIN_BEFORE: Timestamp = Timestamp(1_373_796_000); // 2013-07-14T10:00:00Z
@@ -19,13 +19,31 @@ pub const TOO_OLD_CERTAIN_BEFORE: Timestamp = Timestamp(1_373_796_000); // 2013-
 pub const TOO_OLD_POSSIBLE_BEFORE: Timestamp = Timestamp(1_373_976_000); // 2013-07-16T12:00:00Z
 /// The emulator's reading: before 2013-07-15 in UTC.
 pub const TOO_OLD_EMULATOR_BEFORE: Timestamp = Timestamp(1_373_846_400); // 2013-07-15T00:00:00Z
+/// The meaning column's reading, "on or before July 15", in UTC.
+const TOO_OLD_UTC_16TH: Timestamp = Timestamp(1_373_932_800); // 2013-07-16T00:00:00Z
+
+/// Where a server with these readings puts the too-old edge: images created before it
+/// are refused.
+fn too_old_edge(readings: &Readings) -> Timestamp {
+    match readings.id(OpenPoint::TooOldBoundary) {
+        "utc-16th" => TOO_OLD_UTC_16TH,
+        "earliest" => TOO_OLD_CERTAIN_BEFORE,
+        "latest" => TOO_OLD_POSSIBLE_BEFORE,
+        _ => TOO_OLD_EMULATOR_BEFORE,
+    }
+}
 
 /// Name length bounds.
 pub const NAME_LENGTH: (usize, usize) = (2, 128);
 /// Description length bounds.
 pub const DESCRIPTION_LENGTH: (usize, usize) = (0, 256);
 
-pub(super) fn check(scene: &Scene<'_>, caller: &Account, params: &Params) -> (Vec<Violation>, Option<CopyPlan>) {
+pub(super) fn check(
+    scene: &Scene<'_>,
+    caller: &Account,
+    params: &Params,
+    readings: &Readings,
+) -> (Vec<Violation>, Option<CopyPlan>) {
     let mut v: Vec<Violation> = Vec::new();
     let mut push = |rule: RuleId, verdict: Verdict| v.extend(Violation::from_verdict(rule, verdict));
     let world = scene.world;
@@ -33,19 +51,28 @@ pub(super) fn check(scene: &Scene<'_>, caller: &Account, params: &Params) -> (Ve
     let region_id = params.text("RegionId").unwrap_or_default();
     let image_id = params.text("ImageId").unwrap_or_default();
     let dest_id = params.text("DestinationRegionId").unwrap_or_default();
-    let name = params.text("DestinationImageName");
+    let mut name = params.text("DestinationImageName");
     let description = params.text("DestinationDescription");
 
-    if let Some(name) = &name {
-        push(RuleId::NameLength, text::length(name, NAME_LENGTH.0, NAME_LENGTH.1));
-        push(RuleId::NameFirstCharacter, text::name_first_character(name));
-        push(RuleId::NameCharacters, text::name_characters(name));
-        push(RuleId::NamePrefix, text::url_prefix(name));
+    match &name {
+        // An empty name: a name of 0 characters, or no name (point `empty-name`).
+        Some(n) if n.is_empty() => {
+            let malformed = readings.is(OpenPoint::EmptyName, "malformed");
+            push(RuleId::NameLength, Verdict::Open { point: OpenPoint::EmptyName, emulator_rejects: malformed });
+            name = None;
+        }
+        Some(name) => {
+            push(RuleId::NameLength, text::length(name, NAME_LENGTH.0, NAME_LENGTH.1, readings));
+            push(RuleId::NameFirstCharacter, text::name_first_character(name, readings));
+            push(RuleId::NameCharacters, text::name_characters(name, readings));
+            push(RuleId::NamePrefix, text::url_prefix(name, readings));
+        }
+        None => {}
     }
     if let Some(d) = &description {
-        push(RuleId::DescriptionLength, text::length(d, DESCRIPTION_LENGTH.0, DESCRIPTION_LENGTH.1));
-        push(RuleId::DescriptionPrefix, text::url_prefix(d));
-        push(RuleId::DescriptionWellFormed, text::description_characters(d));
+        push(RuleId::DescriptionLength, text::length(d, DESCRIPTION_LENGTH.0, DESCRIPTION_LENGTH.1, readings));
+        push(RuleId::DescriptionPrefix, text::url_prefix(d, readings));
+        push(RuleId::DescriptionWellFormed, text::description_characters(d, readings));
     }
     if region_id == dest_id {
         push(RuleId::SameRegion, Verdict::Broken);
@@ -71,16 +98,17 @@ pub(super) fn check(scene: &Scene<'_>, caller: &Account, params: &Params) -> (Ve
             Some(_) => {}
         }
         if source_region.is_some_and(|r| !r.supports_copy) {
-            v.push(Violation::open(RuleId::RegionSupportsCopy, OpenPoint::SourceRegionNoCopy, false, None));
+            let refuses = readings.is(OpenPoint::SourceRegionNoCopy, "refuse");
+            v.push(Violation::open(RuleId::RegionSupportsCopy, OpenPoint::SourceRegionNoCopy, refuses, None));
         }
         let image = world.image(&image_id).filter(|i| i.region == region_id.as_ref());
         match image {
             None => v.push(Violation::certain(RuleId::ImageExists, None)),
             Some(img) => {
                 if img.kind != ImageKind::Custom {
-                    v.push(Violation::certain(RuleId::CustomImage, None));
+                    v.push(Violation::certain(RuleId::CustomImage, None).answering(readings));
                 } else if img.owner.as_deref() != Some(caller.id.as_str()) {
-                    v.push(Violation::certain(RuleId::OwnImage, None));
+                    v.push(Violation::certain(RuleId::OwnImage, None).answering(readings));
                 }
                 if img.status != ImageStatus::Available {
                     v.push(Violation::certain(RuleId::ImageAvailable, None));
@@ -88,7 +116,7 @@ pub(super) fn check(scene: &Scene<'_>, caller: &Account, params: &Params) -> (Ve
                 if img.created_at < TOO_OLD_CERTAIN_BEFORE {
                     v.push(Violation::certain(RuleId::ImageAge, None));
                 } else if img.created_at < TOO_OLD_POSSIBLE_BEFORE {
-                    let emulator_rejects = img.created_at < TOO_OLD_EMULATOR_BEFORE;
+                    let emulator_rejects = img.created_at < too_old_edge(readings);
                     v.push(Violation::open(RuleId::ImageAge, OpenPoint::TooOldBoundary, emulator_rejects, None));
                 }
                 if img.encrypted {
@@ -98,9 +126,21 @@ pub(super) fn check(scene: &Scene<'_>, caller: &Account, params: &Params) -> (Ve
                     v.push(Violation::certain(RuleId::ImageNotCopying, None));
                 }
                 if let Some(dest) = dest_region {
+                    // Point `snapshot-quota-boundary`: past the quota after the copy, or
+                    // at or past it before.
                     let used = world.snapshots_used(&caller.id, &dest.id);
-                    if used + u64::from(img.snapshot_count) > u64::from(dest.snapshot_quota) {
+                    let quota = u64::from(dest.snapshot_quota);
+                    let would_exceed = used + u64::from(img.snapshot_count) > quota;
+                    let at_or_past = used >= quota;
+                    if would_exceed && at_or_past {
                         v.push(Violation::certain(RuleId::SnapshotQuota, None));
+                    } else if would_exceed || at_or_past {
+                        let refuses = if readings.is(OpenPoint::SnapshotQuotaBoundary, "at-or-past") {
+                            at_or_past
+                        } else {
+                            would_exceed
+                        };
+                        v.push(Violation::open(RuleId::SnapshotQuota, OpenPoint::SnapshotQuotaBoundary, refuses, None));
                     }
                 }
             }
@@ -121,7 +161,8 @@ pub(super) fn check(scene: &Scene<'_>, caller: &Account, params: &Params) -> (Ve
                 if exact {
                     v.push(Violation::certain(RuleId::NameUnique, None));
                 } else if folded {
-                    v.push(Violation::open(RuleId::NameUnique, OpenPoint::NameCase, false, None));
+                    let refuses = readings.is(OpenPoint::NameCase, "ignore-case");
+                    v.push(Violation::open(RuleId::NameUnique, OpenPoint::NameCase, refuses, None));
                 }
             }
         }

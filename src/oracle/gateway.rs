@@ -8,11 +8,12 @@
 
 use std::borrow::Cow;
 
-use super::nonce::Seen;
-use super::read::{Params, Reading};
+use super::nonce::{Perhaps, Seen};
+use super::open::Readings;
+use super::read::{Mode, Params, Reading};
 use super::{ErrorOutcome, OpenPoint, Scene, Violation};
 use crate::model::time::TimestampText;
-use crate::model::{Account, HttpRequest, Timestamp};
+use crate::model::{Account, Format, HttpRequest, Timestamp};
 use crate::rules::RuleId;
 use crate::wire::{v1, v3};
 
@@ -65,7 +66,18 @@ impl<'a> Slot<'a> {
     }
 }
 
-pub(super) fn check<'w>(scene: &Scene<'w>, req: &HttpRequest, reading: &Reading, params: &Params) -> Gate<'w> {
+/// What the gateway reads a request with: the scene, the request, how it was read.
+pub(super) struct Input<'a, 'w> {
+    pub scene: &'a Scene<'w>,
+    pub req: &'a HttpRequest,
+    pub reading: &'a Reading,
+    pub params: &'a Params,
+    pub mode: Mode,
+    pub readings: &'a Readings,
+}
+
+pub(super) fn check<'w>(input: &Input<'_, 'w>) -> Gate<'w> {
+    let Input { scene, req, reading, params, readings, .. } = *input;
     let mut v: Vec<Violation> = Vec::new();
     let slot = |name: &'static str| Slot { name, value: params.get(name) };
     let header = |name: &'static str| Slot { name, value: req.header(name).map(str::as_bytes) };
@@ -83,44 +95,48 @@ pub(super) fn check<'w>(scene: &Scene<'w>, req: &HttpRequest, reading: &Reading,
     };
 
     // Action and Version.
-    if let Some(a) = present(&mut v, action, || ErrorOutcome::all_of(RuleId::Action, None)) {
+    if let Some(a) = present(&mut v, readings, action, || ErrorOutcome::all_of(RuleId::Action, None)) {
         if a != ACTION.as_bytes() {
             v.push(Violation::certain(RuleId::Action, None));
         }
     }
-    if let Some(ver) = present(&mut v, version, || ErrorOutcome::all_of(RuleId::Version, None)) {
+    if let Some(ver) = present(&mut v, readings, version, || ErrorOutcome::all_of(RuleId::Version, None)) {
         if ver != VERSION.as_bytes() {
-            v.push(Violation::certain(RuleId::Version, None));
+            v.push(Violation::certain(RuleId::Version, None).answering(readings));
         }
     }
 
     // Timestamp.
     let ts_errors = || ErrorOutcome::all_of(RuleId::TimestampFormat, None);
-    if let Some(text) = present(&mut v, timestamp, ts_errors).and(timestamp.text()) {
-        check_timestamp(&mut v, &text, scene.now);
+    if let Some(text) = present(&mut v, readings, timestamp, ts_errors).and(timestamp.text()) {
+        check_timestamp(&mut v, &text, scene.now, readings);
     }
 
     // Nonce.
     let nonce_alternatives = || ErrorOutcome::all_of(RuleId::IncompleteSignature, None);
-    let nonce_value = present(&mut v, nonce, nonce_alternatives).map(<[u8]>::to_vec);
+    let nonce_value = present(&mut v, readings, nonce, nonce_alternatives).map(<[u8]>::to_vec);
     if let Some(n) = &nonce_value {
         match scene.nonces.seen(n, scene.now) {
             Seen::Used => v.push(Violation::certain(RuleId::NonceUsed, None)),
-            Seen::Perhaps => v.push(Violation::open(RuleId::NonceUsed, OpenPoint::NonceMemory, false, None)),
+            Seen::Perhaps(why) => {
+                let refuses = match why {
+                    Perhaps::Unauthenticated { within_window } => {
+                        within_window && readings.is(OpenPoint::NonceMemory, "failed-too")
+                    }
+                    Perhaps::Aged => readings.is(OpenPoint::NonceMemory, "1200-seconds"),
+                };
+                v.push(Violation::open(RuleId::NonceUsed, OpenPoint::NonceMemory, refuses, None));
+            }
             Seen::Fresh => {}
         }
     }
 
     // Credentials and signature.
-    let caller = if reading.v3 {
-        check_v3(&mut v, scene, req, reading)
-    } else {
-        check_v1(&mut v, scene, req, reading, params, key_id)
-    };
+    let caller = if reading.v3 { check_v3(&mut v, input) } else { check_v1(&mut v, input, key_id) };
 
     // CopyImage's required parameters.
     for (name, rule) in [("RegionId", RuleId::SourceRegion), ("ImageId", RuleId::ImageExists)] {
-        present(&mut v, slot(name), || ErrorOutcome::all_of(rule, None));
+        present(&mut v, readings, slot(name), || ErrorOutcome::all_of(rule, None));
     }
     let dest = slot("DestinationRegionId");
     if dest.value.is_none() {
@@ -128,7 +144,8 @@ pub(super) fn check<'w>(scene: &Scene<'w>, req: &HttpRequest, reading: &Reading,
         alternatives.extend(ErrorOutcome::all_of(RuleId::DestinationRegion, None));
         v.push(
             Violation::certain(RuleId::MissingParameter, Some(dest.name))
-                .or(OpenPoint::DestinationOptional, alternatives),
+                .or(OpenPoint::DestinationOptional, alternatives)
+                .choosing(readings.index(OpenPoint::DestinationOptional)),
         );
     } else {
         let natural = || {
@@ -136,26 +153,42 @@ pub(super) fn check<'w>(scene: &Scene<'w>, req: &HttpRequest, reading: &Reading,
             errors.extend(ErrorOutcome::all_of(RuleId::SameRegion, None));
             errors
         };
-        present(&mut v, dest, natural);
+        present(&mut v, readings, dest, natural);
     }
 
-    // Parameters the seed does not list, and values that are no text.
+    // Parameters the seed does not list, values that are no text, and the format.
     let known = |n: &str| {
         BUSINESS_PARAMETERS.contains(&n) || n == "Format" || (!reading.v3 && V1_COMMON_PARAMETERS.contains(&n))
     };
     let unknown: Vec<&str> = params.0.iter().map(|(n, _)| n.as_str()).filter(|n| !known(n)).collect();
     if !unknown.is_empty() {
+        let refuses = readings.is(OpenPoint::UnknownParameter, "refuse");
         v.push(Violation::open(
             RuleId::UnknownParameter,
             OpenPoint::UnknownParameter,
-            false,
+            refuses,
             Some(&unknown.join(", ")),
         ));
     }
     let not_text: Vec<&str> =
         params.0.iter().filter(|(_, val)| std::str::from_utf8(val).is_err()).map(|(n, _)| n.as_str()).collect();
     if !not_text.is_empty() {
-        v.push(Violation::open(RuleId::Utf8, OpenPoint::NonUtf8, true, Some(&not_text.join(", "))));
+        // Refused, judged with U+FFFD, or replaced before the string to sign is made
+        // (and so not matched).
+        let detail = not_text.join(", ");
+        let refuses = !readings.is(OpenPoint::NonUtf8, "replaced");
+        let answer = usize::from(readings.is(OpenPoint::NonUtf8, "replaced-before-signing"));
+        v.push(
+            Violation::open(RuleId::Utf8, OpenPoint::NonUtf8, refuses, Some(&detail))
+                .or(OpenPoint::NonUtf8, ErrorOutcome::all_of(RuleId::Signature, None))
+                .choosing(answer),
+        );
+    }
+    if let Some(f) = params.get("Format") {
+        if Format::from_param(f).is_none() {
+            let refuses = readings.is(OpenPoint::FormatValue, "refuse");
+            v.push(Violation::open(RuleId::FormatValue, OpenPoint::FormatValue, refuses, None));
+        }
     }
 
     Gate { violations: v, caller, nonce: nonce_value }
@@ -166,6 +199,7 @@ pub(super) fn check<'w>(scene: &Scene<'w>, req: &HttpRequest, reading: &Reading,
 /// one (made only then: most values are present).
 fn present<'a>(
     v: &mut Vec<Violation>,
+    readings: &Readings,
     slot: Slot<'a>,
     natural: impl FnOnce() -> Vec<ErrorOutcome>,
 ) -> Option<&'a [u8]> {
@@ -175,14 +209,18 @@ fn present<'a>(
             v.push(if signature_part(slot.name) {
                 missing
                     .or(OpenPoint::MissingSignatureParameter, ErrorOutcome::all_of(RuleId::IncompleteSignature, None))
+                    .choosing(readings.index(OpenPoint::MissingSignatureParameter))
             } else {
                 missing
             });
             None
         }
         Some([]) => {
+            let answer = usize::from(readings.is(OpenPoint::EmptyRequired, "value-error"));
             v.push(
-                Violation::certain(RuleId::MissingParameter, Some(slot.name)).or(OpenPoint::EmptyRequired, natural()),
+                Violation::certain(RuleId::MissingParameter, Some(slot.name))
+                    .or(OpenPoint::EmptyRequired, natural())
+                    .choosing(answer),
             );
             None
         }
@@ -194,31 +232,49 @@ fn signature_part(name: &str) -> bool {
     matches!(name, "Signature" | "SignatureMethod" | "SignatureVersion" | "x-acs-content-sha256")
 }
 
-fn check_timestamp(v: &mut Vec<Violation>, text: &str, now: Timestamp) {
+/// The timestamp window: within [`WINDOW_CERTAIN`] seconds a timestamp is valid, beyond
+/// [`WINDOW_OPEN`] it is expired, in between it is open (point `timestamp-window`,
+/// "about ±15 minutes"); the emulator refuses beyond [`WINDOW_EMULATOR`].
+pub const WINDOW_CERTAIN: u64 = 840;
+/// See [`WINDOW_CERTAIN`].
+pub const WINDOW_OPEN: u64 = 960;
+/// See [`WINDOW_CERTAIN`].
+pub const WINDOW_EMULATOR: u64 = 900;
+
+fn check_timestamp(v: &mut Vec<Violation>, text: &str, now: Timestamp, readings: &Readings) {
     let at = match Timestamp::classify(text) {
         TimestampText::Malformed => {
-            v.push(Violation::certain(RuleId::TimestampFormat, Some(text)));
+            v.push(Violation::certain(RuleId::TimestampFormat, Some(text)).answering(readings));
             return;
         }
         TimestampText::OtherRfc3339(t) => {
-            v.push(Violation::open(RuleId::TimestampFormat, OpenPoint::TimestampForm, false, Some(text)));
+            let refuses = readings.is(OpenPoint::TimestampForm, "documented-only");
+            v.push(
+                Violation::open(RuleId::TimestampFormat, OpenPoint::TimestampForm, refuses, Some(text))
+                    .choosing(readings.index(OpenPoint::TimestampCode)),
+            );
             t
         }
         TimestampText::Documented(t) => t,
     };
     let skew = now.0.abs_diff(at.0);
-    if skew > 960 {
+    if skew > WINDOW_OPEN {
         v.push(Violation::certain(RuleId::TimestampExpired, None));
-    } else if skew > 840 {
-        v.push(Violation::open(RuleId::TimestampExpired, OpenPoint::TimestampWindow, skew > 900, None));
+    } else if skew > WINDOW_CERTAIN {
+        let edge = match readings.id(OpenPoint::TimestampWindow) {
+            "840-seconds" => WINDOW_CERTAIN,
+            "960-seconds" => WINDOW_OPEN,
+            _ => WINDOW_EMULATOR,
+        };
+        v.push(Violation::open(RuleId::TimestampExpired, OpenPoint::TimestampWindow, skew > edge, None));
     }
 }
 
 /// Looks the key up; records unknown and disabled keys.
-fn lookup<'w>(v: &mut Vec<Violation>, scene: &Scene<'w>, key_id: &str) -> Option<&'w Account> {
+fn lookup<'w>(v: &mut Vec<Violation>, scene: &Scene<'w>, readings: &Readings, key_id: &str) -> Option<&'w Account> {
     match scene.world.access_key(key_id) {
         None => {
-            v.push(Violation::certain(RuleId::AccessKeyUnknown, None));
+            v.push(Violation::certain(RuleId::AccessKeyUnknown, None).answering(readings));
             None
         }
         Some((account, key)) => {
@@ -230,23 +286,23 @@ fn lookup<'w>(v: &mut Vec<Violation>, scene: &Scene<'w>, key_id: &str) -> Option
     }
 }
 
-fn check_v1<'w>(
-    v: &mut Vec<Violation>,
-    scene: &Scene<'w>,
-    req: &HttpRequest,
-    reading: &Reading,
-    params: &Params,
-    key_slot: Slot<'_>,
-) -> Option<&'w Account> {
+fn check_v1<'w>(v: &mut Vec<Violation>, input: &Input<'_, 'w>, key_slot: Slot<'_>) -> Option<&'w Account> {
+    let Input { scene, req, reading, params, mode, readings } = *input;
     let slot = |name: &'static str| Slot { name, value: params.get(name) };
     let algorithm_errors = || ErrorOutcome::all_of(RuleId::IncompleteSignature, None);
-    let method = present(v, slot("SignatureMethod"), algorithm_errors);
-    let sig_version = present(v, slot("SignatureVersion"), algorithm_errors);
+    let method = present(v, readings, slot("SignatureMethod"), algorithm_errors);
+    let sig_version = present(v, readings, slot("SignatureVersion"), algorithm_errors);
     let mut verifiable = true;
     for (value, want) in [(method, SIGNATURE_METHOD), (sig_version, SIGNATURE_VERSION)] {
         match value {
             Some(x) if x != want.as_bytes() => {
-                v.push(Violation::certain(RuleId::IncompleteSignature, None));
+                // Another algorithm: refused as such, or verified with it (and so not
+                // matched: the client signed with HMAC-SHA1).
+                v.push(
+                    Violation::certain(RuleId::IncompleteSignature, None)
+                        .or(OpenPoint::SignatureAlgorithm, ErrorOutcome::all_of(RuleId::Signature, None))
+                        .choosing(readings.index(OpenPoint::SignatureAlgorithm)),
+                );
                 verifiable = false;
             }
             Some(_) => {}
@@ -258,15 +314,14 @@ fn check_v1<'w>(
         errors.extend(ErrorOutcome::all_of(RuleId::Signature, None));
         errors
     };
-    let signature = present(v, slot("Signature"), sig_natural);
-    let key_id = present(v, key_slot, || ErrorOutcome::all_of(RuleId::AccessKeyUnknown, None))?;
+    let signature = present(v, readings, slot("Signature"), sig_natural);
+    let key_id = present(v, readings, key_slot, || ErrorOutcome::all_of(RuleId::AccessKeyUnknown, None))?;
     let key_id = String::from_utf8_lossy(key_id);
-    let account = lookup(v, scene, &key_id)?;
+    let account = lookup(v, scene, readings, &key_id)?;
     if let (true, Some(given)) = (verifiable, signature) {
         let secret = scene.world.access_key(&key_id).map(|(_, k)| k.secret.expose()).unwrap_or_default();
-        let pairs: Vec<&(Vec<u8>, Vec<u8>)> = reading.pairs().collect();
-        let pairs: Vec<(&[u8], &[u8])> = pairs.iter().map(|(n, val)| (n.as_slice(), val.as_slice())).collect();
-        let sts = v1::string_to_sign(&req.method, &v1::canonical_query(&pairs));
+        let pairs = reading.signed_pairs(mode);
+        let sts = v1::string_to_sign(&req.method, &v1::canonical_query_in(&pairs, mode.order));
         if v1::signature(secret, &sts).as_bytes() != given {
             v.push(Violation::certain(RuleId::Signature, Some(&sts)));
         }
@@ -274,20 +329,29 @@ fn check_v1<'w>(
     Some(account)
 }
 
-fn check_v3<'w>(
-    v: &mut Vec<Violation>,
-    scene: &Scene<'w>,
-    req: &HttpRequest,
-    reading: &Reading,
-) -> Option<&'w Account> {
-    let content_sha =
-        Slot { name: "x-acs-content-sha256", value: req.header("x-acs-content-sha256").map(str::as_bytes) };
-    present(v, content_sha, || ErrorOutcome::all_of(RuleId::IncompleteSignature, None));
+fn check_v3<'w>(v: &mut Vec<Violation>, input: &Input<'_, 'w>) -> Option<&'w Account> {
+    let Input { scene, req, reading, mode, readings, .. } = *input;
+    if req.header("x-acs-content-sha256").is_none() {
+        // Refused as missing, or verified with the body's own hash (point
+        // `v3-content-hash`); the code is that of a missing signature part.
+        let refuses = readings.is(OpenPoint::V3ContentHash, "required");
+        v.push(
+            Violation::open(RuleId::MissingParameter, OpenPoint::V3ContentHash, refuses, Some("x-acs-content-sha256"))
+                .or(OpenPoint::V3ContentHash, ErrorOutcome::all_of(RuleId::IncompleteSignature, None))
+                .choosing(readings.index(OpenPoint::MissingSignatureParameter)),
+        );
+    } else {
+        let content_sha =
+            Slot { name: "x-acs-content-sha256", value: req.header("x-acs-content-sha256").map(str::as_bytes) };
+        present(v, readings, content_sha, || ErrorOutcome::all_of(RuleId::IncompleteSignature, None));
+    }
     let Some(auth) = req.header("authorization").and_then(v3::Authorization::parse) else {
-        v.push(Violation::certain(RuleId::IncompleteSignature, None));
+        // An unreadable header has no algorithm to verify with.
+        let answer = readings.index(OpenPoint::SignatureAlgorithm).min(1);
+        v.push(Violation::certain(RuleId::IncompleteSignature, None).choosing(answer));
         return None;
     };
-    let account = lookup(v, scene, &auth.key_id)?;
+    let account = lookup(v, scene, readings, &auth.key_id)?;
     // Headers that must be signed: host and every x-acs-* header sent.
     let unsigned: Vec<&str> = req
         .headers
@@ -297,20 +361,29 @@ fn check_v3<'w>(
         .filter(|n| !auth.signed_headers.iter().any(|s| s == n))
         .collect();
     if !unsigned.is_empty() {
+        let refuses = !readings.is(OpenPoint::V3UnsignedHeader, "accept");
         v.push(
-            Violation::open(RuleId::IncompleteSignature, OpenPoint::V3UnsignedHeader, true, Some(&unsigned.join(", ")))
-                .or(OpenPoint::V3UnsignedHeader, ErrorOutcome::all_of(RuleId::Signature, None)),
+            Violation::open(
+                RuleId::IncompleteSignature,
+                OpenPoint::V3UnsignedHeader,
+                refuses,
+                Some(&unsigned.join(", ")),
+            )
+            .or(OpenPoint::V3UnsignedHeader, ErrorOutcome::all_of(RuleId::Signature, None))
+            .choosing(readings.index(OpenPoint::V3UnsignedHeader)),
         );
     }
     let secret = scene.world.access_key(&auth.key_id).map(|(_, k)| k.secret.expose()).unwrap_or_default();
     let body_sha256 = v3::sha256_hex(&req.body);
+    let query = reading.signed_pairs(mode);
     let canonical = v3::canonical_request(&v3::CanonicalInput {
         method: &req.method,
         path: req.path(),
-        query: &reading.query,
+        query: &query,
         headers: &req.headers,
         signed_headers: &auth.signed_headers,
         body_sha256: &body_sha256,
+        order: mode.order,
     });
     let sts = v3::string_to_sign(&canonical);
     if !v3::signature(secret, &sts).eq_ignore_ascii_case(&auth.signature) {

@@ -45,13 +45,14 @@ use serde::Serialize;
 pub use api::{
     DESCRIPTION_LENGTH, NAME_LENGTH, TOO_OLD_CERTAIN_BEFORE, TOO_OLD_EMULATOR_BEFORE, TOO_OLD_POSSIBLE_BEFORE,
 };
+pub use gateway::{WINDOW_CERTAIN, WINDOW_EMULATOR, WINDOW_OPEN};
 pub use nonce::NonceLog;
-pub use open::{OpenPoint, PointKind};
-pub use read::{FormatExpectation, MAX_BODY};
+pub use open::{OpenPoint, PointKind, Reading as PointReading, Readings};
+pub use read::{FormatExpectation, MAX_BODY, MAX_BODY_WHOLE, Mode};
 
-use crate::model::{Copy, HttpRequest, Image, ImageKind, ImageStatus, Timestamp, World};
+use crate::model::{Copy, Format, HttpRequest, Image, ImageKind, ImageStatus, Timestamp, World};
 use crate::rules::{Layer, RuleId};
-use read::{Keep, Reading};
+use read::Reading;
 
 /// What the oracle predicts from.
 #[derive(Clone, Copy, Debug)]
@@ -116,6 +117,23 @@ pub enum Outcome {
     Success(CopyPlan),
     /// An error reply.
     Error(ErrorOutcome),
+    /// Any refusal with a 4xx status, whatever its Code and body: what a server with
+    /// its own limit may answer where no document names a reply (point `body-limit`).
+    Refusal {
+        /// The rule the refusal is for.
+        rule: RuleId,
+    },
+}
+
+impl Outcome {
+    /// The rule the outcome is about (`copy.success` for a success).
+    pub fn rule(&self) -> RuleId {
+        match self {
+            Outcome::Success(_) => RuleId::CopySucceeds,
+            Outcome::Error(e) => e.rule,
+            Outcome::Refusal { rule } => *rule,
+        }
+    }
 }
 
 /// A rule the request breaks, certainly or perhaps.
@@ -125,12 +143,17 @@ pub struct Violation {
     pub rule: RuleId,
     /// Broken under every reading (else some reading lets the request through).
     pub certain: bool,
-    /// Whether the built-in emulator treats it as broken.
+    /// Whether the built-in emulator, under the readings it serves, treats it as broken.
     pub emulator_rejects: bool,
     /// The open point that makes it uncertain or widens its error replies.
     pub point: Option<OpenPoint>,
-    /// Acceptable error replies, the emulator's choice first.
+    /// Acceptable error replies, in the order of the point's readings where a point
+    /// chooses among them.
     pub errors: Vec<ErrorOutcome>,
+    /// Which of `errors` the built-in emulator answers.
+    pub emulator_error: usize,
+    /// Whether any 4xx refusal is acceptable too ([`Outcome::Refusal`]).
+    pub any_refusal: bool,
 }
 
 impl Violation {
@@ -142,6 +165,8 @@ impl Violation {
             emulator_rejects: true,
             point: rule_point(rule),
             errors: ErrorOutcome::all_of(rule, detail),
+            emulator_error: 0,
+            any_refusal: false,
         }
     }
 
@@ -153,6 +178,8 @@ impl Violation {
             emulator_rejects,
             point: Some(point),
             errors: ErrorOutcome::all_of(rule, detail),
+            emulator_error: 0,
+            any_refusal: false,
         }
     }
 
@@ -173,9 +200,30 @@ impl Violation {
         self.errors.extend(alternatives);
         self
     }
+
+    /// Makes the built-in emulator answer `errors[index]` (the last one if there are
+    /// fewer).
+    pub fn choosing(mut self, index: usize) -> Violation {
+        self.emulator_error = index.min(self.errors.len().saturating_sub(1));
+        self
+    }
+
+    /// Makes the built-in emulator answer the error its reading of the rule's own code
+    /// point picks (cross-account, non-custom, access-key status, version, timestamp).
+    pub fn answering(self, readings: &Readings) -> Violation {
+        match rule_point(self.rule) {
+            Some(p) => self.choosing(readings.index(p)),
+            None => self,
+        }
+    }
+
+    /// The error the built-in emulator answers, if it refuses.
+    fn emulator_answer(&self) -> Option<&ErrorOutcome> {
+        if self.emulator_rejects { self.errors.get(self.emulator_error).or(self.errors.first()) } else { None }
+    }
 }
 
-/// Open points that belong to a rule's own error list.
+/// Open points that choose among a rule's own error replies.
 fn rule_point(rule: RuleId) -> Option<OpenPoint> {
     match rule {
         RuleId::OwnImage => Some(OpenPoint::CrossAccount),
@@ -195,8 +243,8 @@ pub struct Prediction {
     pub acceptable: Vec<Outcome>,
     /// The reply format.
     pub format: FormatExpectation,
-    /// Rules the request breaks, certainly or perhaps, in every layer evaluated (also
-    /// those after the layer that answers).
+    /// Rules the request breaks, certainly or perhaps, under any reading, in every
+    /// layer evaluated (also those after the stage that answers).
     pub violations: Vec<Violation>,
     /// The request's signature nonce, if it carries one.
     #[serde(skip)]
@@ -204,6 +252,12 @@ pub struct Prediction {
     /// What a success would do (also when success is not acceptable).
     #[serde(skip)]
     pub plan: Option<CopyPlan>,
+    /// The violations of the mode the emulator reads the request in.
+    #[serde(skip)]
+    decided: Vec<Violation>,
+    /// Whether the emulator answers the last acceptable outcome (`outcome-pick=last`).
+    #[serde(skip)]
+    pick_last: bool,
 }
 
 impl Prediction {
@@ -230,10 +284,39 @@ impl Prediction {
         })
     }
 
+    /// The rule of an acceptable [`Outcome::Refusal`] that a reply with this status is,
+    /// if any.
+    pub fn refusal_matching(&self, status: u16) -> Option<RuleId> {
+        self.acceptable.iter().find_map(|o| match o {
+            Outcome::Refusal { rule } if (400..500).contains(&status) => Some(*rule),
+            _ => None,
+        })
+    }
+
+    /// The distinct successes acceptable (several when readings of the request differ
+    /// in what they would copy).
+    pub fn plans(&self) -> Vec<&CopyPlan> {
+        let mut plans: Vec<&CopyPlan> = Vec::new();
+        for o in &self.acceptable {
+            if let Outcome::Success(p) = o {
+                if !plans.contains(&p) {
+                    plans.push(p);
+                }
+            }
+        }
+        plans
+    }
+
+    /// The violations of the mode the emulator reads the request in: what a faulty
+    /// emulator edits before [`Prediction::reconsider`].
+    pub fn decided(&self) -> &[Violation] {
+        &self.decided
+    }
+
     /// The decision over other violations, as if the request broke exactly these: how a
     /// deliberately faulty server is built without touching the rules.
     pub fn reconsider(&self, violations: Vec<Violation>) -> Prediction {
-        decide(violations, self.plan.clone(), self.format, self.nonce.clone())
+        decide(violations, self.plan.clone(), self.format, self.nonce.clone(), self.pick_last)
     }
 
     /// Open points that widened this prediction.
@@ -249,71 +332,101 @@ impl Prediction {
     /// The rules this prediction is about: the rules of its acceptable outcomes, and
     /// `copy.success` when success is acceptable.
     pub fn rules(&self) -> Vec<RuleId> {
-        let mut rules: Vec<RuleId> = self
-            .acceptable
-            .iter()
-            .map(|o| match o {
-                Outcome::Success(_) => RuleId::CopySucceeds,
-                Outcome::Error(e) => e.rule,
-            })
-            .collect();
+        let mut rules: Vec<RuleId> = self.acceptable.iter().map(Outcome::rule).collect();
         rules.sort_unstable();
         rules.dedup();
         rules
     }
 }
 
-/// Predicts the documented outcome of `req` in `scene`. Pure and total.
+/// Predicts the documented outcome of `req` in `scene`: every outcome some defensible
+/// server may give, the built-in emulator's (under its default readings) first. Pure and
+/// total.
 pub fn predict(scene: &Scene<'_>, req: &HttpRequest) -> Prediction {
+    predict_as(scene, req, &Readings::emulator())
+}
+
+/// [`predict`], with the outcome a server with `readings` gives first.
+pub fn predict_as(scene: &Scene<'_>, req: &HttpRequest, readings: &Readings) -> Prediction {
     let reading = Reading::of(req);
+    let mut modes = reading.modes(readings).into_iter();
+    let first = modes.next().unwrap_or_default();
+    let mut prediction = evaluate(scene, req, &reading, first, readings);
+    for mode in modes {
+        let other = evaluate(scene, req, &reading, mode, readings);
+        for o in other.acceptable {
+            push_unique(&mut prediction.acceptable, o);
+        }
+        for v in other.violations {
+            if !prediction.violations.contains(&v) {
+                prediction.violations.push(v);
+            }
+        }
+        prediction.format = prediction.format.or(other.format);
+    }
+    // A refusal of the request itself may come before its format is read.
+    if prediction.acceptable.iter().any(|o| o.rule().rule().layer == Layer::Request) {
+        prediction.format = FormatExpectation::Either(prediction.format.emulator());
+    }
+    prediction
+}
+
+/// What a server with `readings` answers: the outcome of the one mode it reads the
+/// request in (its acceptable list covers that mode only). What the built-in emulator
+/// serves; [`predict`] accepts whatever this gives under any readings.
+pub fn answer(scene: &Scene<'_>, req: &HttpRequest, readings: &Readings) -> Prediction {
+    let reading = Reading::of_as(req, readings);
+    let mode = reading.modes(readings).first().copied().unwrap_or_default();
+    let mut prediction = evaluate(scene, req, &reading, mode, readings);
+    if readings.is(OpenPoint::EarlyRefusalFormat, "default")
+        && matches!(prediction.pick(), Outcome::Error(e) if e.rule.rule().layer == Layer::Request)
+    {
+        prediction.format = FormatExpectation::Either(Format::Xml);
+    }
+    prediction
+}
+
+/// The prediction for one mode of reading the request.
+fn evaluate(scene: &Scene<'_>, req: &HttpRequest, reading: &Reading, mode: Mode, readings: &Readings) -> Prediction {
+    let pick_last = readings.is(OpenPoint::OutcomePick, "last");
+    let unknown_format = if readings.is(OpenPoint::FormatValue, "json") { Format::Json } else { Format::Xml };
     let mut request_layer = Vec::new();
     if req.method != "GET" && req.method != "POST" {
         request_layer.push(Violation::certain(RuleId::Method, None));
     }
-    if req.body.len() > MAX_BODY {
-        request_layer.push(Violation::certain(RuleId::Size, Some(&MAX_BODY.to_string())));
+    if reading.refused_for_size(mode) {
+        // Refused before the body is read: nothing else of it is known.
+        let mut size = Violation::certain(RuleId::Size, Some(&MAX_BODY.to_string()));
+        size.any_refusal = true;
+        request_layer.push(size);
+        let format = reading.params(mode).format(reading.v3, unknown_format);
+        return decide(request_layer, None, format, None, pick_last);
     }
-    let bad = reading.bad_names();
+    let bad = reading.bad_names(mode);
     if !bad.is_empty() {
         request_layer.push(Violation::certain(RuleId::Encoding, Some(&bad.join(", "))));
     }
-    if !request_layer.is_empty() {
-        let format = reading.params(Keep::First).format(reading.v3);
-        return finish(vec![request_layer], None, format, None);
+    let repeated = reading.repeated_names(mode);
+    if !repeated.is_empty() {
+        let refuses = readings.is(OpenPoint::DuplicateParameter, "refuse");
+        request_layer.push(Violation::open(
+            RuleId::DuplicateParameter,
+            OpenPoint::DuplicateParameter,
+            refuses,
+            Some(&repeated.join(", ")),
+        ));
     }
-    let repeated = reading.repeated_names();
-    if repeated.is_empty() {
-        return evaluate(scene, req, &reading, Keep::First);
-    }
-    // A repeated parameter: refused, or read with its first or its last value.
-    let dup =
-        Violation::open(RuleId::DuplicateParameter, OpenPoint::DuplicateParameter, true, Some(&repeated.join(", ")));
-    let first = evaluate(scene, req, &reading, Keep::First);
-    let last = evaluate(scene, req, &reading, Keep::Last);
-    let mut acceptable = dup.errors.iter().cloned().map(Outcome::Error).collect::<Vec<_>>();
-    for o in first.acceptable.into_iter().chain(last.acceptable) {
-        push_unique(&mut acceptable, o);
-    }
-    let mut violations = vec![dup];
-    for v in first.violations.into_iter().chain(last.violations) {
-        if !violations.contains(&v) {
-            violations.push(v);
-        }
-    }
-    let format =
-        if first.format == last.format { first.format } else { FormatExpectation::Either(first.format.emulator()) };
-    Prediction { acceptable, format, violations, nonce: first.nonce, plan: first.plan }
-}
-
-fn evaluate(scene: &Scene<'_>, req: &HttpRequest, reading: &Reading, keep: Keep) -> Prediction {
-    let params = reading.params(keep);
-    let format = params.format(reading.v3);
-    let gate = gateway::check(scene, req, reading, &params);
+    let params = reading.params(mode);
+    let format = params.format(reading.v3, unknown_format);
+    let gate = gateway::check(&gateway::Input { scene, req, reading, params: &params, mode, readings });
     let (api_layer, plan) = match gate.caller {
-        Some(account) => api::check(scene, account, &params),
+        Some(account) => api::check(scene, account, &params, readings),
         None => (Vec::new(), None),
     };
-    finish(vec![gate.violations, api_layer], plan, format, gate.nonce)
+    let mut violations = request_layer;
+    violations.extend(gate.violations);
+    violations.extend(api_layer);
+    decide(violations, plan, format, gate.nonce, pick_last)
 }
 
 fn push_unique(list: &mut Vec<Outcome>, o: Outcome) {
@@ -322,44 +435,44 @@ fn push_unique(list: &mut Vec<Outcome>, o: Outcome) {
     }
 }
 
-/// Turns layered violations into the acceptable set and the emulator's choice.
-fn finish(
-    layers: Vec<Vec<Violation>>,
-    plan: Option<CopyPlan>,
-    format: FormatExpectation,
-    nonce: Option<Vec<u8>>,
-) -> Prediction {
-    decide(layers.into_iter().flatten().collect(), plan, format, nonce)
-}
+/// The stages a request passes, in order: the gateway (reading the request and the
+/// gateway's own checks, protocol.md §5, in no documented order between them), then the
+/// API (the seed's rules). See the decided point `several-violations`.
+const STAGES: [&[Layer]; 2] = [&[Layer::Request, Layer::Gateway], &[Layer::Api]];
 
-/// The decision over a set of violations: layers answer in order (request, gateway,
-/// API); the first layer with a certain violation stops; every error of a violated rule
-/// in the layers reached is acceptable; success is acceptable when no layer stopped.
+/// The decision over a set of violations: stages answer in order; the first stage with a
+/// certain violation stops; every error of a violated rule in the stages reached is
+/// acceptable; success is acceptable when no stage stopped. The emulator answers the
+/// first rule it refuses in rule-table order (or, with `pick_last`, the last acceptable
+/// outcome).
 fn decide(
     violations: Vec<Violation>,
     plan: Option<CopyPlan>,
     format: FormatExpectation,
     nonce: Option<Vec<u8>>,
+    pick_last: bool,
 ) -> Prediction {
     let mut acceptable: Vec<Outcome> = Vec::new();
     let mut pick: Option<Outcome> = None;
     let mut stopped = false;
-    for layer in [Layer::Request, Layer::Gateway, Layer::Api] {
-        let in_layer: Vec<&Violation> = violations.iter().filter(|v| v.rule.rule().layer == layer).collect();
+    for stage in STAGES {
+        let in_stage: Vec<&Violation> = violations.iter().filter(|v| stage.contains(&v.rule.rule().layer)).collect();
         if pick.is_none() {
-            pick = in_layer
+            pick = in_stage
                 .iter()
-                .filter(|v| v.certain || v.emulator_rejects)
-                .min_by_key(|v| v.rule)
-                .and_then(|v| v.errors.first().cloned())
-                .map(Outcome::Error);
+                .filter_map(|v| v.emulator_answer().map(|e| (v.rule, e)))
+                .min_by_key(|(rule, _)| *rule)
+                .map(|(_, e)| Outcome::Error(e.clone()));
         }
-        for v in &in_layer {
+        for v in &in_stage {
             for e in &v.errors {
                 push_unique(&mut acceptable, Outcome::Error(e.clone()));
             }
+            if v.any_refusal {
+                push_unique(&mut acceptable, Outcome::Refusal { rule: v.rule });
+            }
         }
-        if in_layer.iter().any(|v| v.certain) {
+        if in_stage.iter().any(|v| v.certain) {
             stopped = true;
             break;
         }
@@ -369,7 +482,10 @@ fn decide(
             push_unique(&mut acceptable, Outcome::Success(plan.clone()));
         }
     }
-    let pick = pick.or_else(|| plan.clone().map(Outcome::Success));
+    let mut pick = pick.or_else(|| plan.clone().map(Outcome::Success));
+    if pick_last {
+        pick = acceptable.iter().rev().find(|o| !matches!(o, Outcome::Refusal { .. })).cloned().or(pick);
+    }
     if let Some(pick) = pick {
         acceptable.retain(|o| *o != pick);
         acceptable.insert(0, pick);
@@ -379,7 +495,7 @@ fn decide(
         // violation); kept total rather than panicking.
         acceptable.push(Outcome::Error(ErrorOutcome::all_of(RuleId::MissingParameter, Some("AccessKeyId")).remove(0)));
     }
-    Prediction { acceptable, format, violations, nonce, plan }
+    Prediction { acceptable, format, decided: violations.clone(), violations, nonce, plan, pick_last }
 }
 
 /// Applies a successful copy to the world: the new image appears in the destination
@@ -408,14 +524,26 @@ pub fn apply(world: &mut World, plan: &CopyPlan, new_image_id: &str, now: Timest
     });
 }
 
-/// Who records a nonce: the emulator (which remembers only what it certainly must) or a
-/// model of some other target (which also notes what it perhaps remembers).
+/// Who records a nonce: the emulator (which remembers what its reading of
+/// `nonce-memory` says) or a model of some other target (which also notes what it
+/// perhaps remembers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Recorder {
-    /// The built-in emulator.
-    Emulator,
+    /// The built-in emulator; `failed_too`: it remembers the nonces of requests that
+    /// failed authentication too (`nonce-memory=failed-too`).
+    Emulator {
+        /// Whether nonces of unauthenticated requests are remembered.
+        failed_too: bool,
+    },
     /// The harness's model of a target.
     Model,
+}
+
+impl Recorder {
+    /// The built-in emulator with these readings.
+    pub fn emulator(readings: &Readings) -> Recorder {
+        Recorder::Emulator { failed_too: readings.is(OpenPoint::NonceMemory, "failed-too") }
+    }
 }
 
 /// Carries a request's nonce into the log once its outcome is known. `outcome_layer` is
@@ -441,8 +569,8 @@ pub fn remember_nonce(
     };
     match (passed_authentication, recorder) {
         (true, _) => log.remember(nonce, now, true),
-        (false, Recorder::Model) => log.remember(nonce, now, false),
-        (false, Recorder::Emulator) => {}
+        (false, Recorder::Model | Recorder::Emulator { failed_too: true }) => log.remember(nonce, now, false),
+        (false, Recorder::Emulator { failed_too: false }) => {}
     }
 }
 
@@ -462,6 +590,7 @@ impl From<&Outcome> for Answered {
         match o {
             Outcome::Success(_) => Answered::Success,
             Outcome::Error(e) => Answered::Rule(e.rule),
+            Outcome::Refusal { rule } => Answered::Rule(*rule),
         }
     }
 }

@@ -23,11 +23,23 @@ pub const CAPACITY: usize = 262_144;
 pub enum Seen {
     /// Certainly used less than [`WINDOW_SECONDS`] ago.
     Used,
-    /// Perhaps remembered by the server: seen on a request that failed authentication,
-    /// or used between [`WINDOW_SECONDS`] and [`KEEP_SECONDS`] ago.
-    Perhaps,
+    /// Perhaps remembered by the server (see [`Perhaps`]).
+    Perhaps(Perhaps),
     /// Not remembered.
     Fresh,
+}
+
+/// Why a server may or may not remember a nonce (point `nonce-memory`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Perhaps {
+    /// Seen on a request that did not pass authentication (or whose answer the harness
+    /// could not place); `within_window`: less than [`WINDOW_SECONDS`] ago.
+    Unauthenticated {
+        /// Seen less than [`WINDOW_SECONDS`] ago.
+        within_window: bool,
+    },
+    /// Used on an authenticated request [`WINDOW_SECONDS`] to [`KEEP_SECONDS`] ago.
+    Aged,
 }
 
 /// A bounded memory of nonces.
@@ -67,10 +79,12 @@ impl NonceLog {
                 let age = now.0 - at.0;
                 if age >= KEEP_SECONDS {
                     Seen::Fresh
-                } else if certain && age < WINDOW_SECONDS {
+                } else if !certain {
+                    Seen::Perhaps(Perhaps::Unauthenticated { within_window: age < WINDOW_SECONDS })
+                } else if age < WINDOW_SECONDS {
                     Seen::Used
                 } else {
-                    Seen::Perhaps
+                    Seen::Perhaps(Perhaps::Aged)
                 }
             }
         }
@@ -118,7 +132,7 @@ mod tests {
         log.remember(b"n1", Timestamp(1000), true);
         assert_eq!(log.seen(b"n1", Timestamp(1000)), Seen::Used);
         assert_eq!(log.seen(b"n1", Timestamp(1899)), Seen::Used);
-        assert_eq!(log.seen(b"n1", Timestamp(1900)), Seen::Perhaps);
+        assert_eq!(log.seen(b"n1", Timestamp(1900)), Seen::Perhaps(Perhaps::Aged));
         assert_eq!(log.seen(b"n1", Timestamp(2200)), Seen::Fresh);
         assert_eq!(log.seen(b"n2", Timestamp(1000)), Seen::Fresh);
     }
@@ -127,7 +141,11 @@ mod tests {
     fn uncertain_entries_are_perhaps_and_do_not_weaken() {
         let mut log = NonceLog::new();
         log.remember(b"a", Timestamp(0), false);
-        assert_eq!(log.seen(b"a", Timestamp(1)), Seen::Perhaps);
+        assert_eq!(log.seen(b"a", Timestamp(1)), Seen::Perhaps(Perhaps::Unauthenticated { within_window: true }));
+        assert_eq!(
+            log.seen(b"a", Timestamp(WINDOW_SECONDS)),
+            Seen::Perhaps(Perhaps::Unauthenticated { within_window: false })
+        );
         log.remember(b"b", Timestamp(0), true);
         log.remember(b"b", Timestamp(5), false);
         assert_eq!(log.seen(b"b", Timestamp(6)), Seen::Used);
@@ -142,7 +160,7 @@ mod tests {
         log.remember(b"r", Timestamp(t), true);
         log.remember(b"r", Timestamp(t + 10), false);
         assert_eq!(log.seen(b"r", Timestamp(t + 20)), Seen::Used);
-        assert_eq!(log.seen(b"r", Timestamp(t + WINDOW_SECONDS)), Seen::Perhaps);
+        assert_eq!(log.seen(b"r", Timestamp(t + WINDOW_SECONDS)), Seen::Perhaps(Perhaps::Aged));
     }
 
     #[test]
@@ -153,7 +171,7 @@ mod tests {
         log.remember(b"s", Timestamp(0), true);
         log.remember(b"s", Timestamp(500), true);
         assert_eq!(log.seen(b"s", Timestamp(1000)), Seen::Used);
-        assert_eq!(log.seen(b"s", Timestamp(500 + WINDOW_SECONDS)), Seen::Perhaps);
+        assert_eq!(log.seen(b"s", Timestamp(500 + WINDOW_SECONDS)), Seen::Perhaps(Perhaps::Aged));
     }
 
     #[test]
@@ -162,7 +180,10 @@ mod tests {
         log.remember(b"n", Timestamp(0), true);
         // Seen again, unauthenticated, after the window: remembered from then on.
         log.remember(b"n", Timestamp(WINDOW_SECONDS + 100), false);
-        assert_eq!(log.seen(b"n", Timestamp(KEEP_SECONDS + 50)), Seen::Perhaps);
+        assert_eq!(
+            log.seen(b"n", Timestamp(KEEP_SECONDS + 50)),
+            Seen::Perhaps(Perhaps::Unauthenticated { within_window: true })
+        );
         // An uncertain entry becomes certain when the nonce authenticates.
         log.remember(b"m", Timestamp(0), false);
         log.remember(b"m", Timestamp(10), true);

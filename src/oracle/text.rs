@@ -3,10 +3,11 @@
 //! Owns character classes ("English letter", "Chinese character", the listed
 //! punctuation), length counting and the `http://` prefix test, each returning a
 //! [`Verdict`] that says whether a rule holds, is broken, or is open (and what the
-//! emulator does there). The rules' identities and error replies are in
-//! [`crate::rules`]; the open points in [`super::open`].
+//! emulator does there, under the [`Readings`] it serves). The rules' identities and
+//! error replies are in [`crate::rules`]; the open points in [`super::open`].
 
 use super::OpenPoint;
+use super::open::Readings;
 
 /// What a rule says of a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,70 +88,88 @@ pub fn classify(c: char) -> CharClass {
 
 /// A length rule `[min, max]` in characters. Where counting Unicode scalar values and
 /// UTF-16 code units disagree the verdict is open ([`OpenPoint::LengthUnit`]).
-pub fn length(text: &str, min: usize, max: usize) -> Verdict {
+pub fn length(text: &str, min: usize, max: usize, readings: &Readings) -> Verdict {
     let within = |n: usize| (min..=max).contains(&n);
     let scalars = within(text.chars().count());
     let units = within(text.encode_utf16().count());
     match (scalars, units) {
         (true, true) => Verdict::Holds,
         (false, false) => Verdict::Broken,
-        (scalars_ok, _) => Verdict::open(OpenPoint::LengthUnit, !scalars_ok),
+        _ => {
+            let counted = if readings.is(OpenPoint::LengthUnit, "utf16-units") { units } else { scalars };
+            Verdict::open(OpenPoint::LengthUnit, !counted)
+        }
     }
 }
 
 /// "Must begin with an uppercase or lowercase English letter, or a Chinese character."
 /// An empty name has no first character: this rule holds and the length rule breaks.
-pub fn name_first_character(name: &str) -> Verdict {
+pub fn name_first_character(name: &str, readings: &Readings) -> Verdict {
     match name.chars().next().map(classify) {
         None | Some(CharClass::AsciiLetter | CharClass::Chinese) => Verdict::Holds,
-        Some(CharClass::ChineseExtended) => Verdict::open(OpenPoint::ChineseCharacter, false),
-        Some(CharClass::FullWidthAlphanumeric) => Verdict::open(OpenPoint::FullWidthLatin, true),
+        Some(CharClass::ChineseExtended) => {
+            Verdict::open(OpenPoint::ChineseCharacter, readings.is(OpenPoint::ChineseCharacter, "refuse"))
+        }
+        Some(CharClass::FullWidthAlphanumeric) => {
+            Verdict::open(OpenPoint::FullWidthLatin, readings.is(OpenPoint::FullWidthLatin, "refuse"))
+        }
         Some(_) => Verdict::Broken,
     }
 }
 
 /// "Can contain digits, backslashes, colons, underscores, or hyphens", besides letters
-/// and Chinese characters ([`OpenPoint::ChineseAfterFirst`]); checked after the first
-/// character.
-pub fn name_characters(name: &str) -> Verdict {
+/// (and, open, Chinese characters: [`OpenPoint::ChineseAfterFirst`]); checked after the
+/// first character.
+pub fn name_characters(name: &str, readings: &Readings) -> Verdict {
+    let chinese_refused = readings.is(OpenPoint::ChineseAfterFirst, "refuse");
     name.chars().skip(1).fold(Verdict::Holds, |acc, c| {
         let v = match classify(c) {
-            CharClass::AsciiLetter | CharClass::AsciiDigit | CharClass::Chinese | CharClass::ListedPunctuation => {
-                Verdict::Holds
+            CharClass::AsciiLetter | CharClass::AsciiDigit | CharClass::ListedPunctuation => Verdict::Holds,
+            CharClass::Chinese => Verdict::open(OpenPoint::ChineseAfterFirst, chinese_refused),
+            CharClass::Backslash => {
+                Verdict::open(OpenPoint::NameBackslash, readings.is(OpenPoint::NameBackslash, "refuse"))
             }
-            CharClass::Backslash => Verdict::open(OpenPoint::NameBackslash, false),
-            CharClass::Period => Verdict::open(OpenPoint::NamePeriod, false),
-            CharClass::ChineseExtended => Verdict::open(OpenPoint::ChineseCharacter, false),
-            CharClass::FullWidthAlphanumeric => Verdict::open(OpenPoint::FullWidthLatin, true),
+            CharClass::Period => Verdict::open(OpenPoint::NamePeriod, readings.is(OpenPoint::NamePeriod, "refuse")),
+            CharClass::ChineseExtended => Verdict::open(
+                OpenPoint::ChineseCharacter,
+                chinese_refused || readings.is(OpenPoint::ChineseCharacter, "refuse"),
+            ),
+            CharClass::FullWidthAlphanumeric => {
+                Verdict::open(OpenPoint::FullWidthLatin, readings.is(OpenPoint::FullWidthLatin, "refuse"))
+            }
             CharClass::Other => Verdict::Broken,
         };
         acc.and(v)
     })
 }
 
+/// The URL schemes a name or description cannot begin with.
+pub const URL_PREFIXES: [&str; 2] = ["http://", "https://"];
+
 /// "Cannot begin with http:// or https://."
-pub fn url_prefix(text: &str) -> Verdict {
-    const PREFIXES: [&str; 2] = ["http://", "https://"];
+pub fn url_prefix(text: &str, readings: &Readings) -> Verdict {
     let starts = |t: &str, exact: bool| {
-        PREFIXES
+        URL_PREFIXES
             .iter()
             .any(|p| t.get(..p.len()).is_some_and(|head| if exact { head == *p } else { head.eq_ignore_ascii_case(p) }))
     };
+    let any_case = readings.is(OpenPoint::UrlPrefixCase, "any-case");
     if starts(text, true) {
         Verdict::Broken
     } else if starts(text, false) {
-        Verdict::open(OpenPoint::UrlPrefixCase, true)
+        Verdict::open(OpenPoint::UrlPrefixCase, any_case)
     } else if starts(text.trim_start(), false) {
-        Verdict::open(OpenPoint::UrlPrefixWhitespace, false)
+        let past_space = readings.is(OpenPoint::UrlPrefixWhitespace, "after-white-space");
+        Verdict::open(OpenPoint::UrlPrefixWhitespace, past_space && (any_case || starts(text.trim_start(), true)))
     } else {
         Verdict::Holds
     }
 }
 
 /// Description characters: the seed sets no limit; control characters are open.
-pub fn description_characters(text: &str) -> Verdict {
+pub fn description_characters(text: &str, readings: &Readings) -> Verdict {
     if text.chars().any(char::is_control) {
-        Verdict::open(OpenPoint::DescriptionControl, false)
+        Verdict::open(OpenPoint::DescriptionControl, readings.is(OpenPoint::DescriptionControl, "refuse"))
     } else {
         Verdict::Holds
     }
@@ -164,55 +183,105 @@ mod tests {
         Verdict::Open { point, emulator_rejects }
     }
 
+    fn d() -> Readings {
+        Readings::emulator()
+    }
+
+    fn with(reading: &str) -> Readings {
+        Readings::of(&[reading.parse().unwrap()]).unwrap()
+    }
+
     #[test]
     fn name_lengths_at_the_bounds() {
         let n = |k| "a".repeat(k);
-        assert_eq!(length(&n(1), 2, 128), Verdict::Broken);
-        assert_eq!(length(&n(2), 2, 128), Verdict::Holds);
-        assert_eq!(length(&n(128), 2, 128), Verdict::Holds);
-        assert_eq!(length(&n(129), 2, 128), Verdict::Broken);
-        assert_eq!(length("", 2, 128), Verdict::Broken);
+        assert_eq!(length(&n(1), 2, 128, &d()), Verdict::Broken);
+        assert_eq!(length(&n(2), 2, 128, &d()), Verdict::Holds);
+        assert_eq!(length(&n(128), 2, 128, &d()), Verdict::Holds);
+        assert_eq!(length(&n(129), 2, 128, &d()), Verdict::Broken);
+        assert_eq!(length("", 2, 128, &d()), Verdict::Broken);
         // 128 Chinese characters are 384 UTF-8 bytes and still 128 characters.
-        assert_eq!(length(&"中".repeat(128), 2, 128), Verdict::Holds);
+        assert_eq!(length(&"中".repeat(128), 2, 128, &d()), Verdict::Holds);
         // An astral character is one scalar value but two UTF-16 units.
         let astral = format!("a{}", "\u{20000}".repeat(127));
-        assert_eq!(length(&astral, 2, 128), open(OpenPoint::LengthUnit, false));
-        assert_eq!(length("\u{20000}", 2, 128), open(OpenPoint::LengthUnit, true));
+        assert_eq!(length(&astral, 2, 128, &d()), open(OpenPoint::LengthUnit, false));
+        assert_eq!(length("\u{20000}", 2, 128, &d()), open(OpenPoint::LengthUnit, true));
     }
 
     #[test]
     fn first_characters() {
-        assert_eq!(name_first_character("abc"), Verdict::Holds);
-        assert_eq!(name_first_character("中文"), Verdict::Holds);
+        assert_eq!(name_first_character("abc", &d()), Verdict::Holds);
+        assert_eq!(name_first_character("中文", &d()), Verdict::Holds);
         for bad in ["1a", "_a", " a", "😀a", "\u{301}a", "Дa", "éa", "かa", "\\a", ".a", "-a"] {
-            assert_eq!(name_first_character(bad), Verdict::Broken, "{bad}");
+            assert_eq!(name_first_character(bad, &d()), Verdict::Broken, "{bad}");
         }
-        assert_eq!(name_first_character("Ａb"), open(OpenPoint::FullWidthLatin, true));
-        assert_eq!(name_first_character("\u{3400}b"), open(OpenPoint::ChineseCharacter, false));
+        assert_eq!(name_first_character("Ａb", &d()), open(OpenPoint::FullWidthLatin, true));
+        assert_eq!(name_first_character("\u{3400}b", &d()), open(OpenPoint::ChineseCharacter, false));
     }
 
     #[test]
     fn later_characters() {
-        assert_eq!(name_characters("a1:_-中Z"), Verdict::Holds);
-        assert_eq!(name_characters("a\\b"), open(OpenPoint::NameBackslash, false));
-        assert_eq!(name_characters("a.b"), open(OpenPoint::NamePeriod, false));
-        assert_eq!(name_characters("a.b１"), open(OpenPoint::NamePeriod, true));
+        assert_eq!(name_characters("a1:_-Z", &d()), Verdict::Holds);
+        assert_eq!(name_characters("a1:_-中Z", &d()), open(OpenPoint::ChineseAfterFirst, false));
+        assert_eq!(name_characters("a\\b", &d()), open(OpenPoint::NameBackslash, false));
+        assert_eq!(name_characters("a.b", &d()), open(OpenPoint::NamePeriod, false));
+        assert_eq!(name_characters("a.b１", &d()), open(OpenPoint::NamePeriod, true));
         for p in "!\"#$%&'()*+,/;<=>?@[]^`{|}~ ".chars() {
-            assert_eq!(name_characters(&format!("a{p}b")), Verdict::Broken, "{p:?}");
+            assert_eq!(name_characters(&format!("a{p}b"), &d()), Verdict::Broken, "{p:?}");
         }
-        assert_eq!(name_characters("a\u{0}b"), Verdict::Broken);
-        assert_eq!(name_characters("a\u{fffd}"), Verdict::Broken);
+        assert_eq!(name_characters("a\u{0}b", &d()), Verdict::Broken);
+        assert_eq!(name_characters("a\u{fffd}", &d()), Verdict::Broken);
     }
 
     #[test]
     fn url_prefixes() {
-        assert_eq!(url_prefix("http://x"), Verdict::Broken);
-        assert_eq!(url_prefix("https://x"), Verdict::Broken);
-        assert_eq!(url_prefix("HTTP://x"), open(OpenPoint::UrlPrefixCase, true));
-        assert_eq!(url_prefix("  https://x"), open(OpenPoint::UrlPrefixWhitespace, false));
-        assert_eq!(url_prefix("see http://x"), Verdict::Holds);
-        assert_eq!(url_prefix("http:/x"), Verdict::Holds);
-        assert_eq!(url_prefix("ht"), Verdict::Holds);
-        assert_eq!(url_prefix("h\u{e9}tp://"), Verdict::Holds);
+        assert_eq!(url_prefix("http://x", &d()), Verdict::Broken);
+        assert_eq!(url_prefix("https://x", &d()), Verdict::Broken);
+        assert_eq!(url_prefix("HTTP://x", &d()), open(OpenPoint::UrlPrefixCase, true));
+        assert_eq!(url_prefix("  https://x", &d()), open(OpenPoint::UrlPrefixWhitespace, false));
+        assert_eq!(url_prefix("see http://x", &d()), Verdict::Holds);
+        assert_eq!(url_prefix("http:/x", &d()), Verdict::Holds);
+        assert_eq!(url_prefix("ht", &d()), Verdict::Holds);
+        assert_eq!(url_prefix("h\u{e9}tp://", &d()), Verdict::Holds);
+    }
+
+    #[test]
+    fn other_readings_turn_what_they_say() {
+        let astral = format!("a{}", "\u{20000}".repeat(127));
+        assert_eq!(length(&astral, 2, 128, &with("length-unit=utf16-units")), open(OpenPoint::LengthUnit, true));
+        assert_eq!(
+            name_characters("a中", &with("chinese-after-first=refuse")),
+            open(OpenPoint::ChineseAfterFirst, true)
+        );
+        assert_eq!(
+            name_characters("a\u{3400}", &with("chinese-after-first=refuse")),
+            open(OpenPoint::ChineseCharacter, true)
+        );
+        assert_eq!(name_characters("a\\b", &with("name-backslash=refuse")), open(OpenPoint::NameBackslash, true));
+        assert_eq!(name_characters("a.b", &with("name-period=refuse")), open(OpenPoint::NamePeriod, true));
+        assert_eq!(
+            name_first_character("Ａb", &with("full-width-latin=accept")),
+            open(OpenPoint::FullWidthLatin, false)
+        );
+        assert_eq!(
+            name_first_character("\u{3400}b", &with("chinese-character=refuse")),
+            open(OpenPoint::ChineseCharacter, true)
+        );
+        assert_eq!(
+            url_prefix("HTTP://x", &with("url-prefix-case=lowercase-only")),
+            open(OpenPoint::UrlPrefixCase, false)
+        );
+        let spaced = with("url-prefix-whitespace=after-white-space");
+        assert_eq!(url_prefix(" http://x", &spaced), open(OpenPoint::UrlPrefixWhitespace, true));
+        let both = Readings::of(&[
+            "url-prefix-whitespace=after-white-space".parse().unwrap(),
+            "url-prefix-case=lowercase-only".parse().unwrap(),
+        ])
+        .unwrap();
+        assert_eq!(url_prefix(" HTTP://x", &both), open(OpenPoint::UrlPrefixWhitespace, false));
+        assert_eq!(
+            description_characters("a\tb", &with("description-control-characters=refuse")),
+            open(OpenPoint::DescriptionControl, true)
+        );
+        assert_eq!(description_characters("a\tb", &d()), open(OpenPoint::DescriptionControl, false));
     }
 }

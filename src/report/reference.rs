@@ -13,7 +13,13 @@ use crate::rules::RULES;
 
 /// The sections README embeds, by marker name.
 pub fn sections() -> Vec<(&'static str, String)> {
-    vec![("rules", rules()), ("open-points", open_points()), ("default-world", default_world())]
+    vec![
+        ("rules", rules()),
+        ("open-points", open_points()),
+        ("emulator-decisions", emulator_decisions()),
+        ("audit", audit()),
+        ("default-world", default_world()),
+    ]
 }
 
 fn cell(s: &str) -> String {
@@ -48,24 +54,83 @@ pub fn rules() -> String {
 
 /// The open points and decisions.
 pub fn open_points() -> String {
-    let mut out = String::new();
-    for kind in [PointKind::Decided, PointKind::Open] {
+    let mut out = String::from(
+        "**Decided** (one reading: the other contradicts the sentence quoted):\n\n| Point | Question | Sentence | Oracle |\n|---|---|---|---|\n",
+    );
+    for p in OpenPoint::ALL.iter().map(|p| p.info()).filter(|p| p.kind == PointKind::Decided) {
+        let _ = writeln!(out, "| `{}` | {} | {} | {} |", p.id, cell(p.question), cell(p.sentence), cell(p.oracle));
+    }
+    out.push_str(
+        "\n**Open** (the documents are silent or contradict themselves; the oracle accepts every reading):\n\n| Point | Question | Sentence | Oracle | Readings (`serve --reading POINT=READING`; the emulator's first) |\n|---|---|---|---|---|\n",
+    );
+    for p in OpenPoint::ALL.iter().map(|p| p.info()).filter(|p| p.kind == PointKind::Open) {
+        let readings: Vec<String> = p.readings.iter().map(|r| format!("`{}`: {}", r.id, r.does)).collect();
         let _ = writeln!(
             out,
-            "{}\n",
-            if kind == PointKind::Decided {
-                "**Decided** (one reading is defensible):"
-            } else {
-                "**Open** (several readings are defensible; the oracle accepts each):"
-            }
+            "| `{}` | {} | {} | {} | {} |",
+            p.id,
+            cell(p.question),
+            cell(p.sentence),
+            cell(p.oracle),
+            cell(&readings.join("; "))
         );
-        out.push_str("| Point | Question | Oracle | Emulator |\n|---|---|---|---|\n");
-        for p in OpenPoint::ALL.iter().map(|p| p.info()).filter(|p| p.kind == kind) {
-            let _ = writeln!(out, "| `{}` | {} | {} | {} |", p.id, cell(p.question), cell(p.oracle), cell(p.emulator));
+    }
+    out
+}
+
+/// The built-in emulator's own decisions, apart from the documented rules, and what
+/// the suite accepts from other targets for each.
+pub fn emulator_decisions() -> String {
+    let mut out = String::from("| Decision | The built-in emulator | Accepted from other targets |\n|---|---|---|\n");
+    for p in OpenPoint::ALL.iter().map(|p| p.info()).filter(|p| p.kind == PointKind::Emulator) {
+        let others: Vec<String> = p.readings[1..].iter().map(|r| format!("`{}`: {}", r.id, r.does)).collect();
+        let _ = writeln!(
+            out,
+            "| `{}`: {} | {} (`{}`; others: {}) | {} |",
+            p.id,
+            cell(p.question),
+            cell(p.readings[0].does),
+            p.readings[0].id,
+            cell(&others.join("; ")),
+            cell(p.oracle)
+        );
+    }
+    for c in crate::emulator::REPLY_CHOICES {
+        let _ = writeln!(out, "| {} | {} | {} |", cell(c.what), cell(c.emulator), cell(c.accepted));
+    }
+    let _ = writeln!(
+        out,
+        "| Each open point (above) | its first reading | every reading's outcome; `serve --reading POINT=READING` serves another |"
+    );
+    out
+}
+
+/// How each generated request is built, its readings, what is accepted.
+pub fn audit() -> String {
+    let mut out = String::from("| Change | Built as | Readings | Accepted |\n|---|---|---|---|\n");
+    for c in crate::generate::audit::AUDIT {
+        let _ = writeln!(out, "| `{}` | {} | {} | {} |", c.key, cell(c.built), cell(c.readings), cell(c.accepted));
+    }
+    out
+}
+
+/// Every reading the emulator can serve, grouped by point, with the sentence each
+/// point reads: what `copyimage-conformance readings` prints.
+pub fn readings_list() -> String {
+    let mut out = String::new();
+    for p in OpenPoint::ALL {
+        let info = p.info();
+        if info.readings.len() < 2 {
+            continue;
+        }
+        let _ = writeln!(out, "{} ({:?})\n  {}\n  reads: {}", info.id, info.kind, info.question, info.sentence);
+        for (i, r) in info.readings.iter().enumerate() {
+            let mark = if i == 0 { " (the emulator's own)" } else { "" };
+            let _ = writeln!(out, "  --reading {}={}{mark}\n      {}", info.id, r.id, r.does);
         }
         out.push('\n');
     }
-    out.trim_end().to_owned() + "\n"
+    out
 }
 
 /// The default world as tables.

@@ -221,6 +221,7 @@ impl V3Draft {
             headers: &self.headers,
             signed_headers: &signed_headers,
             body_sha256: &v3::sha256_hex(&self.body()),
+            order: super::percent::PairOrder::NameThenValue,
         });
         let signature = v3::signature(secret, &v3::string_to_sign(&canonical));
         v3::Authorization { key_id: key_id.to_owned(), signed_headers, signature }.render()

@@ -5,10 +5,7 @@
 //! server applies to what it receives (`+` is a space, `%XY` a byte, anything else
 //! itself). Bytes in, bytes out: invalid UTF-8 survives both ways.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, percent_encode};
-
-/// Everything but the RFC 3986 unreserved characters.
-const RFC3986: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+use percent_encoding::{percent_decode, percent_encode_byte};
 
 /// Percent-encodes bytes per RFC 3986.
 pub fn encode(bytes: &[u8]) -> String {
@@ -19,12 +16,41 @@ pub fn encode(bytes: &[u8]) -> String {
 
 /// Percent-encodes bytes per RFC 3986 onto the end of `out`.
 pub fn encode_into(out: &mut String, bytes: &[u8]) {
-    // The encoder yields runs of unchanged bytes and `%XY` triplets as `&str`s; pushing
-    // them avoids the formatting machinery and a String per component.
-    for chunk in percent_encode(bytes, RFC3986) {
-        out.push_str(chunk);
+    // Runs of unreserved bytes are pushed whole (they are ASCII, so each run is a
+    // `&str`), each other byte as its `%XY`: a megabyte of letters costs one scan and
+    // one copy.
+    out.reserve(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let run = rest.iter().position(|&b| !unreserved(b)).unwrap_or(rest.len());
+        if let Ok(text) = std::str::from_utf8(&rest[..run]) {
+            out.push_str(text);
+        }
+        if let Some(&b) = rest.get(run) {
+            out.push_str(percent_encode_byte(b));
+            rest = &rest[run + 1..];
+        } else {
+            rest = &[];
+        }
     }
 }
+
+/// Whether RFC 3986 leaves a byte as it is.
+fn unreserved(b: u8) -> bool {
+    UNRESERVED[usize::from(b)]
+}
+
+/// [`unreserved`] for every byte, looked up rather than computed.
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~');
+        b += 1;
+    }
+    table
+};
 
 /// Decodes one form-urlencoded component: `+` is a space, `%XY` a byte.
 pub fn decode(component: &[u8]) -> Vec<u8> {
@@ -55,11 +81,26 @@ pub fn parse_pairs(raw: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
         .collect()
 }
 
-/// The canonical form both signatures sign: pairs sorted by name then value (as
-/// bytes), RFC 3986 encoded, `name=value` joined with `&` (`name=` when empty).
-pub fn canonical<'a>(pairs: impl Iterator<Item = (&'a [u8], &'a [u8])>) -> String {
+/// How pairs of one name are ordered when a request is canonicalized (protocol.md §3
+/// says only "sort by name (byte order)").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PairOrder {
+    /// By name, then by value (as bytes): what the built-in emulator and the harness do.
+    #[default]
+    NameThenValue,
+    /// By name only, pairs of one name kept in the order sent.
+    NameOnly,
+}
+
+/// The canonical form both signatures sign: pairs sorted by name (and, with
+/// [`PairOrder::NameThenValue`], by value), RFC 3986 encoded, `name=value` joined with
+/// `&` (`name=` when empty).
+pub fn canonical<'a>(pairs: impl Iterator<Item = (&'a [u8], &'a [u8])>, order: PairOrder) -> String {
     let mut sorted: Vec<(&[u8], &[u8])> = pairs.collect();
-    sorted.sort_unstable();
+    match order {
+        PairOrder::NameThenValue => sorted.sort_unstable(),
+        PairOrder::NameOnly => sorted.sort_by(|a, b| a.0.cmp(b.0)),
+    }
     join_pairs(&sorted)
 }
 
@@ -89,6 +130,15 @@ mod tests {
     }
 
     #[test]
+    fn encodes_every_byte_like_the_crate_does() {
+        const RFC3986: &percent_encoding::AsciiSet =
+            &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+        let all: Vec<u8> = (0..=255u8).chain(b"abc%\xff~".iter().copied()).collect();
+        assert_eq!(encode(&all), percent_encoding::percent_encode(&all, RFC3986).to_string());
+        assert_eq!(encode(b""), "");
+    }
+
+    #[test]
     fn decodes_plus_and_bytes() {
         assert_eq!(decode(b"a+b%20c"), b"a b c");
         assert_eq!(decode(b"%ff%FE"), vec![0xff, 0xfe]);
@@ -97,6 +147,13 @@ mod tests {
         assert_eq!(decode(b"plain-text_1.~"), b"plain-text_1.~");
         assert_eq!(decode("中".as_bytes()), "中".as_bytes());
         assert_eq!(decode(b""), b"");
+    }
+
+    #[test]
+    fn orders_differ_only_for_repeated_names_out_of_order() {
+        let pairs: Vec<(&[u8], &[u8])> = vec![(b"B", b"1"), (b"A", b"2"), (b"A", b"1")];
+        assert_eq!(canonical(pairs.iter().copied(), PairOrder::NameThenValue), "A=1&A=2&B=1");
+        assert_eq!(canonical(pairs.iter().copied(), PairOrder::NameOnly), "A=2&A=1&B=1");
     }
 
     #[test]

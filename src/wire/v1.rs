@@ -8,12 +8,17 @@ use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
-use super::percent::{canonical, encode_into};
+use super::percent::{PairOrder, canonical, encode_into};
 
 /// The canonicalized query string: every pair but `Signature`, in the canonical form
 /// of [`super::percent::canonical`].
 pub fn canonical_query<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(N, V)]) -> String {
-    canonical(pairs.iter().map(|(n, v)| (n.as_ref(), v.as_ref())).filter(|(n, _)| *n != b"Signature"))
+    canonical_query_in(pairs, PairOrder::NameThenValue)
+}
+
+/// [`canonical_query`] with pairs of one name in `order`.
+pub fn canonical_query_in<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(N, V)], order: PairOrder) -> String {
+    canonical(pairs.iter().map(|(n, v)| (n.as_ref(), v.as_ref())).filter(|(n, _)| *n != b"Signature"), order)
 }
 
 /// `METHOD&%2F&percentEncode(canonicalized query)`.

@@ -7,7 +7,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
-use super::percent::canonical;
+use super::percent::{PairOrder, canonical};
 
 /// The algorithm name that opens the `Authorization` header.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
@@ -69,8 +69,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The canonical query: every pair, in the canonical form of
 /// [`super::percent::canonical`].
-pub fn canonical_query<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(N, V)]) -> String {
-    canonical(pairs.iter().map(|(n, v)| (n.as_ref(), v.as_ref())))
+pub fn canonical_query<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(N, V)], order: PairOrder) -> String {
+    canonical(pairs.iter().map(|(n, v)| (n.as_ref(), v.as_ref())), order)
 }
 
 /// What the canonical request is built from.
@@ -87,6 +87,8 @@ pub struct CanonicalInput<'a, N: AsRef<[u8]>, V: AsRef<[u8]>> {
     pub signed_headers: &'a [String],
     /// Hex SHA-256 of the body.
     pub body_sha256: &'a str,
+    /// The order of query pairs of one name.
+    pub order: PairOrder,
 }
 
 /// The canonical request.
@@ -107,7 +109,7 @@ pub fn canonical_request<N: AsRef<[u8]>, V: AsRef<[u8]>>(input: &CanonicalInput<
         "{}\n{}\n{}\n{}\n{}\n{}",
         input.method,
         input.path,
-        canonical_query(input.query),
+        canonical_query(input.query, input.order),
         headers,
         names.join(";"),
         input.body_sha256
@@ -165,6 +167,7 @@ mod tests {
             headers: &headers,
             signed_headers: &signed,
             body_sha256: EMPTY_SHA256,
+            order: PairOrder::NameThenValue,
         });
         assert_eq!(
             signature("YourAccessKeySecret", &string_to_sign(&cr)),
@@ -202,6 +205,7 @@ mod tests {
             headers: &headers,
             signed_headers: &signed,
             body_sha256: EMPTY_SHA256,
+            order: PairOrder::NameThenValue,
         });
         assert_eq!(
             signature("testsecret", &string_to_sign(&cr)),
