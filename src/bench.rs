@@ -151,7 +151,7 @@ pub async fn emulator_rate(
                 let Some((req, status)) = requests.get(i) else {
                     break;
                 };
-                match transport::send(&client, &base, req).await {
+                match transport::send(&client, &base, req, crate::harness::guard::MAX_REPLY_BYTES).await {
                     Ok(reply) if reply.status == *status => {}
                     _ => {
                         unexpected.fetch_add(1, Ordering::Relaxed);
@@ -620,5 +620,154 @@ mod tests {
         b.loads.clear();
         assert!(b.ratios().is_empty());
         assert!(!b.to_string().contains('÷'));
+    }
+}
+
+/// A normal client's latency while abusive clients load an emulator.
+#[derive(Clone, Debug, Serialize)]
+pub struct HostileClients {
+    /// Slow-loris connections kept open (reopened as the server closes them).
+    pub slow_loris: usize,
+    /// 0.9 MB, 70,000-parameter bodies sent, one after another.
+    pub crowded_bodies: usize,
+    /// The normal client's requests (one every 10 ms).
+    pub requests: usize,
+    /// Of them, replies with another status than expected, or none.
+    pub unexpected: usize,
+    /// Latency percentiles, milliseconds.
+    pub p50_ms: f64,
+    /// See `p50_ms`.
+    pub p99_ms: f64,
+    /// The worst.
+    pub max_ms: f64,
+}
+
+impl std::fmt::Display for HostileClients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "normal client beside {} slow-loris connections and {} crowded bodies: {} requests, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {} unexpected",
+            self.slow_loris, self.crowded_bodies, self.requests, self.p50_ms, self.p99_ms, self.max_ms, self.unexpected
+        )
+    }
+}
+
+/// Measures a normal client's latency against `endpoint` (or a built-in emulator
+/// started on a runtime of its own) while `slow_loris` connections dribble request
+/// heads a byte every second and another client sends 0.9 MB bodies of 70,000
+/// parameters back to back, for `duration`. Loopback only.
+pub async fn hostile_clients(
+    endpoint: Option<&str>,
+    slow_loris: usize,
+    duration: Duration,
+) -> Result<HostileClients, transport::TransportError> {
+    use tokio::io::AsyncWriteExt;
+    let own = match endpoint {
+        Some(_) => None,
+        None => Some(start_on_own_runtime()?),
+    };
+    let base = endpoint.map(str::to_owned).or_else(|| own.as_ref().map(|(uri, _)| uri.clone())).unwrap_or_default();
+    let host = base.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let deadline = Instant::now() + duration;
+    let mut load = Vec::new();
+    let crowded_sent = Arc::new(AtomicUsize::new(0));
+    for _ in 0..slow_loris {
+        let host = host.clone();
+        load.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                let Ok(mut s) = tokio::net::TcpStream::connect(&host).await else {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                };
+                if s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.is_err() {
+                    continue;
+                }
+                while Instant::now() < deadline && s.write_all(b"X").await.is_ok() {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }));
+    }
+    {
+        let (base, sent) = (base.clone(), crowded_sent.clone());
+        load.push(tokio::spawn(async move {
+            let Ok(client) = transport::client(Duration::from_secs(30)) else { return };
+            let body: String = (0..70_000).map(|i| format!("p{i:07}=v&")).collect();
+            let req = HttpRequest {
+                method: "POST".into(),
+                target: "/".into(),
+                headers: vec![("content-type".into(), crate::wire::client::FORM_CONTENT_TYPE.into())],
+                body: body.into_bytes(),
+            };
+            while Instant::now() < deadline {
+                let _ = transport::send(&client, &base, &req, 1 << 20).await;
+                sent.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    // Let the slow connections open before measuring.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let client = transport::client(Duration::from_secs(10))?;
+    let world = bench_world();
+    let (case, status) = mix().remove(0);
+    let mut latencies: Vec<f64> = Vec::new();
+    let mut unexpected = 0;
+    let mut i = 0u64;
+    while Instant::now() < deadline {
+        i += 1;
+        let now = world.clock.now(Timestamp::now_utc());
+        let req = case.build(&world, now, &host, &crate::wire::client::fresh_nonce()).request;
+        let sent = Instant::now();
+        match transport::send(&client, &base, &req, crate::harness::guard::MAX_REPLY_BYTES).await {
+            Ok(r) if r.status == status => {}
+            _ => unexpected += 1,
+        }
+        latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for t in load {
+        t.abort();
+    }
+    if let Some((_, stop)) = own {
+        let _ = stop.send(());
+    }
+    latencies.sort_by(f64::total_cmp);
+    let at = |q: f64| latencies.get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)));
+    let _ = i;
+    Ok(HostileClients {
+        slow_loris,
+        crowded_bodies: crowded_sent.load(Ordering::Relaxed),
+        requests: latencies.len(),
+        unexpected,
+        p50_ms: at(0.50).copied().unwrap_or_default(),
+        p99_ms: at(0.99).copied().unwrap_or_default(),
+        max_ms: latencies.last().copied().unwrap_or_default(),
+    })
+}
+
+/// A built-in emulator served from a multi-threaded runtime of its own thread, as
+/// `serve` runs it; its URI, and the sender that stops it.
+fn start_on_own_runtime() -> Result<(String, tokio::sync::oneshot::Sender<()>), transport::TransportError> {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Runtime::new() else { return };
+        rt.block_on(async move {
+            match Emulator::start(EmulatorConfig { world: bench_world(), ..EmulatorConfig::default() }).await {
+                Ok(e) => {
+                    let _ = ready_tx.send(Ok(e.uri()));
+                    let _ = stop_rx.await;
+                    e.shutdown().await;
+                }
+                Err(err) => {
+                    let _ = ready_tx.send(Err(err.to_string()));
+                }
+            }
+        });
+    });
+    match ready_rx.recv() {
+        Ok(Ok(uri)) => Ok((uri, stop_tx)),
+        Ok(Err(e)) => Err(transport::TransportError::Connect(e)),
+        Err(_) => Err(transport::TransportError::Connect("the emulator's thread ended".into())),
     }
 }

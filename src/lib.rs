@@ -46,7 +46,7 @@
 //!     &fresh_nonce(),
 //! );
 //! let client = transport::client(Duration::from_secs(5)).unwrap();
-//! let http = transport::send(&client, &emulator.uri(), &req).await.unwrap();
+//! let http = transport::send(&client, &emulator.uri(), &req, 1 << 20).await.unwrap();
 //! assert_eq!(http.status, 200);
 //! let body = reply::parse(&http.body).unwrap();
 //! assert!(body.text("ImageId").unwrap().starts_with("m-"));

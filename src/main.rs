@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -15,6 +16,8 @@ use copyimage_conformance::bench;
 use copyimage_conformance::case::{Case, Value};
 use copyimage_conformance::emulator::fault::{Fault, Faults};
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
+use copyimage_conformance::harness::exec::Delivery;
+use copyimage_conformance::harness::guard::{Guard, Stop};
 use copyimage_conformance::harness::replay::{Repro, replay};
 use copyimage_conformance::harness::target::Target;
 use copyimage_conformance::harness::{self, Probe, Progress, RunConfig, Shard};
@@ -74,6 +77,9 @@ enum Command {
         faults: Vec<Fault>,
         #[command(flatten)]
         credentials: CredentialArgs,
+        /// Without world control: requests that may create an image, at most.
+        #[arg(long, default_value_t = 0)]
+        allow_create: usize,
     },
     /// Sign and send one CopyImage request given as Name=Value pairs; print the reply.
     Call {
@@ -169,6 +175,9 @@ enum BenchWhat {
     /// Fault detection: the default run against every fault, and the fault-free
     /// emulator over 20 seeds.
     Faults,
+    /// A normal client's latency while 1,000 slow-loris connections (`--connections`)
+    /// and a stream of 0.9 MB, 70,000-parameter bodies load the emulator (`--seconds`).
+    Hostile,
 }
 
 #[derive(Args, Clone, Default)]
@@ -257,6 +266,16 @@ struct RunArgs {
     /// Per-request timeout in seconds.
     #[arg(long, default_value_t = 10.0)]
     timeout: f64,
+    /// The most bytes of a reply read; a larger one is a verdict that names its size.
+    #[arg(long, default_value_t = harness::guard::MAX_REPLY_BYTES)]
+    max_reply_bytes: usize,
+    /// Stop the run after this many seconds; the reports say it is incomplete.
+    #[arg(long)]
+    deadline: Option<f64>,
+    /// Timeouts or broken connections in a row after which the target is declared
+    /// unresponsive and no further case is sent (0: never).
+    #[arg(long, default_value_t = 5)]
+    unresponsive_after: usize,
     /// No progress display.
     #[arg(long)]
     quiet: bool,
@@ -326,8 +345,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             )
             .await
         }
-        Some(Command::Replay { file, endpoint, faults, credentials }) => {
-            replay_file(file, endpoint, faults, credentials).await
+        Some(Command::Replay { file, endpoint, faults, credentials, allow_create }) => {
+            replay_file(file, endpoint, faults, credentials, allow_create).await
         }
         Some(Command::Call { endpoint, signing, credentials, params }) => {
             call(endpoint, signing, credentials, params).await
@@ -374,6 +393,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{result}");
             Ok(if result.run.conformant() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
+        Some(Command::Bench { what: BenchWhat::Hostile, seconds, connections, endpoint, .. }) => {
+            let connections = if connections == 32 { 1_000 } else { connections };
+            let r = bench::hostile_clients(endpoint.as_deref(), connections, Duration::from_secs_f64(seconds)).await?;
+            println!("{r}");
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Bench { what: BenchWhat::Stages, cases, seed, .. }) => {
             let cases = u64::try_from(cases).context("--cases")?;
             println!("{}", bench::stages(cases, seed).map_err(anyhow::Error::msg)?);
@@ -410,6 +435,10 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         },
         timeout: Duration::from_secs_f64(args.timeout),
         workers: args.workers.unwrap_or(RunConfig::default().workers),
+        max_reply_bytes: args.max_reply_bytes,
+        deadline: args.deadline.map(Duration::from_secs_f64),
+        unresponsive_after: args.unresponsive_after,
+        interrupt: Some(interrupt()),
         faults: args.faults.clone(),
         readings: Readings::of(&args.readings).map_err(anyhow::Error::msg).context("--reading")?,
         stage_over_http: args.stage_over_http,
@@ -434,7 +463,33 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     write(&args.report_json, report.to_json())?;
     write(&args.junit, copyimage_conformance::report::junit::render(&report))?;
     write(&args.html, copyimage_conformance::report::html::render(&report))?;
-    Ok(if report.conformant() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(ExitCode::from(report.standing().exit_code()))
+}
+
+/// A stop signal fired by Ctrl-C or SIGTERM: the run ends its cases in flight and
+/// writes every report it was asked for, marked incomplete.
+fn interrupt() -> Arc<Stop> {
+    let stop = Stop::new();
+    let on_signal = stop.clone();
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        let why = tokio::select! {
+            _ = tokio::signal::ctrl_c() => "interrupted (Ctrl-C)",
+            _ = terminate => "terminated (SIGTERM)",
+        };
+        on_signal.stop(why);
+    });
+    stop
 }
 
 async fn serve(config: EmulatorConfig, world: Option<PathBuf>) -> anyhow::Result<ExitCode> {
@@ -473,15 +528,29 @@ async fn replay_file(
     endpoint: Option<String>,
     faults: Vec<Fault>,
     credentials: CredentialArgs,
+    allow_create: usize,
 ) -> anyhow::Result<ExitCode> {
     let repro = Repro::load(&file)?;
     let (base, emulator) = endpoint_or_builtin(endpoint, faults).await?;
     let target = Target::connect(&base, Duration::from_secs(10), Some(1_000)).await?;
+    let budget = (!target.control).then_some(allow_create);
+    let target = target.with_guard(Arc::new(Guard::new(budget, interrupt(), 5, harness::guard::MAX_REPLY_BYTES)));
     let records = replay(&target, &repro, credentials.resolve().as_ref()).await?;
     let mut failed = false;
     for r in &records {
         if let Some(req) = &r.request {
             println!("{} {}", req.method, req.target.chars().take(300).collect::<String>());
+        }
+        match r.delivery {
+            Delivery::Sent => {}
+            Delivery::Withheld => {
+                println!("  -> not sent: it may create an image beyond --allow-create, or needs world control");
+                continue;
+            }
+            Delivery::Stopped => {
+                println!("  -> stopped before the reply came");
+                continue;
+            }
         }
         println!("  -> {}", r.verdict.seen);
         for m in &r.verdict.mismatches {
@@ -491,6 +560,12 @@ async fn replay_file(
     }
     if let Some(e) = emulator {
         e.shutdown().await;
+    }
+    if let Some(budget) = &target.guard().budget {
+        let created = budget.created();
+        if !created.is_empty() {
+            println!("images created on the target (delete them): {}", created.join(", "));
+        }
     }
     println!("{}", if failed { "the failure repeats" } else { "the case passes" });
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })

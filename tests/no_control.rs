@@ -72,6 +72,36 @@ async fn an_explicit_budget_creates_at_most_that_many_images_and_lists_them() {
     emulator.shutdown().await;
 }
 
+/// The create budget holds on every path that sends: first sends, reruns, shrinking
+/// and the final run of a failure. Faults make nearly every case fail (so nearly every
+/// case is rerun and shrunk); the emulator counts the copies it made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_path_creates_more_than_the_budget_and_the_report_lists_what_was_created() {
+    use copyimage_conformance::emulator::fault::{Fault, Faults};
+    for budget in [0, 4] {
+        let faults = Faults(vec![Fault::HostIdMissing, Fault::RequestIdMissing]);
+        let emulator =
+            Emulator::start(EmulatorConfig { control: false, faults, ..EmulatorConfig::default() }).await.unwrap();
+        let probe = Probe {
+            region: "cn-qingdao".into(),
+            image: "m-available00000000001".into(),
+            destination: "cn-hangzhou".into(),
+        };
+        let mut c = config(emulator.uri(), budget, probe);
+        c.cases = 120;
+        c.seed = 1;
+        c.failures_dir = None;
+        let report = run(c).await.expect("the harness runs");
+        assert!(report.failed > 10 && !report.failures.is_empty(), "the faults make cases fail:\n{report}");
+        assert!(report.failures.iter().any(|f| f.shrink_steps > 0), "failures are shrunk:\n{report}");
+        let made = emulator.made();
+        assert!(made.len() <= budget, "budget {budget}: {} images made: {made:?}", made.len());
+        assert_eq!(made.is_empty(), budget == 0, "budget {budget}: {made:?}");
+        assert_eq!(report.created_images, made, "budget {budget}: the report lists exactly what was made");
+        emulator.shutdown().await;
+    }
+}
+
 #[tokio::test]
 async fn without_credentials_it_says_so() {
     let emulator = bare_emulator().await;

@@ -20,7 +20,10 @@ use rand::RngExt;
 use super::Shared;
 use super::fault::Outgoing;
 use crate::model::{ErrorReply, Format, HttpRequest, Reply, World};
-use crate::oracle::{self, Answered, MAX_BODY, MAX_BODY_WHOLE, OpenPoint, Outcome, Readings, Recorder, Scene};
+use crate::oracle::read::Reading;
+use crate::oracle::{
+    self, Answered, MAX_BODY, MAX_BODY_WHOLE, NonceLog, OpenPoint, Outcome, Readings, Recorder, Scene,
+};
 use crate::wire::reply::{fields, render_fields, root_of};
 
 /// Bytes of an oversize body read and thrown away so the connection stays usable; a
@@ -91,6 +94,15 @@ fn log_line(http: &HttpRequest, out: &Outgoing, micros: u128) -> String {
     format!("{} {} -> {} {code} ({micros} µs)", http.method, http.path(), out.status)
 }
 
+/// The reply to a request whose body did not arrive in time: 408, and the connection
+/// closed (no document names an API error for it).
+pub(crate) fn body_timed_out() -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::REQUEST_TIMEOUT;
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 fn error_reply(request_id: &str, host_id: &str, e: &oracle::ErrorOutcome) -> Reply {
     Reply::Error(ErrorReply {
         request_id: request_id.to_owned(),
@@ -100,10 +112,17 @@ fn error_reply(request_id: &str, host_id: &str, e: &oracle::ErrorOutcome) -> Rep
     })
 }
 
+/// How often a request is checked outside the lock before it is checked under it: the
+/// world or the nonce it carries changed meanwhile (another request won a race).
+const ATTEMPTS: usize = 3;
+
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let started = Instant::now();
     let whole = shared.readings.is(OpenPoint::BodyLimit, "none");
-    let http = read_request(req, if whole { MAX_BODY_WHOLE } else { MAX_BODY }).await;
+    let limit = if whole { MAX_BODY_WHOLE } else { MAX_BODY };
+    let Ok(http) = tokio::time::timeout(shared.limits.body_timeout, read_request(req, limit)).await else {
+        return body_timed_out();
+    };
     // Past even the larger limit, the body was not read whole: it is refused for size.
     let past_whole;
     let readings: &Readings = if whole && http.body.len() > MAX_BODY_WHOLE {
@@ -114,16 +133,48 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     };
     let request_id = request_id();
     let faults = &shared.faults;
-    let out = {
+    // Reading and checking the request (linear in its size) happen outside the world's
+    // lock, against the world and the nonce memory as they were; the outcome is carried
+    // into the state under the lock only if neither changed meanwhile, so of two
+    // requests racing for one quota slot, name or source exactly one wins.
+    let reading = Reading::of_as(&http, readings);
+    let carried = reading.nonce_values(&http);
+    let decide = |world: &World, nonces: &NonceLog, now| {
+        let scene = Scene { world, nonces, now };
+        faults.decide(&scene, &http, readings, oracle::answer_read(&scene, &http, &reading, readings))
+    };
+    let mut attempt = 0;
+    let out = loop {
+        attempt += 1;
+        let checked = if attempt < ATTEMPTS {
+            let (world, nonces, now, version) = {
+                let mut state = shared.lock();
+                let now = state.settle(faults);
+                (state.world.clone(), state.nonces.view(&carried), now, state.version)
+            };
+            Some((decide(&world, &nonces, now), nonces, now, version))
+        } else {
+            None
+        };
         let mut state = shared.lock();
-        let now = state.settle(faults);
-        let scene = Scene { world: &state.world, nonces: &state.nonces, now };
-        let prediction = faults.decide(&scene, &http, readings, oracle::answer(&scene, &http, readings));
+        let (prediction, now) = match checked {
+            Some((prediction, nonces, now, version))
+                if state.version == version && state.nonces.view(&carried) == nonces =>
+            {
+                (prediction, now)
+            }
+            Some(_) => continue,
+            None => {
+                let now = state.settle(faults);
+                let world = state.world.clone();
+                (decide(&world, &state.nonces, now), now)
+            }
+        };
         let outcome = prediction.pick().clone();
         let (reply, status) = match &outcome {
             Outcome::Success(plan) => {
                 let id = faults.image_id(fresh_image_id(&state.world), &state.made);
-                oracle::apply(&mut state.world, plan, &id, now);
+                oracle::apply(state.world_mut(), plan, &id, now);
                 state.made.push(id.clone());
                 (Reply::Success { request_id: request_id.clone(), image_id: id }, 200)
             }
@@ -140,13 +191,13 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         };
         let recorder = Recorder::emulator(readings);
         oracle::remember_nonce(&mut state.nonces, &prediction, Answered::from(&outcome), now, recorder);
-        Outgoing {
+        break Outgoing {
             status,
             format: prediction.format.emulator(),
             root: root_of(&reply).to_owned(),
             fields: fields(&reply).into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
             envelope: false,
-        }
+        };
     };
     let out = faults.reply(out);
     if shared.log {

@@ -17,7 +17,7 @@ use axum::routing::{any, get, post};
 use serde_json::json;
 
 use super::Shared;
-use super::api::read_request;
+use super::api::{body_timed_out, read_request};
 use crate::model::World;
 
 /// Name and version of the contract, as `GET /_conformance` reports them.
@@ -66,7 +66,9 @@ async fn read_world(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn load_world(State(shared): State<Arc<Shared>>, req: Request) -> Response {
-    let http = read_request(req, MAX_CONTROL_BODY).await;
+    let Ok(http) = tokio::time::timeout(shared.limits.body_timeout, read_request(req, MAX_CONTROL_BODY)).await else {
+        return body_timed_out();
+    };
     if http.body.len() > MAX_CONTROL_BODY {
         return refuse(StatusCode::PAYLOAD_TOO_LARGE, format!("a world is at most {MAX_CONTROL_BODY} bytes"));
     }
@@ -81,7 +83,9 @@ async fn load_world(State(shared): State<Arc<Shared>>, req: Request) -> Response
 }
 
 async fn advance_clock(State(shared): State<Arc<Shared>>, req: Request) -> Response {
-    let http = read_request(req, 4096).await;
+    let Ok(http) = tokio::time::timeout(shared.limits.body_timeout, read_request(req, 4096)).await else {
+        return body_timed_out();
+    };
     let seconds = serde_json::from_slice::<serde_json::Value>(&http.body)
         .ok()
         .and_then(|v| v.get("advance_seconds").and_then(serde_json::Value::as_u64));
@@ -89,7 +93,7 @@ async fn advance_clock(State(shared): State<Arc<Shared>>, req: Request) -> Respo
         return refuse(StatusCode::BAD_REQUEST, "expected {\"advance_seconds\": <non-negative integer>}");
     };
     let mut state = shared.lock();
-    state.world.clock.advance(seconds);
+    state.world_mut().clock.advance(seconds);
     let now = state.settle(&shared.faults);
     json_reply(StatusCode::OK, &json!({ "now": now }))
 }

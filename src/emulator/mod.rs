@@ -12,9 +12,11 @@
 mod api;
 mod control;
 pub mod fault;
+mod server;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::Router;
 use tokio::sync::oneshot;
@@ -78,6 +80,8 @@ pub struct EmulatorConfig {
     pub control: bool,
     /// How to read what the documents leave open (default: the emulator's own readings).
     pub readings: Readings,
+    /// Timeouts and the connection limit.
+    pub limits: ConnectionLimits,
 }
 
 impl Default for EmulatorConfig {
@@ -89,6 +93,7 @@ impl Default for EmulatorConfig {
             faults: fault::Faults::default(),
             control: true,
             readings: Readings::emulator(),
+            limits: ConnectionLimits::default(),
         }
     }
 }
@@ -96,24 +101,35 @@ impl Default for EmulatorConfig {
 /// Everything the server holds.
 #[derive(Debug)]
 pub(crate) struct State {
-    pub world: World,
+    /// The world, shared with requests being checked outside the lock; a change copies
+    /// it only while such a request still holds the old one.
+    pub world: Arc<World>,
     pub nonces: NonceLog,
     /// Images this emulator made by copying, since the world was loaded.
     pub made: Vec<String>,
     /// Images whose copies completed, since the world was loaded.
     pub completed: Vec<String>,
+    /// Counts every change of `world`: a request checked against an older one is
+    /// checked again.
+    pub version: u64,
 }
 
 impl State {
     pub(crate) fn new(world: World) -> State {
-        State { world, nonces: NonceLog::new(), made: Vec::new(), completed: Vec::new() }
+        State { world: Arc::new(world), nonces: NonceLog::new(), made: Vec::new(), completed: Vec::new(), version: 0 }
+    }
+
+    /// The world, to change.
+    pub fn world_mut(&mut self) -> &mut World {
+        self.version += 1;
+        Arc::make_mut(&mut self.world)
     }
 
     /// The world's time now, after letting due copies complete.
     pub fn settle(&mut self, faults: &fault::Faults) -> Timestamp {
         let now = self.world.clock.now(Timestamp::now_utc());
-        if faults.copies_complete() {
-            let done = self.world.settle(now);
+        if faults.copies_complete() && self.world.copies.iter().any(|c| c.completes_at <= now) {
+            let done = self.world_mut().settle(now);
             self.completed.extend(done);
         }
         self.nonces.forget_before(now);
@@ -127,6 +143,7 @@ pub(crate) struct Shared {
     log: bool,
     faults: fault::Faults,
     readings: Readings,
+    limits: ConnectionLimits,
 }
 
 impl Shared {
@@ -137,12 +154,68 @@ impl Shared {
     }
 
     /// Replaces all state with `world` (nonces forgotten) and returns the world's time:
-    /// what `PUT /_conformance/world` does once the body is a valid world.
+    /// what `PUT /_conformance/world` does once the body is a valid world. The old world
+    /// is dropped outside the lock and its memory handed back to the system.
     pub fn load(&self, world: World) -> Timestamp {
-        let mut state = self.lock();
-        *state = State::new(world);
-        state.settle(&self.faults)
+        let (now, old) = {
+            let mut state = self.lock();
+            let old = std::mem::replace(&mut *state, State::new(world));
+            (state.settle(&self.faults), old)
+        };
+        drop(old);
+        release_memory();
+        now
     }
+}
+
+/// Hands freed heap memory back to the system (glibc keeps it otherwise: a large world
+/// replaced by a small one would leave the process at its peak).
+fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory at the top of the heaps and in free
+    // pages to the kernel; it touches no live allocation.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// How the server bounds its connections (README, "The emulator").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A connection that has not sent a whole request head this long after it opened or
+    /// after its last reply is closed (slow and idle clients).
+    pub header_timeout: Duration,
+    /// A request whose body has not arrived this long after its head is answered 408
+    /// and its connection closed.
+    pub body_timeout: Duration,
+    /// Connections open at once; one more is closed as soon as it is accepted.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            max_connections: default_max_connections(),
+        }
+    }
+}
+
+/// 1,024 connections, or fewer where the process may open fewer files (keeping 64
+/// descriptors for everything else).
+fn default_max_connections() -> usize {
+    const WANTED: usize = 1024;
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: getrlimit writes the limit into the struct it is given.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+            let soft = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
+            return WANTED.min(soft.saturating_sub(64).max(1));
+        }
+    }
+    WANTED
 }
 
 /// Loads worlds into a running emulator from the same process, without HTTP.
@@ -181,17 +254,11 @@ impl Emulator {
             log: config.log,
             faults: config.faults,
             readings: config.readings,
+            limits: config.limits,
         });
         let app = router(shared.clone(), config.control);
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                eprintln!("emulator stopped: {e}");
-            }
-        });
+        let task = tokio::spawn(server::serve(listener, app, config.limits, stopped));
         Ok(Emulator { addr, shared, stop: Some(stop), task })
     }
 
@@ -214,7 +281,13 @@ impl Emulator {
     pub fn world(&self) -> World {
         let mut state = self.shared.lock();
         state.settle(&self.shared.faults);
-        state.world.clone()
+        World::clone(&state.world)
+    }
+
+    /// The ids of the images this emulator made by copying since its world was loaded,
+    /// in order.
+    pub fn made(&self) -> Vec<String> {
+        self.shared.lock().made.clone()
     }
 
     /// Replaces the world and forgets every nonce, as `PUT /_conformance/world` does.
@@ -227,7 +300,7 @@ impl Emulator {
         Loader { shared: self.shared.clone() }
     }
 
-    /// Stops serving and waits for the server task.
+    /// Stops serving: no connection is accepted any more and open ones are closed.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

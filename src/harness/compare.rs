@@ -101,17 +101,21 @@ pub fn well_formed_request_id(id: &str) -> bool {
         && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// The acceptable outcomes in brief, each once (two outcomes may differ only in their
+/// message or plan).
 fn describe(prediction: &Prediction) -> String {
-    prediction
-        .acceptable
-        .iter()
-        .map(|o| match o {
+    let mut seen: Vec<String> = Vec::new();
+    for o in &prediction.acceptable {
+        let text = match o {
             Outcome::Success(_) => "200 success".to_owned(),
             Outcome::Error(e) => format!("{} {}", e.status, e.code),
             Outcome::Refusal { .. } => "any 4xx refusal".to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(" or ")
+        };
+        if !seen.contains(&text) {
+            seen.push(text);
+        }
+    }
+    seen.join(" or ")
 }
 
 /// Shortens observed text for reports.
@@ -322,7 +326,15 @@ mod tests {
         let v = judge(&p, &Err(TransportError::Timeout(5000)));
         assert_eq!(v.failed_rules(), vec![RuleId::ImageAvailable]);
         let garbage = HttpReply { status: 400, content_type: None, body: b"oops".to_vec() };
-        assert_eq!(judge(&p, &Ok(garbage)).failed_rules(), vec![RuleId::ImageAvailable, RuleId::ReplyErrorShape]);
+        let v = judge(&p, &Ok(garbage));
+        assert_eq!(v.failed_rules(), vec![RuleId::ImageAvailable, RuleId::ReplyErrorShape]);
+        // An unreadable body checks neither its format nor its RequestId: they are not
+        // counted as exercised, so never as passed.
+        for rule in [RuleId::ReplyFormat, RuleId::ReplyRequestId] {
+            assert!(!v.exercised.contains(&rule), "{rule} counted on an unreadable body");
+        }
+        let v = judge(&p, &Err(TransportError::Timeout(5000)));
+        assert!(v.exercised.iter().all(|r| r.rule().layer != crate::rules::Layer::Reply), "{:?}", v.exercised);
     }
 
     #[test]

@@ -44,6 +44,19 @@ impl Model {
     }
 }
 
+/// Whether a step's request reached the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Delivery {
+    /// Sent (or a control step), and judged.
+    Sent,
+    /// Not sent: it may create an image and the create budget is spent, or it needs a
+    /// clock the target does not let the harness move.
+    Withheld,
+    /// The run stopped before the reply came; not judged.
+    Stopped,
+}
+
 /// What one step did.
 #[derive(Clone, Debug, Serialize)]
 pub struct StepRecord {
@@ -51,10 +64,12 @@ pub struct StepRecord {
     pub request: Option<HttpRequest>,
     /// Its prediction.
     pub prediction: Option<Prediction>,
-    /// The judgement.
+    /// The judgement (empty unless the step was sent).
     pub verdict: Verdict,
     /// An image the target created.
     pub created: Option<String>,
+    /// Whether the request reached the target.
+    pub delivery: Delivery,
 }
 
 impl StepRecord {
@@ -64,8 +79,19 @@ impl StepRecord {
             prediction: None,
             verdict: Verdict { exercised, mismatches, seen: Seen::default() },
             created: None,
+            delivery: Delivery::Sent,
         }
     }
+
+    fn undelivered(request: Option<HttpRequest>, prediction: Option<Prediction>, delivery: Delivery) -> StepRecord {
+        let verdict = Verdict { exercised: Vec::new(), mismatches: Vec::new(), seen: Seen::default() };
+        StepRecord { request, prediction, verdict, created: None, delivery }
+    }
+}
+
+/// Whether every step of a case reached the target.
+pub fn delivered(records: &[StepRecord]) -> bool {
+    records.iter().all(|r| r.delivery == Delivery::Sent)
 }
 
 /// Makes sure the target holds `world`, staging it if the model differs or is stale.
@@ -92,7 +118,14 @@ pub async fn exchange(
     now: Timestamp,
 ) -> Result<StepRecord, HarnessError> {
     let prediction = oracle::predict(&Scene { world: &model.world, nonces: &model.nonces, now }, &req);
+    // The one gate every send passes: a request that may create an image needs budget.
+    if !target.guard().allows(prediction.allows_success()) {
+        return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Withheld));
+    }
     let reply = target.send(&req).await;
+    if let Err(TransportError::Stopped) = &reply {
+        return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Stopped));
+    }
     if let Err(TransportError::Invalid(reason)) = &reply {
         return Err(HarnessError::Config(format!(
             "cannot send {} {}…: {reason}",
@@ -135,7 +168,10 @@ pub async fn exchange(
         // Whatever the target did, the model can no longer vouch for it.
         model.fresh = false;
     }
-    Ok(StepRecord { request: Some(req), prediction: Some(prediction), verdict, created })
+    if let Some(id) = &created {
+        target.guard().created(id);
+    }
+    Ok(StepRecord { request: Some(req), prediction: Some(prediction), verdict, created, delivery: Delivery::Sent })
 }
 
 /// Builds and sends a case (its warm-up first) at the model's time.
@@ -145,8 +181,15 @@ pub async fn send_case(target: &Target, model: &mut Model, case: &Case) -> Resul
     let mut records = Vec::new();
     if let Some(w) = built.warmup {
         records.push(exchange(target, model, w, now).await?);
+        if !delivered(&records) {
+            return Ok(records);
+        }
     }
     if built.wait > 0 {
+        if !target.control {
+            records.push(StepRecord::undelivered(Some(built.request), None, Delivery::Withheld));
+            return Ok(records);
+        }
         advance(target, model, built.wait).await?;
     }
     let now = model.now();
@@ -213,6 +256,9 @@ pub async fn run_steps(
 ) -> Result<Vec<StepRecord>, HarnessError> {
     let mut records = Vec::new();
     for step in steps {
+        if !delivered(&records) {
+            break;
+        }
         match step {
             ReplayStep::Send { case } => records.extend(send_case(target, model, case).await?),
             ReplayStep::Advance { seconds } => advance(target, model, *seconds).await?,

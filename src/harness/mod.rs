@@ -25,6 +25,7 @@
 
 pub mod compare;
 pub mod exec;
+pub mod guard;
 pub mod replay;
 mod run;
 pub mod snapshot;
@@ -163,6 +164,17 @@ pub struct RunConfig {
     pub shrink_budget: usize,
     /// Distinct failures shrunk per run (later ones are counted, not shrunk).
     pub max_shrunk: usize,
+    /// Seconds spent shrinking one failure at most.
+    pub shrink_seconds: f64,
+    /// The most bytes of a reply read; a larger reply is a verdict that names its size.
+    pub max_reply_bytes: usize,
+    /// Stop the run after this long (its reports say it is incomplete).
+    pub deadline: Option<Duration>,
+    /// Timeouts or broken connections in a row after which the target is declared
+    /// unresponsive and no further case is sent (0: never).
+    pub unresponsive_after: usize,
+    /// Fired from outside (Ctrl-C, SIGTERM), it stops the run as its deadline would.
+    pub interrupt: Option<std::sync::Arc<guard::Stop>>,
     /// One case in this many is a stateful sequence (0: none).
     pub sequence_every: u64,
     /// Progress display.
@@ -205,6 +217,11 @@ impl Default for RunConfig {
             failures_dir: None,
             shrink_budget: 400,
             max_shrunk: 20,
+            shrink_seconds: 30.0,
+            max_reply_bytes: guard::MAX_REPLY_BYTES,
+            deadline: None,
+            unresponsive_after: 5,
+            interrupt: None,
             sequence_every: 20,
             progress: Progress::Quiet,
         }

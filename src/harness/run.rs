@@ -5,13 +5,14 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use proptest::strategy::{Strategy, ValueTree};
 
 use super::compare::{Mismatch, Seen};
-use super::exec::{Model, ReplayStep, StepRecord, ensure, exchange, run_steps};
+use super::exec::{Delivery, Model, ReplayStep, StepRecord, delivered, ensure, run_steps};
+use super::guard::{Guard, Stop};
 use super::replay::{REPLAY_FORMAT, Repro};
 use super::target::Target;
 use super::{HarnessError, Progress, RunConfig};
@@ -20,10 +21,9 @@ use crate::emulator::{Emulator, EmulatorConfig};
 use crate::generate::{self, Anchor, CaseSpec, Step, arb_anchor, arb_case, arb_steps};
 use crate::model::Format;
 use crate::model::{AccessKey, Account, Clock, HttpRequest, Region, World};
-use crate::oracle::{self, Scene};
 use crate::report::{Failure, FirstFailure, Flaky, Report};
 use crate::rules::{RuleId, WORLD_RULES};
-use crate::wire::client::{Signing, fresh_nonce};
+use crate::wire::client::Signing;
 
 /// Cases that share one generated world.
 const WORLD_SPAN: u64 = 50;
@@ -33,7 +33,11 @@ struct Shared {
     report: Mutex<Report>,
     /// Distinct failures by failed-rule set: index into `report.failures`.
     seen_failures: Mutex<BTreeMap<Vec<RuleId>, usize>>,
-    create_budget: AtomicUsize,
+    /// What bounds every send of the run.
+    guard: Arc<Guard>,
+    /// The target as the reproduction commands name it, and whether it has control.
+    shown_base: String,
+    control: bool,
     progress: Option<ProgressBar>,
     done: AtomicUsize,
     total: usize,
@@ -85,6 +89,40 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
             return Err(HarnessError::Config("some endpoints offer world control and some do not".into()));
         }
     }
+    // The run's own stop: fired by its deadline, by the breaker, or by whoever holds the
+    // configuration's interrupt (Ctrl-C in the binary).
+    let stop = Stop::new();
+    let guard = Arc::new(Guard::new(
+        (!control).then_some(config.allow_create),
+        stop.clone(),
+        config.unresponsive_after,
+        config.max_reply_bytes,
+    ));
+    let watcher = tokio::spawn({
+        let (stop, interrupt, deadline) = (stop.clone(), config.interrupt.clone(), config.deadline);
+        async move {
+            let by_deadline = async {
+                match deadline {
+                    Some(d) => {
+                        tokio::time::sleep(d).await;
+                        format!("the deadline of {} s was reached", d.as_secs_f64())
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            let by_interrupt = async {
+                match interrupt {
+                    Some(i) => {
+                        i.fired().await;
+                        i.reason().unwrap_or_else(|| "interrupted".into())
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            let reason = tokio::select! { r = by_deadline => r, r = by_interrupt => r, _ = stop.fired() => return };
+            stop.stop(reason);
+        }
+    });
     let probe = if control { None } else { Some(probe_anchor(&config)?) };
     let target_name = if builtin {
         let list = |items: Vec<String>| items.join(",");
@@ -127,8 +165,11 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
         }
         _ => None,
     };
+    let shown_base = config.endpoints.first().cloned().unwrap_or_else(|| "http://127.0.0.1:8080".into());
     let shared = Arc::new(Shared {
-        create_budget: AtomicUsize::new(config.allow_create),
+        guard,
+        shown_base,
+        control,
         config,
         report: Mutex::new(report),
         seen_failures: Mutex::new(BTreeMap::new()),
@@ -171,7 +212,8 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
                             (e.uri(), Some(e))
                         }
                     };
-                    let mut target = Target::connect(&base, timeout, Some(rate)).await?;
+                    let mut target =
+                        Target::connect(&base, timeout, Some(rate)).await?.with_guard(shared.guard.clone());
                     if let (Some(e), false) = (&own, shared.config.stage_over_http) {
                         target = target.with_loader(e.loader());
                     }
@@ -197,6 +239,7 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
             first_error.get_or_insert(e);
         }
     }
+    watcher.abort();
     if let Some(bar) = &shared.progress {
         bar.finish_and_clear();
     }
@@ -205,10 +248,55 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
     }
     let mut report = shared.lock().clone();
     report.seconds = started.elapsed().as_secs_f64();
-    // Merged slots (no occurrences left) and failures not shrunk to completion go.
+    report.incomplete = shared.guard.stop.reason();
+    if let Some(budget) = &shared.guard.budget {
+        report.created_images = budget.created();
+    }
+    // Merged slots (no occurrences left) and failures not shrunk to completion go; the
+    // replay files of those that stay are written now, once each.
     report.failures.retain(|f| f.occurrences > 0 && !f.steps.is_empty());
     report.failures.sort_by_key(|f| f.case_index);
+    for f in &mut report.failures {
+        finish_failure(&shared, f)?;
+    }
     Ok(report)
+}
+
+/// Writes a failure's replay file (and its world beside it) and the commands that
+/// reproduce it.
+fn finish_failure(shared: &Shared, f: &mut Failure) -> Result<(), HarnessError> {
+    let config = &shared.config;
+    let replay_file = match &config.failures_dir {
+        Some(dir) => {
+            let name = f.rules.first().map(|r| r.name()).unwrap_or("unknown");
+            let path = dir.join(format!("failure-{:06}-{name}.json", f.case_index));
+            let repro = Repro {
+                format: REPLAY_FORMAT.into(),
+                rules: f.rules.clone(),
+                sentence: f.sentence.to_owned(),
+                found_by: Some((config.seed, f.case_index)),
+                world: f.world.clone(),
+                steps: f.steps.clone(),
+                mismatches: f.mismatches.clone(),
+            };
+            repro.save(&path)?;
+            let world_path = path.with_extension("world.json");
+            std::fs::write(&world_path, serde_json::to_string_pretty(&repro.world).unwrap_or_default())
+                .map_err(|e| HarnessError::Io { path: world_path.clone(), reason: e.to_string() })?;
+            Some(path)
+        }
+        None => None,
+    };
+    f.commands = commands(
+        &shared.shown_base,
+        shared.control,
+        &config.endpoints,
+        &config.faults,
+        replay_file.as_ref(),
+        f.request.as_ref(),
+    );
+    f.replay_file = replay_file;
+    Ok(())
 }
 
 /// The world a target without control is assumed to be: only the caller's key known.
@@ -349,26 +437,28 @@ async fn worker(
             )
         };
         let (world, steps) = concrete(anchor, &work.current());
-        let records = if target.control {
+        if shared.guard.stop.is_stopped() {
+            break;
+        }
+        if target.control {
             if sequence {
                 model = None;
             }
             if ensure(&target, &mut model, &world).await? {
                 shared.lock().stagings += 1;
             }
-            let m = model.as_mut().ok_or_else(|| HarnessError::Config("no model".into()))?;
-            run_steps(&target, m, &steps).await?
-        } else {
-            let m = model.as_mut().ok_or_else(|| HarnessError::Config("no model".into()))?;
-            match guarded(&shared, &target, m, &steps).await? {
-                Some(r) => r,
-                None => {
-                    shared.lock().skipped += 1;
-                    shared.step();
-                    continue;
-                }
+        }
+        let Some(m) = model.as_mut() else { break };
+        let records = run_steps(&target, m, &steps).await?;
+        if !delivered(&records) {
+            if records.iter().any(|r| r.delivery == Delivery::Stopped) {
+                break;
             }
-        };
+            // Withheld: it may create an image beyond the budget.
+            shared.lock().skipped += 1;
+            shared.step();
+            continue;
+        }
         let failed = failed_rules(&records);
         {
             let mut report = shared.lock();
@@ -380,9 +470,6 @@ async fn worker(
             report.tally(&exercised, &failed);
             if failed.is_empty() {
                 report.passed += 1;
-            }
-            if !target.control {
-                report.created_images.extend(records.iter().filter_map(|r| r.created.clone()));
             }
         }
         if !failed.is_empty() {
@@ -403,43 +490,6 @@ async fn worker(
         shared.step();
     }
     Ok(())
-}
-
-/// Sends a case to a target without control, unless it could create an image beyond
-/// the budget. `None`: not sent.
-async fn guarded(
-    shared: &Shared,
-    target: &Target,
-    model: &mut Model,
-    steps: &[ReplayStep],
-) -> Result<Option<Vec<StepRecord>>, HarnessError> {
-    let mut records = Vec::new();
-    for step in steps {
-        let ReplayStep::Send { case } = step else {
-            continue;
-        };
-        let now = model.now();
-        let built = case.build(&model.world, now, &target.host, &fresh_nonce());
-        if built.wait > 0 {
-            // Its server clock cannot be moved.
-            return Ok(if records.is_empty() { None } else { Some(records) });
-        }
-        let requests: Vec<HttpRequest> = built.warmup.into_iter().chain(std::iter::once(built.request)).collect();
-        for req in &requests {
-            let p = oracle::predict(&Scene { world: &model.world, nonces: &model.nonces, now }, req);
-            if p.allows_success() {
-                let took =
-                    shared.create_budget.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| b.checked_sub(1)).is_ok();
-                if !took {
-                    return Ok(if records.is_empty() { None } else { Some(records) });
-                }
-            }
-        }
-        for req in requests {
-            records.push(exchange(target, model, req, now).await?);
-        }
-    }
-    Ok(Some(records))
 }
 
 /// Runs a world and steps from scratch (staged afresh when the target has control).
@@ -463,6 +513,13 @@ async fn fresh_run(
     }
 }
 
+/// Whether a case failed because no reply came (a timeout, no connection, a reply that
+/// broke off or was too large): such a failure is not shrunk by sending it again and
+/// again at full timeout.
+fn unanswered(records: &[StepRecord]) -> bool {
+    records.iter().any(|r| r.verdict.seen.status.is_none() && r.verdict.seen.problem.is_some())
+}
+
 async fn on_failure(
     shared: &Shared,
     target: &Target,
@@ -473,13 +530,15 @@ async fn on_failure(
     probe_world: Option<&World>,
 ) -> Result<(), HarnessError> {
     let config = &shared.config;
+    let stop = &shared.guard.stop;
     let first_failed = failed_rules(first);
     let unit = work.current();
     let size_before = size(anchor, &unit);
     let (world, steps) = concrete(anchor, &unit);
-    // A failure must repeat before it counts.
+    // A failure must repeat before it counts (unless the run stopped, or the rerun
+    // could not be sent: then the failure it showed stands).
     let again = fresh_run(target, &world, &steps, probe_world).await?;
-    let key = failed_rules(&again);
+    let key = if delivered(&again) { failed_rules(&again) } else { first_failed.clone() };
     if key.is_empty() || !key.iter().any(|r| first_failed.contains(r)) {
         let seen = first.iter().find(|r| !r.verdict.passed()).map(|r| r.verdict.seen.clone()).unwrap_or_default();
         let mut report = shared.lock();
@@ -502,19 +561,26 @@ async fn on_failure(
         seen.insert(key.clone(), report.failures.len());
         report.failures.push(placeholder_failure(&key, index));
     }
-    // Shrink the generated value, then the world.
+    // Shrink the generated value, then the world; within a budget of requests and of
+    // time, and not at all for a failure that is the absence of a reply.
     let budget = if target.control { config.shrink_budget } else { config.shrink_budget.min(60) };
+    let shrink_until = Instant::now() + Duration::from_secs_f64(config.shrink_seconds.max(0.0));
+    let may_go_on = || !stop.is_stopped() && Instant::now() < shrink_until;
     let mut tries = 0usize;
+    let mut best_records: Vec<StepRecord> = if delivered(&again) { again } else { first.to_vec() };
     let mut best = (world, steps, unit);
-    let mut trial_failed = |records: &[StepRecord]| failed_rules(records).iter().any(|r| key.contains(r));
-    if work.simplify() {
-        while tries < budget {
+    let trial_failed =
+        |records: &[StepRecord]| delivered(records) && failed_rules(records).iter().any(|r| key.contains(r));
+    let shrinkable = !unanswered(first) && !unanswered(&best_records);
+    if shrinkable && work.simplify() {
+        while tries < budget && may_go_on() {
             tries += 1;
             let unit = work.current();
             let (world, steps) = concrete(anchor, &unit);
             let records = fresh_run(target, &world, &steps, probe_world).await?;
             if trial_failed(&records) {
                 best = (world, steps, unit);
+                best_records = records;
                 if !work.simplify() {
                     break;
                 }
@@ -525,10 +591,18 @@ async fn on_failure(
     }
     let (mut world, steps, best_unit) = best;
     let size_after = size(anchor, &best_unit);
-    if probe_world.is_none() {
-        tries += prune_world(target, &mut world, &steps, &mut trial_failed).await?;
+    if shrinkable && probe_world.is_none() && may_go_on() {
+        let mut pruned = |records: &[StepRecord]| trial_failed(records);
+        tries += prune_world(target, &mut world, &steps, &mut pruned, &may_go_on).await?;
+        // The pruned world, run once more for the records shown.
+        if may_go_on() {
+            let records = fresh_run(target, &world, &steps, probe_world).await?;
+            if trial_failed(&records) {
+                best_records = records;
+            }
+        }
     }
-    let records = fresh_run(target, &world, &steps, probe_world).await?;
+    let records = best_records;
     let mismatches: Vec<Mismatch> = records.iter().flat_map(|r| r.verdict.mismatches.clone()).collect();
     let seen = records.iter().rev().find(|r| !r.verdict.passed()).map(|r| r.verdict.seen.clone()).unwrap_or_default();
     let request = records.iter().rev().find(|r| !r.verdict.passed()).and_then(|r| r.request.clone());
@@ -537,28 +611,6 @@ async fn on_failure(
     if probe_world.is_some() {
         strip_secrets(&mut shown_world);
     }
-    let repro = Repro {
-        format: REPLAY_FORMAT.into(),
-        rules: rules.clone(),
-        sentence: rules.first().map(|r| r.rule().sentence).unwrap_or_default().to_owned(),
-        found_by: Some((config.seed, index)),
-        world: shown_world.clone(),
-        steps: steps.clone(),
-        mismatches: mismatches.clone(),
-    };
-    let replay_file = match &config.failures_dir {
-        Some(dir) => {
-            let path =
-                dir.join(format!("failure-{index:06}-{}.json", rules.first().map(|r| r.name()).unwrap_or("unknown")));
-            repro.save(&path)?;
-            let world_path = path.with_extension("world.json");
-            std::fs::write(&world_path, serde_json::to_string_pretty(&repro.world).unwrap_or_default())
-                .map_err(|e| HarnessError::Io { path: world_path.clone(), reason: e.to_string() })?;
-            Some(path)
-        }
-        None => None,
-    };
-    let commands = commands(target, &config.endpoints, &config.faults, replay_file.as_ref(), request.as_ref());
     let mut report = shared.lock();
     let mut seen_failures = shared.seen_failures.lock().unwrap_or_else(|p| p.into_inner());
     let at = seen_failures.get(&key).copied();
@@ -574,8 +626,8 @@ async fn on_failure(
     if let Some(slot) = at.and_then(|at| report.failures.get_mut(at)) {
         let occurrences = slot.occurrences;
         *slot = Failure {
+            sentence: rules.first().map(|r| r.rule().sentence).unwrap_or_default(),
             rules,
-            sentence: repro.rules.first().map(|r| r.rule().sentence).unwrap_or_default(),
             case_index: index,
             occurrences,
             mismatches,
@@ -583,8 +635,8 @@ async fn on_failure(
             world: shown_world,
             steps,
             request,
-            commands,
-            replay_file,
+            commands: Vec::new(),
+            replay_file: None,
             shrink_steps: tries,
             size: (size_before, size_after),
         };
@@ -633,6 +685,7 @@ async fn prune_world(
     world: &mut World,
     steps: &[ReplayStep],
     still_fails: &mut impl FnMut(&[StepRecord]) -> bool,
+    may_go_on: &impl Fn() -> bool,
 ) -> Result<usize, HarnessError> {
     let mut tries = 0;
     // What the steps name must stay: their images.
@@ -649,6 +702,9 @@ async fn prune_world(
     candidates.extend(world.accounts.iter().map(|a| Removal::Account(a.id.clone())));
     candidates.extend(world.regions.iter().map(|r| Removal::Region(r.id.clone())));
     for removal in candidates {
+        if !may_go_on() {
+            break;
+        }
         let mut cand = world.clone();
         if !removal.apply(&mut cand) || cand.check().is_err() {
             continue;
@@ -719,7 +775,8 @@ fn shell_quote(s: &str) -> String {
 
 /// Commands that reproduce a failure: the replay, and the exact request by hand.
 fn commands(
-    target: &Target,
+    shown_base: &str,
+    control: bool,
     endpoints: &[String],
     faults: &[crate::emulator::fault::Fault],
     replay_file: Option<&PathBuf>,
@@ -727,7 +784,7 @@ fn commands(
 ) -> Vec<String> {
     let builtin = endpoints.is_empty();
     let fault_flags: String = faults.iter().map(|f| format!(" --fault {f}")).collect();
-    let base = if builtin { "http://127.0.0.1:8080".to_owned() } else { target.base.clone() };
+    let base = if builtin { "http://127.0.0.1:8080".to_owned() } else { shown_base.to_owned() };
     let mut out = Vec::new();
     if let Some(f) = replay_file {
         if builtin {
@@ -745,7 +802,7 @@ fn commands(
         if builtin {
             out.push(format!("copyimage-conformance serve --addr 127.0.0.1:8080{fault_flags} &"));
         }
-        if target.control {
+        if control {
             let world = replay_file
                 .map_or_else(|| "world.json".to_owned(), |f| f.with_extension("world.json").display().to_string());
             out.push(format!("curl -sS -X PUT --data-binary @{world} {base}/_conformance/world"));

@@ -139,6 +139,13 @@ pub async fn capture(
     if let Some(w) = built.warmup {
         exchange(target, &mut model, w, now).await?;
     }
+    // The gate every send passes: nothing that may create an image beyond the budget
+    // (none, on a target without control).
+    let may_create =
+        oracle::predict(&Scene { world: &model.world, nonces: &model.nonces, now }, &built.request).allows_success();
+    if !target.guard().allows(may_create) {
+        return Err(HarnessError::Config(format!("{name}: the request may create an image; it was not sent")));
+    }
     let reply = target.send(&built.request).await;
     match reply {
         Ok(r) => Ok(shape(&r)),

@@ -11,7 +11,10 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+use std::sync::Arc;
+
 use super::HarnessError;
+use super::guard::{Guard, MAX_REPLY_BYTES, Stop};
 use super::transport::{self, TransportError};
 use crate::emulator::Loader;
 use crate::model::{Copy, HttpReply, HttpRequest, Image, Timestamp, World};
@@ -80,6 +83,8 @@ pub struct Target {
     /// Stages worlds in process instead of `PUT /_conformance/world` (an emulator this
     /// process started).
     loader: Option<Loader>,
+    /// What bounds the requests sent to it.
+    guard: Arc<Guard>,
 }
 
 impl Target {
@@ -110,7 +115,10 @@ impl Target {
                 .await
                 .is_some_and(|v| v.get("contract").and_then(|c| c.as_str()) == Some("copyimage-conformance-control")),
             Ok(_) => false,
-            Err(e) if e.is_connect() || e.is_timeout() => {
+            // A target that does not answer the discovery in time is taken to have no
+            // control: its API requests then get verdicts (and the breaker) of their own.
+            Err(e) if e.is_timeout() => false,
+            Err(e) if e.is_connect() => {
                 return Err(HarnessError::Endpoint {
                     endpoint: endpoint.to_owned(),
                     reason: format!("cannot connect: {e}"),
@@ -119,7 +127,20 @@ impl Target {
             Err(_) => false,
         };
         let limiter = if control { None } else { rate_per_minute.map(RateLimiter::per_minute) };
-        Ok(Target { base, host, control, client, limiter, loader: None })
+        // On its own, a target without control may have nothing created on it.
+        let guard = Arc::new(Guard::new((!control).then_some(0), Stop::new(), 0, MAX_REPLY_BYTES));
+        Ok(Target { base, host, control, client, limiter, loader: None, guard })
+    }
+
+    /// Bounds its requests by `guard` (shared by a run's targets) from now on.
+    pub fn with_guard(mut self, guard: Arc<Guard>) -> Target {
+        self.guard = guard;
+        self
+    }
+
+    /// What bounds its requests.
+    pub fn guard(&self) -> &Guard {
+        &self.guard
     }
 
     /// Stages worlds through `loader` from now on, not over HTTP. The clock and the
@@ -129,12 +150,30 @@ impl Target {
         self
     }
 
-    /// Sends an API request exactly as built.
+    /// Sends an API request exactly as built, unless the run has stopped; a stop ends
+    /// a send in flight. Callers ask [`Guard::allows`] first when the request may
+    /// create an image ([`super::exec::exchange`] does).
     pub async fn send(&self, req: &HttpRequest) -> Result<HttpReply, TransportError> {
-        if let Some(l) = &self.limiter {
-            l.wait().await;
+        let stop = &self.guard.stop;
+        if stop.is_stopped() {
+            return Err(TransportError::Stopped);
         }
-        transport::send(&self.client, &self.base, req).await
+        let sent = async {
+            if let Some(l) = &self.limiter {
+                l.wait().await;
+            }
+            transport::send(&self.client, &self.base, req, self.guard.max_reply_bytes).await
+        };
+        let reply = tokio::select! {
+            reply = sent => reply,
+            _ = stop.fired() => Err(TransportError::Stopped),
+        };
+        match &reply {
+            Ok(_) => self.guard.delivered(true),
+            Err(e) if e.unanswered() => self.guard.delivered(false),
+            Err(_) => {}
+        }
+        reply
     }
 
     fn control_error(&self, reason: impl std::fmt::Display) -> HarnessError {

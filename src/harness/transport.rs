@@ -19,12 +19,31 @@ pub enum TransportError {
     /// No connection (refused, unreachable, TLS failure).
     #[error("cannot connect: {0}")]
     Connect(String),
-    /// No complete reply within the timeout.
+    /// No complete reply within the timeout; the time waited, in milliseconds.
     #[error("no reply within {0} ms")]
     Timeout(u64),
     /// The reply broke off (truncated body, reset connection).
     #[error("reply broke off: {0}")]
     Broken(String),
+    /// The reply was larger than the harness reads; it was read no further.
+    #[error("the reply is larger than {limit} bytes{}; it was read no further", announced.map(|n| format!(" ({n} announced)")).unwrap_or_default())]
+    TooLarge {
+        /// The most bytes read.
+        limit: usize,
+        /// The size the reply announced, if it did.
+        announced: Option<u64>,
+    },
+    /// The run was stopped while the request was on its way; it is not judged.
+    #[error("the run stopped before the reply came")]
+    Stopped,
+}
+
+impl TransportError {
+    /// Whether the target failed to answer at all (a timeout, no connection, a reply
+    /// that broke off): what the circuit breaker counts.
+    pub fn unanswered(&self) -> bool {
+        matches!(self, TransportError::Timeout(_) | TransportError::Connect(_) | TransportError::Broken(_))
+    }
 }
 
 /// Builds the HTTP client used for every target.
@@ -36,11 +55,9 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client, TransportError> {
 /// store is not loaded (tens of milliseconds per client, and the harness makes one per
 /// worker).
 pub fn client_for(base: &str, timeout: Duration) -> Result<reqwest::Client, TransportError> {
-    let mut b = builder(timeout);
+    let b = builder(timeout);
     #[cfg(feature = "tls")]
-    if base.starts_with("http://") {
-        b = b.tls_certs_only(Vec::new());
-    }
+    let b = if base.starts_with("http://") { b.tls_certs_only(Vec::new()) } else { b };
     #[cfg(not(feature = "tls"))]
     let _ = base;
     b.build().map_err(|e| TransportError::Invalid(e.to_string()))
@@ -55,8 +72,14 @@ fn builder(timeout: Duration) -> reqwest::ClientBuilder {
     reqwest::Client::builder().timeout(timeout).redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(64)
 }
 
-/// Sends `req` to `base` (scheme, host and port; the request's target is appended).
-pub async fn send(client: &reqwest::Client, base: &str, req: &HttpRequest) -> Result<HttpReply, TransportError> {
+/// Sends `req` to `base` (scheme, host and port; the request's target is appended) and
+/// reads at most `max_reply_bytes` of the reply.
+pub async fn send(
+    client: &reqwest::Client,
+    base: &str,
+    req: &HttpRequest,
+    max_reply_bytes: usize,
+) -> Result<HttpReply, TransportError> {
     let method = reqwest::Method::from_bytes(req.method.as_bytes())
         .map_err(|_| TransportError::Invalid(format!("method `{}`", req.method)))?;
     let url = format!("{}{}", base.trim_end_matches('/'), req.target);
@@ -64,20 +87,32 @@ pub async fn send(client: &reqwest::Client, base: &str, req: &HttpRequest) -> Re
     for (name, value) in &req.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    let response = builder.body(req.body.clone()).send().await.map_err(classify)?;
+    let started = std::time::Instant::now();
+    let classify = |e: reqwest::Error| classify(e, started);
+    let mut response = builder.body(req.body.clone()).send().await.map_err(classify)?;
     let status = response.status().as_u16();
     let content_type = response
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let body = response.bytes().await.map_err(classify)?.to_vec();
+    let announced = response.content_length();
+    if announced.is_some_and(|n| n > max_reply_bytes as u64) {
+        return Err(TransportError::TooLarge { limit: max_reply_bytes, announced });
+    }
+    let mut body = Vec::with_capacity(announced.map_or(0, |n| n as usize));
+    while let Some(chunk) = response.chunk().await.map_err(classify)? {
+        if body.len() + chunk.len() > max_reply_bytes {
+            return Err(TransportError::TooLarge { limit: max_reply_bytes, announced });
+        }
+        body.extend_from_slice(&chunk);
+    }
     Ok(HttpReply { status, content_type, body })
 }
 
-fn classify(e: reqwest::Error) -> TransportError {
+fn classify(e: reqwest::Error, started: std::time::Instant) -> TransportError {
     let detail = error_chain(&e);
     if e.is_timeout() {
-        TransportError::Timeout(0)
+        TransportError::Timeout(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX))
     } else if e.is_connect() {
         TransportError::Connect(detail)
     } else if e.is_builder() || e.is_request() && e.url().is_none() {

@@ -375,9 +375,13 @@ pub fn predict_as(scene: &Scene<'_>, req: &HttpRequest, readings: &Readings) -> 
 /// request in (its acceptable list covers that mode only). What the built-in emulator
 /// serves; [`predict`] accepts whatever this gives under any readings.
 pub fn answer(scene: &Scene<'_>, req: &HttpRequest, readings: &Readings) -> Prediction {
-    let reading = Reading::of_as(req, readings);
+    answer_read(scene, req, &Reading::of_as(req, readings), readings)
+}
+
+/// [`answer`] for a request already read ([`Reading::of_as`] with the same readings).
+pub fn answer_read(scene: &Scene<'_>, req: &HttpRequest, reading: &Reading, readings: &Readings) -> Prediction {
     let mode = reading.modes(readings).first().copied().unwrap_or_default();
-    let mut prediction = evaluate(scene, req, &reading, mode, readings);
+    let mut prediction = evaluate(scene, req, reading, mode, readings);
     if readings.is(OpenPoint::EarlyRefusalFormat, "default")
         && matches!(prediction.pick(), Outcome::Error(e) if e.rule.rule().layer == Layer::Request)
     {

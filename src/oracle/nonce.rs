@@ -43,7 +43,7 @@ pub enum Perhaps {
 }
 
 /// A bounded memory of nonces.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NonceLog {
     entries: HashMap<u64, (Timestamp, bool)>,
     order: VecDeque<(u64, Timestamp)>,
@@ -88,6 +88,19 @@ impl NonceLog {
                 }
             }
         }
+    }
+
+    /// A log holding only what this one knows of `nonces`: all that the check of a
+    /// request carrying them reads, taken out of a shared log at the cost of a lookup.
+    pub fn view(&self, nonces: &[Vec<u8>]) -> NonceLog {
+        let mut view = NonceLog::new();
+        for n in nonces {
+            let k = key(n);
+            if let Some(&entry) = self.entries.get(&k) {
+                view.entries.insert(k, entry);
+            }
+        }
+        view
     }
 
     /// Remembers a nonce at `now`; `certain` when its request passed authentication.

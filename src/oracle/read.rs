@@ -161,6 +161,20 @@ impl Reading {
         Reading { query, form, v3, post: req.method == "POST", oversize: req.body.len() > MAX_BODY }
     }
 
+    /// Every value a server may take for the request's signature nonce, in any mode:
+    /// each `SignatureNonce` pair and the V3 header.
+    pub fn nonce_values(&self, req: &HttpRequest) -> Vec<Vec<u8>> {
+        let mut values: Vec<Vec<u8>> = self
+            .query
+            .iter()
+            .chain(&self.form)
+            .filter(|(n, _)| n == b"SignatureNonce")
+            .map(|(_, v)| v.clone())
+            .collect();
+        values.extend(req.header_values("x-acs-signature-nonce").map(|v| v.as_bytes().to_vec()));
+        values
+    }
+
     /// Whether the body is past the limit and `mode` refuses it.
     pub fn refused_for_size(&self, mode: Mode) -> bool {
         self.oversize && !mode.whole_body

@@ -130,6 +130,32 @@ pub struct Report {
     pub created_images: Vec<String>,
     /// When the first failing case was seen: cases finished by then, and seconds.
     pub first_failure: Option<FirstFailure>,
+    /// Why the run stopped before its last case (a deadline, an interrupt, a target
+    /// declared unresponsive); `None` for a run that ran every case.
+    pub incomplete: Option<String>,
+}
+
+/// Where a target stands after a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Standing {
+    /// Every case ran and none failed.
+    Conformant,
+    /// A failure repeated.
+    NotConformant,
+    /// The run stopped early and no failure was found: nothing is certified.
+    Incomplete,
+}
+
+impl Standing {
+    /// The process exit code: 0 conformant, 1 not conformant, 2 could not run.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Standing::Conformant => 0,
+            Standing::NotConformant => 1,
+            Standing::Incomplete => 2,
+        }
+    }
 }
 
 /// When a run first saw a case fail.
@@ -185,6 +211,7 @@ impl Report {
             not_checkable: Vec::new(),
             created_images: Vec::new(),
             first_failure: None,
+            incomplete: None,
         }
     }
 
@@ -213,9 +240,20 @@ impl Report {
         self.not_checkable = rules.to_vec();
     }
 
-    /// Whether the target conforms: no failure that repeated.
+    /// Whether the target conforms: every case ran and no failure repeated.
     pub fn conformant(&self) -> bool {
-        self.failed == 0 && self.failures.is_empty()
+        self.standing() == Standing::Conformant
+    }
+
+    /// Where the target stands.
+    pub fn standing(&self) -> Standing {
+        if self.failed > 0 || !self.failures.is_empty() {
+            Standing::NotConformant
+        } else if self.incomplete.is_some() {
+            Standing::Incomplete
+        } else {
+            Standing::Conformant
+        }
     }
 
     /// The summary line.
@@ -224,7 +262,12 @@ impl Report {
         let rules_failed = self.rules.iter().filter(|r| r.failed > 0).count();
         format!(
             "{}: {} cases ({} requests, {} worlds staged) in {:.1} s; {} passed, {} failed, {} flaky, {} skipped; {} of {} rules exercised, {} failed",
-            if self.conformant() { "CONFORMANT" } else { "NOT CONFORMANT" },
+            match (self.standing(), &self.incomplete) {
+                (Standing::Conformant, _) => "CONFORMANT".to_owned(),
+                (Standing::NotConformant, None) => "NOT CONFORMANT".to_owned(),
+                (Standing::NotConformant, Some(why)) => format!("NOT CONFORMANT (incomplete: {why})"),
+                (Standing::Incomplete, why) => format!("INCOMPLETE ({})", why.as_deref().unwrap_or_default()),
+            },
             self.cases,
             self.requests,
             self.stagings,

@@ -23,7 +23,7 @@ pub fn client() -> reqwest::Client {
 
 /// Sends one request.
 pub async fn send(client: &reqwest::Client, emulator: &Emulator, req: &HttpRequest) -> HttpReply {
-    transport::send(client, &emulator.uri(), req).await.expect("reply")
+    transport::send(client, &emulator.uri(), req, 64 << 20).await.expect("reply")
 }
 
 /// Builds a case at the emulator's current time and sends it (warm-up first).
