@@ -304,10 +304,33 @@ pub enum WorldError {
     Inconsistent(String),
 }
 
+/// A parse error's message with every quoted value left out: a mistyped field (a secret
+/// in a boolean's place) must not be echoed back.
+fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut quoted = false;
+    for c in message.chars() {
+        match (c, quoted) {
+            ('"', false) => {
+                out.push_str("\"…");
+                quoted = true;
+            }
+            ('"', true) => {
+                out.push('"');
+                quoted = false;
+            }
+            (_, true) => {}
+            (c, false) => out.push(c),
+        }
+    }
+    out
+}
+
 impl World {
     /// Parses and checks a world document.
     pub fn from_json(text: &str) -> Result<World, WorldError> {
-        let world: World = serde_json::from_str(text).map_err(|e| WorldError::Syntax(e.to_string()))?;
+        let world: World =
+            serde_json::from_str(text).map_err(|e| WorldError::Syntax(without_values(&e.to_string())))?;
         world.check()?;
         Ok(world)
     }
@@ -493,6 +516,14 @@ mod tests {
         let text = r#"{"regions":[{"id":"r1"},{"id":"r1"}],"accounts":[]}"#;
         assert!(matches!(World::from_json(text), Err(WorldError::Duplicate { .. })));
         assert!(matches!(World::from_json("{"), Err(WorldError::Syntax(_))));
+    }
+
+    #[test]
+    fn refusals_do_not_echo_values() {
+        let text = r#"{"regions":[{"id":"r1","supports_copy":"s3cr3t+/=&%?"}],"accounts":[]}"#;
+        let e = World::from_json(text).unwrap_err().to_string();
+        assert!(!e.contains("s3cr3t"), "{e}");
+        assert!(e.contains("line 1"), "{e}");
     }
 
     #[test]
