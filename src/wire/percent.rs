@@ -157,6 +157,19 @@ mod tests {
     }
 
     #[test]
+    fn pairs_with_empty_names_survive_canonicalization() {
+        // Found by the `signatures` fuzz target (fuzz/artifacts, 2026-12-02): `&=&` is
+        // a pair with an empty name and value, written back as `=`.
+        let raw = b"BDe=2&A=10A&=&\xbd\xc2\xda\xd30&x+y";
+        let pairs = parse_pairs(raw);
+        assert!(pairs.contains(&(Vec::new(), Vec::new())));
+        let borrowed: Vec<(&[u8], &[u8])> = pairs.iter().map(|(n, v)| (n.as_slice(), v.as_slice())).collect();
+        let mut sorted = pairs.clone();
+        sorted.sort();
+        assert_eq!(parse_pairs(canonical(borrowed.into_iter(), PairOrder::NameThenValue).as_bytes()), sorted);
+    }
+
+    #[test]
     fn pairs_round_trip() {
         let pairs = vec![(b"A".to_vec(), b"x y".to_vec()), (b"B".to_vec(), vec![0xff]), (b"C".to_vec(), vec![])];
         let text = join_pairs(&pairs);
