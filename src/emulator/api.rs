@@ -15,7 +15,6 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
-use rand::RngExt;
 
 use super::Shared;
 use super::fault::Outgoing;
@@ -74,13 +73,10 @@ pub(crate) fn request_id() -> String {
     crate::wire::random_uuid().hyphenated().to_string().to_uppercase()
 }
 
-/// A fresh image id, `m-` and 20 lowercase letters and digits, unused in `world`.
+/// A fresh image id of the newer documented form, unused in `world`.
 fn fresh_image_id(world: &World) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
     loop {
-        let tail: String = (0..20).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
-        let id = format!("m-{tail}");
+        let id = crate::model::image_id::random();
         if world.image(&id).is_none() {
             return id;
         }

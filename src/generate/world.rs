@@ -212,7 +212,7 @@ fn build(b: Build) -> Anchor {
     }
     let source_region = regions[0].id.clone();
     let destination = regions[1].id.clone();
-    let image_id = |n: usize| format!("m-{:020}", n);
+    let image_id = crate::model::image_id::numbered;
     let mut images = vec![Image {
         id: image_id(1),
         region: source_region.clone(),

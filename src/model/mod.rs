@@ -5,6 +5,7 @@
 //! about them is made in one place, [`crate::oracle`].
 
 pub mod http;
+pub mod image_id;
 pub mod reply;
 pub mod time;
 pub mod world;

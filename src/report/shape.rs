@@ -92,11 +92,6 @@ pub fn shape(reply: &HttpReply) -> ReplyShape {
     }
 }
 
-/// Whether a value looks like an image id the target made up: `m-` and letters/digits.
-fn image_id_like(v: &str) -> bool {
-    v.len() > 2 && v.starts_with("m-") && v[2..].bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
 /// Redacts what varies between runs or must not be recorded: a well-formed `RequestId`
 /// becomes `[REQUEST_ID]`, an image id in `ImageId` `[IMAGE_ID]`, and each of
 /// `key_ids` anywhere in a value `[ACCESS_KEY_ID]`. A malformed value is left as it
@@ -107,7 +102,9 @@ pub fn redact(shape: &mut ReplyShape, key_ids: &[&str]) {
             "RequestId" if field.kind == "string" && well_formed_request_id(&field.value) => {
                 field.value = "[REQUEST_ID]".into();
             }
-            "ImageId" if field.kind == "string" && image_id_like(&field.value) => field.value = "[IMAGE_ID]".into(),
+            "ImageId" if field.kind == "string" && crate::model::image_id::looks_like(&field.value) => {
+                field.value = "[IMAGE_ID]".into()
+            }
             _ => {
                 for id in key_ids.iter().filter(|id| !id.is_empty()) {
                     if field.value.contains(id) {
