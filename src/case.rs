@@ -197,13 +197,6 @@ pub const INVENTED_SECRET: &str = "invented-secret";
 /// The secret of [`Tamper::WrongSecret`].
 pub const WRONG_SECRET: &str = "not-the-secret";
 
-const V3_HEADERS: [(&str, &str); 4] = [
-    ("Action", "x-acs-action"),
-    ("Version", "x-acs-version"),
-    ("Timestamp", "x-acs-date"),
-    ("SignatureNonce", "x-acs-signature-nonce"),
-];
-
 impl Case {
     /// A case with these parameters and no tampers.
     pub fn new(signing: Signing, params: &[(&str, &str)]) -> Case {
@@ -362,17 +355,19 @@ impl Case {
         Signer { now, host, nonce, business, key_id, secret, timestamp, method }: Signer<'_>,
     ) -> HttpRequest {
         let mut draft = V3Draft::new(host, now, nonce, business);
-        draft.set_header("x-acs-date", timestamp);
+        draft.set_header(crate::rules::protocol::v3_header("Timestamp").unwrap_or_default(), timestamp);
         if let Some(m) = method {
             draft.method = m;
         }
-        let header_of = |name: &str| V3_HEADERS.iter().find(|(p, _)| *p == name).map(|(_, h)| *h);
+        let header_of = crate::rules::protocol::v3_header;
         let mut omit_auth = false;
         let mut omit_content_sha = false;
         for t in &self.tampers {
             match t {
-                Tamper::Omit { name } if name == "AccessKeyId" || name == "Signature" => omit_auth = true,
-                Tamper::Omit { name } if name == "x-acs-content-sha256" => omit_content_sha = true,
+                Tamper::Omit { name } if crate::rules::protocol::V3_AUTHORIZATION.contains(&name.as_str()) => {
+                    omit_auth = true
+                }
+                Tamper::Omit { name } if name == crate::rules::protocol::V3_CONTENT_HASH => omit_content_sha = true,
                 Tamper::Omit { name } => match header_of(name) {
                     Some(h) => draft.headers.retain(|(n, _)| n != h),
                     None => draft.query.retain(|(n, _)| n != name),
@@ -388,7 +383,7 @@ impl Case {
         }
         draft.seal_body();
         if omit_content_sha {
-            draft.headers.retain(|(n, _)| n != "x-acs-content-sha256");
+            draft.headers.retain(|(n, _)| n != crate::rules::protocol::V3_CONTENT_HASH);
         }
         let mut signed = draft.header_names();
         for t in &self.tampers {

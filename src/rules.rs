@@ -200,6 +200,72 @@ impl<'de> serde::Deserialize<'de> for RuleId {
     }
 }
 
+/// The values and parameter names the documents give, which the rules below speak of:
+/// their one home (the oracle checks against them, the wire codec writes them, the
+/// generators leave them out or change them).
+pub mod protocol {
+    /// The action (seed, Request parameters: "Value: CopyImage.").
+    pub const ACTION: &str = "CopyImage";
+    /// The API version (protocol.md §2).
+    pub const VERSION: &str = "2014-05-26";
+    /// The V1 signature method (protocol.md §2).
+    pub const SIGNATURE_METHOD: &str = "HMAC-SHA1";
+    /// The V1 signature version (protocol.md §2).
+    pub const SIGNATURE_VERSION: &str = "1.0";
+    /// CopyImage's own parameters (seed, "Request parameters").
+    pub const BUSINESS_PARAMETERS: [&str; 5] =
+        ["RegionId", "ImageId", "DestinationRegionId", "DestinationImageName", "DestinationDescription"];
+    /// Common parameters of a V1 request (protocol.md §2), `Format` and `SignatureType`
+    /// included.
+    pub const V1_COMMON_PARAMETERS: [&str; 11] = [
+        "Action",
+        "Version",
+        "AccessKeyId",
+        "Signature",
+        "SignatureMethod",
+        "SignatureVersion",
+        "SignatureNonce",
+        "Timestamp",
+        "Format",
+        "SignatureType",
+        "SecurityToken",
+    ];
+    /// What a request must carry: the seed's parameters marked Required (Action,
+    /// RegionId, ImageId, DestinationRegionId) and protocol.md §2's common parameters but
+    /// the optional `Format` and `SecurityToken`.
+    pub const REQUIRED: [&str; 11] = [
+        "RegionId",
+        "ImageId",
+        "DestinationRegionId",
+        "Action",
+        "Version",
+        "AccessKeyId",
+        "SignatureNonce",
+        "Timestamp",
+        "Signature",
+        "SignatureMethod",
+        "SignatureVersion",
+    ];
+    /// The common parameters a V3 request carries as headers (protocol.md §4).
+    pub const V3_HEADERS: [(&str, &str); 4] = [
+        ("Action", "x-acs-action"),
+        ("Version", "x-acs-version"),
+        ("Timestamp", "x-acs-date"),
+        ("SignatureNonce", "x-acs-signature-nonce"),
+    ];
+    /// The common parameters a V3 request carries in its `Authorization` header.
+    pub const V3_AUTHORIZATION: [&str; 2] = ["AccessKeyId", "Signature"];
+    /// The V1 signature parameters a V3 request has no counterpart for.
+    pub const V1_ONLY: [&str; 2] = ["SignatureMethod", "SignatureVersion"];
+    /// The V3 header with the body's hash (protocol.md §4).
+    pub const V3_CONTENT_HASH: &str = "x-acs-content-sha256";
+
+    /// The V3 header that carries a common parameter.
+    pub fn v3_header(parameter: &str) -> Option<&'static str> {
+        V3_HEADERS.iter().find(|(p, _)| *p == parameter).map(|(_, h)| *h)
+    }
+}
+
 const fn e(code: &'static str, status: u16, message: &'static str) -> ErrorSpec {
     ErrorSpec { code, status, message }
 }
@@ -281,19 +347,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         layer: Layer::Gateway,
         source: Source::Protocol("§2, §5"),
         sentence: "MissingParameter | 400 | \"The input parameter \"X\" that is mandatory for processing this request is not supplied.\" (the seed marks Action, RegionId, ImageId and DestinationRegionId Required: Yes)",
-        params: &[
-            "Action",
-            "Version",
-            "AccessKeyId",
-            "Signature",
-            "SignatureMethod",
-            "SignatureVersion",
-            "SignatureNonce",
-            "Timestamp",
-            "RegionId",
-            "ImageId",
-            "DestinationRegionId",
-        ],
+        params: &protocol::REQUIRED,
         errors: &[MISSING_PARAMETER],
     },
     Rule {

@@ -12,7 +12,9 @@ use std::str::FromStr;
 
 use crate::model::{Format, HttpRequest, ImageKind, ImageStatus, Timestamp, World};
 use crate::oracle::read::{Mode, Reading};
+use crate::oracle::text::{CharClass, classify};
 use crate::oracle::{self, Prediction, Readings, Scene, Violation};
+use crate::oracle::{DESCRIPTION_LENGTH, NAME_LENGTH};
 use crate::rules::RuleId;
 use crate::wire::client::FORM_CONTENT_TYPE;
 
@@ -61,12 +63,12 @@ macro_rules! faults {
 }
 
 faults! {
-    NameMaxPlusOne => "name-max-plus-one", Validation, "accepts names of 129 characters (the bound is 128)";
-    NameMaxMinusOne => "name-max-minus-one", Validation, "refuses names of 128 characters";
-    NameMinMinusOne => "name-min-minus-one", Validation, "accepts names of 1 character (the bound is 2)";
-    NameMinPlusOne => "name-min-plus-one", Validation, "refuses names of 2 characters";
-    DescriptionMaxPlusOne => "description-max-plus-one", Validation, "accepts descriptions of 257 characters (the bound is 256)";
-    DescriptionMaxMinusOne => "description-max-minus-one", Validation, "refuses descriptions of 256 characters";
+    NameMaxPlusOne => "name-max-plus-one", Validation, "accepts names one character longer than the longest allowed";
+    NameMaxMinusOne => "name-max-minus-one", Validation, "refuses names of the longest allowed length";
+    NameMinMinusOne => "name-min-minus-one", Validation, "accepts names one character shorter than the shortest allowed";
+    NameMinPlusOne => "name-min-plus-one", Validation, "refuses names of the shortest allowed length";
+    DescriptionMaxPlusOne => "description-max-plus-one", Validation, "accepts descriptions one character longer than the longest allowed";
+    DescriptionMaxMinusOne => "description-max-minus-one", Validation, "refuses descriptions of the longest allowed length";
     ChineseFirstRefused => "chinese-first-refused", Validation, "refuses names that begin with a Chinese character (class too narrow)";
     AnyLetterFirst => "any-letter-first", Validation, "accepts names that begin with any alphabetic character, e.g. é or Д (class too wide)";
     DigitFirst => "digit-first", Validation, "accepts names that begin with a digit";
@@ -193,21 +195,22 @@ impl Faults {
         };
         for fault in &self.0 {
             match fault {
-                Fault::NameMaxPlusOne if chars(&name) == Some(129) => drop(&mut v, RuleId::NameLength),
-                Fault::NameMaxMinusOne if chars(&name) == Some(128) => add(&mut v, RuleId::NameLength),
-                Fault::NameMinMinusOne if chars(&name) == Some(1) => drop(&mut v, RuleId::NameLength),
-                Fault::NameMinPlusOne if chars(&name) == Some(2) => add(&mut v, RuleId::NameLength),
-                Fault::DescriptionMaxPlusOne if chars(&description) == Some(257) => {
+                // Off by one at each bound of the table.
+                Fault::NameMaxPlusOne if chars(&name) == Some(NAME_LENGTH.1 + 1) => drop(&mut v, RuleId::NameLength),
+                Fault::NameMaxMinusOne if chars(&name) == Some(NAME_LENGTH.1) => add(&mut v, RuleId::NameLength),
+                Fault::NameMinMinusOne if chars(&name) == Some(NAME_LENGTH.0 - 1) => drop(&mut v, RuleId::NameLength),
+                Fault::NameMinPlusOne if chars(&name) == Some(NAME_LENGTH.0) => add(&mut v, RuleId::NameLength),
+                Fault::DescriptionMaxPlusOne if chars(&description) == Some(DESCRIPTION_LENGTH.1 + 1) => {
                     drop(&mut v, RuleId::DescriptionLength)
                 }
-                Fault::DescriptionMaxMinusOne if chars(&description) == Some(256) => {
+                Fault::DescriptionMaxMinusOne if chars(&description) == Some(DESCRIPTION_LENGTH.1) => {
                     add(&mut v, RuleId::DescriptionLength)
                 }
                 Fault::ChineseFirstRefused
                     if name
                         .as_ref()
                         .and_then(|n| n.chars().next())
-                        .is_some_and(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)) =>
+                        .is_some_and(|c| classify(c) == CharClass::Chinese) =>
                 {
                     add(&mut v, RuleId::NameFirstCharacter)
                 }
@@ -301,15 +304,19 @@ impl Faults {
     pub fn reply(&self, mut out: Outgoing) -> Outgoing {
         for fault in &self.0 {
             match fault {
-                Fault::StatusCodeWrong if code(&out) == Some("IncorrectImageStatus") => out.status = 403,
-                Fault::MisspellingFixed if code(&out) == Some("OperationDeined.EncryptedSnapshot") => {
-                    set_field(&mut out, "Code", "OperationDenied.EncryptedSnapshot");
+                Fault::StatusCodeWrong if code(&out) == Some(code_of(RuleId::ImageAvailable)) => out.status = 403,
+                Fault::MisspellingFixed if code(&out) == Some(code_of(RuleId::ImageUnencrypted)) => {
+                    // The documented Code keeps its misspelling; the fault "fixes" it.
+                    set_field(&mut out, "Code", &code_of(RuleId::ImageUnencrypted).replace("Deined", "Denied"));
                 }
-                Fault::RegionCodesSwapped => match code(&out) {
-                    Some("SourceRegion.NotFound") => set_field(&mut out, "Code", "DestinationRegion.NotFound"),
-                    Some("DestinationRegion.NotFound") => set_field(&mut out, "Code", "SourceRegion.NotFound"),
-                    _ => {}
-                },
+                Fault::RegionCodesSwapped => {
+                    let (source, dest) = (code_of(RuleId::SourceRegion), code_of(RuleId::DestinationRegion));
+                    match code(&out) {
+                        Some(c) if c == source => set_field(&mut out, "Code", dest),
+                        Some(c) if c == dest => set_field(&mut out, "Code", source),
+                        _ => {}
+                    }
+                }
                 Fault::WrongErrorRoot if out.root == crate::wire::reply::ERROR_ROOT => out.root = "Response".into(),
                 Fault::JsonEnvelope => out.envelope = true,
                 Fault::FormatIgnored => out.format = Format::Xml,
@@ -320,6 +327,11 @@ impl Faults {
         }
         out
     }
+}
+
+/// A rule's first documented Code: faults name Codes through the rule table.
+fn code_of(rule: RuleId) -> &'static str {
+    rule.rule().errors.first().map_or("", |e| e.code)
 }
 
 fn code(out: &Outgoing) -> Option<&str> {

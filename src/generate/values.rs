@@ -8,6 +8,8 @@
 
 use proptest::prelude::*;
 
+use crate::oracle::{DESCRIPTION_LENGTH, NAME_LENGTH};
+
 /// Text of `len` characters drawn from the alphabet the `parts` spell in order (cheaper
 /// than a regex strategy, and it shrinks towards the alphabet's first character and the
 /// shortest length).
@@ -91,7 +93,7 @@ pub fn arb_valid_name() -> impl Strategy<Value = String> {
     prop_oneof![
         8 => arb_short_name(),
         1 => (prop::char::range('a', 'z'), prop::char::range('a', 'z')).prop_map(|(a, b)| format!("{a}{b}")),
-        1 => (prop::sample::select(vec!['a', 'Z', '中']), prop::sample::select(vec!['a', '9', '-'])).prop_map(|(a, f)| format!("{a}{}", f.to_string().repeat(127))),
+        1 => (prop::sample::select(vec!['a', 'Z', '中']), prop::sample::select(vec!['a', '9', '-'])).prop_map(|(a, f)| format!("{a}{}", f.to_string().repeat(NAME_LENGTH.1 - 1))),
     ]
 }
 
@@ -113,7 +115,7 @@ fn arb_short_name() -> impl Strategy<Value = String> {
 pub fn arb_valid_description() -> impl Strategy<Value = String> {
     prop_oneof![
         Just(String::new()),
-        prop::sample::select(vec!['d', '描']).prop_map(|c| c.to_string().repeat(256)),
+        prop::sample::select(vec!['d', '描']).prop_map(|c| c.to_string().repeat(DESCRIPTION_LENGTH.1)),
         arb_text(&[LOWER, UPPER, DIGITS, " ,.:;()中文镜像"], 1..=60)
             .prop_filter("no URL prefix", |s| !s.to_ascii_lowercase().trim_start().starts_with("http")),
     ]

@@ -16,7 +16,9 @@ use super::world::Anchor;
 use crate::case::{Case, Tamper, Value};
 use crate::model::{AccessKey, Copy, Image, ImageKind, ImageStatus, Secret, Timestamp, World};
 use crate::oracle::open::OpenPoint;
+use crate::oracle::{DESCRIPTION_LENGTH, NAME_LENGTH, WINDOW_CERTAIN, WINDOW_OPEN};
 use crate::rules::RuleId;
+use crate::rules::protocol::{REQUIRED, V1_ONLY, V3_AUTHORIZATION, V3_CONTENT_HASH};
 use crate::wire::client::Signing;
 
 /// A URL scheme prefix.
@@ -273,7 +275,7 @@ impl Violation {
     pub fn is_open(&self) -> bool {
         if let Violation::Tamper { tamper: Tamper::Omit { name } } = self {
             // Point `v3-content-hash`: a server may hash the body itself.
-            return name == "x-acs-content-sha256";
+            return name == V3_CONTENT_HASH;
         }
         matches!(
             self,
@@ -361,32 +363,15 @@ pub fn probe_point(p: &OpenProbe) -> OpenPoint {
     }
 }
 
-const REQUIRED: [&str; 11] = [
-    "RegionId",
-    "ImageId",
-    "DestinationRegionId",
-    "Action",
-    "Version",
-    "AccessKeyId",
-    "SignatureNonce",
-    "Timestamp",
-    "Signature",
-    "SignatureMethod",
-    "SignatureVersion",
-];
-
-/// Required values a V3 request carries (its signature parameters are the
-/// `Authorization` header and `x-acs-content-sha256`).
-const REQUIRED_V3: [&str; 8] = [
-    "RegionId",
-    "ImageId",
-    "DestinationRegionId",
-    "Action",
-    "Timestamp",
-    "SignatureNonce",
-    "Signature",
-    "x-acs-content-sha256",
-];
+/// The required values a V3 request carries: the required parameters but those with no
+/// V3 form (its `AccessKeyId` and `Signature` are its `Authorization` header, left out
+/// as `Signature`), and the body's hash.
+fn required_v3() -> Vec<&'static str> {
+    let mut v: Vec<&str> =
+        REQUIRED.iter().copied().filter(|p| !V1_ONLY.contains(p) && *p != V3_AUTHORIZATION[0]).collect();
+    v.push(V3_CONTENT_HASH);
+    v
+}
 
 /// Malformed timestamps. One carries a control character, which the error's `Message`
 /// may echo: XML cannot carry it, so a well-formed reply must replace it. A header
@@ -403,7 +388,7 @@ fn timestamp_texts(v3: bool) -> Vec<&'static str> {
 fn arb_tamper(signing: Signing) -> impl Strategy<Value = Tamper> {
     let text = |s: &str| Value::text(s);
     let v3 = signing == Signing::V3;
-    let required = if v3 { REQUIRED_V3.to_vec() } else { REQUIRED.to_vec() };
+    let required = if v3 { required_v3() } else { REQUIRED.to_vec() };
     let algorithm = if v3 {
         prop::sample::select(vec!["x-acs-date", "x-acs-action", "host", "x-acs-signature-nonce"])
             .prop_map(|h| Tamper::UnsignedHeader { name: h.to_owned() })
@@ -417,6 +402,8 @@ fn arb_tamper(signing: Signing) -> impl Strategy<Value = Tamper> {
         .prop_map(move |(n, v)| Tamper::Set { name: n.into(), value: text(v) })
         .boxed()
     };
+    // Certainly expired: a second past the open window, and shrinking towards it.
+    let expired = WINDOW_OPEN as i64 + 1;
     let mut arms: Vec<(u32, BoxedStrategy<Tamper>)> = vec![
         (16, prop::sample::select(required).prop_map(|n| Tamper::Omit { name: n.to_owned() }).boxed()),
         (8, Just(Tamper::BadSignature).boxed()),
@@ -424,7 +411,7 @@ fn arb_tamper(signing: Signing) -> impl Strategy<Value = Tamper> {
         // Expired either way; shrinks to one second past the open window.
         (
             8,
-            (prop_oneof![961i64..1_200, 961i64..400_000_000], any::<bool>())
+            (prop_oneof![expired..1_200, expired..400_000_000], any::<bool>())
                 .prop_map(|(s, past)| Tamper::TimestampOffset { seconds: if past { -s } else { s } })
                 .boxed(),
         ),
@@ -501,7 +488,7 @@ fn arb_probe() -> impl Strategy<Value = OpenProbe> {
         ],
         prop::sample::select(vec!["DestinationImageName", "DestinationDescription", "ImageId", "RegionId"])
             .prop_map(|p| OpenProbe::NonUtf8 { param: p.to_owned() }),
-        (841i64..=960, any::<bool>())
+        (WINDOW_CERTAIN as i64 + 1..=WINDOW_OPEN as i64, any::<bool>())
             .prop_map(|(s, past)| OpenProbe::TimestampEdge { seconds: if past { -s } else { s } }),
         (0u8..3).prop_map(|form| OpenProbe::TimestampForm { form }),
         (0i64..180_000).prop_map(|s| OpenProbe::TooOldEdge { seconds_after: s }),
@@ -509,7 +496,7 @@ fn arb_probe() -> impl Strategy<Value = OpenProbe> {
         Just(OpenProbe::NameCase),
         prop::sample::select(vec!["RegionId", "ImageId", "DestinationRegionId", "Action", "AccessKeyId", "Timestamp"])
             .prop_map(|p| OpenProbe::EmptyRequired { param: p.to_owned() }),
-        (64usize..=128).prop_map(|length| OpenProbe::AstralName { length }),
+        (NAME_LENGTH.1 / 2..=NAME_LENGTH.1).prop_map(|length| OpenProbe::AstralName { length }),
         Just(OpenProbe::EmptyName),
         prop::sample::select(vec!["yaml", "HTML", "text/xml", ""])
             .prop_map(|v| OpenProbe::FormatOther { value: v.to_owned() }),
@@ -525,13 +512,14 @@ pub fn arb_violation(signing: Signing) -> impl Strategy<Value = Violation> {
         // shrink towards it: 129 above, 1 below. A Chinese name stays under 5,000
         // characters so that it fits in a URL (45 KB encoded).
         3 => (prop::sample::select(vec!['a', 'Z', '中']), 0usize..4).prop_flat_map(|(fill, band)| {
+            let over = NAME_LENGTH.1 + 1;
             let max = if fill.is_ascii() { 10_000 } else { 5_000 };
             let length = match band {
-                0 => Just(129usize).boxed(),
-                1 => (129usize..=140).boxed(),
-                2 => (129usize..=max).boxed(),
-                // One character: an empty name is an open point of its own.
-                _ => Just(1usize).boxed(),
+                0 => Just(over).boxed(),
+                1 => (over..=over + 11).boxed(),
+                2 => (over..=max).boxed(),
+                // One under: an empty name is an open point of its own.
+                _ => Just(NAME_LENGTH.0 - 1).boxed(),
             };
             length.prop_map(move |length| Violation::NameLength { length, fill })
         }),
@@ -539,7 +527,10 @@ pub fn arb_violation(signing: Signing) -> impl Strategy<Value = Violation> {
         3 => arb_bad_inner_char().prop_map(|inner| Violation::NameInner { inner }),
         1 => (1usize..4).prop_map(|spaces| Violation::NameBlank { spaces }),
         1 => prop::sample::select(vec![Scheme::Http, Scheme::Https]).prop_map(|scheme| Violation::NameUrl { scheme }),
-        2 => prop_oneof![Just(257usize), 257usize..=270, 257usize..=10_000].prop_map(|length| Violation::DescriptionLength { length }),
+        2 => {
+            let over = DESCRIPTION_LENGTH.1 + 1;
+            prop_oneof![Just(over), over..=over + 13, over..=10_000].prop_map(|length| Violation::DescriptionLength { length })
+        },
         1 => prop::sample::select(vec![Scheme::Http, Scheme::Https]).prop_map(|scheme| Violation::DescriptionUrl { scheme }),
     ];
     let state_rules = prop_oneof![
@@ -608,7 +599,7 @@ fn add_own_image(world: &mut World, anchor: &Anchor, image: Image) {
 }
 
 fn fresh_image_id(world: &World) -> String {
-    (300..).map(|n| format!("m-{n:020}")).find(|id| world.image(id).is_none()).unwrap_or_default()
+    (300..).map(crate::model::image_id::numbered).find(|id| world.image(id).is_none()).unwrap_or_default()
 }
 
 /// A region other than source and destination if the world has one, else the

@@ -15,35 +15,11 @@ use super::{ErrorOutcome, OpenPoint, Scene, Violation};
 use crate::model::time::TimestampText;
 use crate::model::{Account, Format, HttpRequest, Timestamp};
 use crate::rules::RuleId;
+use crate::rules::protocol::{
+    ACTION, BUSINESS_PARAMETERS, SIGNATURE_METHOD, SIGNATURE_VERSION, V1_COMMON_PARAMETERS, V3_CONTENT_HASH, VERSION,
+    v3_header,
+};
 use crate::wire::{v1, v3};
-
-/// The only action served.
-pub const ACTION: &str = "CopyImage";
-/// The only version served.
-pub const VERSION: &str = "2014-05-26";
-/// The only V1 signature method.
-pub const SIGNATURE_METHOD: &str = "HMAC-SHA1";
-/// The only V1 signature version.
-pub const SIGNATURE_VERSION: &str = "1.0";
-
-/// CopyImage's own parameters (seed, "Request parameters").
-pub const BUSINESS_PARAMETERS: [&str; 5] =
-    ["RegionId", "ImageId", "DestinationRegionId", "DestinationImageName", "DestinationDescription"];
-/// Common parameters of a V1 request (protocol.md §2), `Format` and `SignatureType`
-/// included.
-pub const V1_COMMON_PARAMETERS: [&str; 11] = [
-    "Action",
-    "Version",
-    "AccessKeyId",
-    "Signature",
-    "SignatureMethod",
-    "SignatureVersion",
-    "SignatureNonce",
-    "Timestamp",
-    "Format",
-    "SignatureType",
-    "SecurityToken",
-];
 
 /// What the gateway found.
 pub(super) struct Gate<'w> {
@@ -80,15 +56,19 @@ pub(super) fn check<'w>(input: &Input<'_, 'w>) -> Gate<'w> {
     let Input { scene, req, reading, params, readings, .. } = *input;
     let mut v: Vec<Violation> = Vec::new();
     let slot = |name: &'static str| Slot { name, value: params.get(name) };
-    let header = |name: &'static str| Slot { name, value: req.header(name).map(str::as_bytes) };
+    // A common parameter as a V1 parameter, or as the V3 header that carries it.
+    let header = |param: &'static str| {
+        let name = v3_header(param).unwrap_or(param);
+        Slot { name, value: req.header(name).map(str::as_bytes) }
+    };
 
     let (action, version, key_id, timestamp, nonce) = if reading.v3 {
         (
-            header("x-acs-action"),
-            header("x-acs-version"),
+            header("Action"),
+            header("Version"),
             Slot { name: "Credential", value: None },
-            header("x-acs-date"),
-            header("x-acs-signature-nonce"),
+            header("Timestamp"),
+            header("SignatureNonce"),
         )
     } else {
         (slot("Action"), slot("Version"), slot("AccessKeyId"), slot("Timestamp"), slot("SignatureNonce"))
@@ -229,7 +209,7 @@ fn present<'a>(
 }
 
 fn signature_part(name: &str) -> bool {
-    matches!(name, "Signature" | "SignatureMethod" | "SignatureVersion" | "x-acs-content-sha256")
+    name == V3_CONTENT_HASH || matches!(name, "Signature" | "SignatureMethod" | "SignatureVersion")
 }
 
 /// The timestamp window: within [`WINDOW_CERTAIN`] seconds a timestamp is valid, beyond
@@ -331,18 +311,17 @@ fn check_v1<'w>(v: &mut Vec<Violation>, input: &Input<'_, 'w>, key_slot: Slot<'_
 
 fn check_v3<'w>(v: &mut Vec<Violation>, input: &Input<'_, 'w>) -> Option<&'w Account> {
     let Input { scene, req, reading, mode, readings, .. } = *input;
-    if req.header("x-acs-content-sha256").is_none() {
+    if req.header(V3_CONTENT_HASH).is_none() {
         // Refused as missing, or verified with the body's own hash (point
         // `v3-content-hash`); the code is that of a missing signature part.
         let refuses = readings.is(OpenPoint::V3ContentHash, "required");
         v.push(
-            Violation::open(RuleId::MissingParameter, OpenPoint::V3ContentHash, refuses, Some("x-acs-content-sha256"))
+            Violation::open(RuleId::MissingParameter, OpenPoint::V3ContentHash, refuses, Some(V3_CONTENT_HASH))
                 .or(OpenPoint::V3ContentHash, ErrorOutcome::all_of(RuleId::IncompleteSignature, None))
                 .choosing(readings.index(OpenPoint::MissingSignatureParameter)),
         );
     } else {
-        let content_sha =
-            Slot { name: "x-acs-content-sha256", value: req.header("x-acs-content-sha256").map(str::as_bytes) };
+        let content_sha = Slot { name: V3_CONTENT_HASH, value: req.header(V3_CONTENT_HASH).map(str::as_bytes) };
         present(v, readings, content_sha, || ErrorOutcome::all_of(RuleId::IncompleteSignature, None));
     }
     let Some(auth) = req.header("authorization").and_then(v3::Authorization::parse) else {

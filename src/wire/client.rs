@@ -10,6 +10,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::model::{HttpRequest, Secret, Timestamp};
+use crate::rules::protocol;
 
 use super::percent::join_pairs;
 use super::{v1, v3};
@@ -115,12 +116,12 @@ impl V1Draft {
     pub fn new(signing: Signing, host: &str, key_id: &str, now: Timestamp, nonce: &str, business: &Pairs) -> V1Draft {
         let mut params = pairs(&[
             ("AccessKeyId", key_id),
-            ("Action", "CopyImage"),
-            ("SignatureMethod", "HMAC-SHA1"),
+            ("Action", protocol::ACTION),
+            ("SignatureMethod", protocol::SIGNATURE_METHOD),
             ("SignatureNonce", nonce),
-            ("SignatureVersion", "1.0"),
+            ("SignatureVersion", protocol::SIGNATURE_VERSION),
             ("Timestamp", &now.to_string()),
-            ("Version", "2014-05-26"),
+            ("Version", protocol::VERSION),
         ]);
         params.extend(business.iter().cloned());
         V1Draft {
@@ -171,13 +172,14 @@ impl V3Draft {
     /// A draft as the official SDK sends it: POST, business parameters in the query,
     /// `accept: application/json`, the `x-acs-*` headers.
     pub fn new(host: &str, now: Timestamp, nonce: &str, business: &Pairs) -> V3Draft {
+        let header = |param: &str| protocol::v3_header(param).unwrap_or_default();
         let headers = [
             ("accept", "application/json"),
             ("host", host),
-            ("x-acs-action", "CopyImage"),
-            ("x-acs-version", "2014-05-26"),
-            ("x-acs-date", &now.to_string()),
-            ("x-acs-signature-nonce", nonce),
+            (header("Action"), protocol::ACTION),
+            (header("Version"), protocol::VERSION),
+            (header("Timestamp"), &now.to_string()),
+            (header("SignatureNonce"), nonce),
         ]
         .iter()
         .map(|(n, v)| (n.to_string(), v.to_string()))
@@ -192,7 +194,7 @@ impl V3Draft {
     /// Sets `x-acs-content-sha256` (and the form `Content-Type`) for the current body.
     pub fn seal_body(&mut self) {
         let body = self.body();
-        self.set_header("x-acs-content-sha256", &v3::sha256_hex(&body));
+        self.set_header(protocol::V3_CONTENT_HASH, &v3::sha256_hex(&body));
         if !self.form.is_empty() {
             self.set_header("content-type", FORM_CONTENT_TYPE);
         }
