@@ -1,0 +1,299 @@
+//! Shrinking a failure: run it again, shrink the generated value, prune the world.
+//!
+//! Owns what happens once a case fails: the rerun that tells a failure from a flake,
+//! proptest's shrinking of the generated case within a budget of requests and of time
+//! (not for a failure that is the absence of a reply), the pruning of the world one
+//! entity at a time, and merging failures that shrink to the same rules. Every request
+//! it sends goes through the same step and gate as the first one
+//! ([`super::exec::exchange`]).
+
+use std::time::{Duration, Instant};
+
+use proptest::strategy::ValueTree;
+
+use super::HarnessError;
+use super::compare::{Mismatch, Seen};
+use super::exec::{Model, ReplayStep, StepRecord, delivered, ensure, run_steps};
+use super::run::{Shared, Work, concrete, failed_rules, size};
+use super::target::Target;
+use crate::generate::Anchor;
+use crate::model::{Clock, World};
+use crate::report::{Failure, Flaky};
+use crate::rules::RuleId;
+
+/// Runs a world and steps from scratch (staged afresh when the target has control).
+async fn fresh_run(
+    target: &Target,
+    world: &World,
+    steps: &[ReplayStep],
+    probe_world: Option<&World>,
+) -> Result<Vec<StepRecord>, HarnessError> {
+    match probe_world {
+        None => {
+            let mut model = None;
+            ensure(target, &mut model, world).await?;
+            let m = model.as_mut().ok_or_else(|| HarnessError::Config("no model".into()))?;
+            run_steps(target, m, steps).await
+        }
+        Some(w) => {
+            let mut m = Model::new(w.clone());
+            run_steps(target, &mut m, steps).await
+        }
+    }
+}
+
+/// Whether a case failed because no reply came (a timeout, no connection, a reply that
+/// broke off or was too large): such a failure is not shrunk by sending it again and
+/// again at full timeout.
+fn unanswered(records: &[StepRecord]) -> bool {
+    records.iter().any(|r| r.verdict.seen.status.is_none() && r.verdict.seen.problem.is_some())
+}
+
+pub(super) async fn on_failure(
+    shared: &Shared,
+    target: &Target,
+    anchor: &Anchor,
+    work: &mut Work,
+    index: u64,
+    first: &[StepRecord],
+    probe_world: Option<&World>,
+) -> Result<(), HarnessError> {
+    let config = &shared.config;
+    let stop = &shared.guard.stop;
+    let first_failed = failed_rules(first);
+    let unit = work.current();
+    let size_before = size(anchor, &unit);
+    let (world, steps) = concrete(anchor, &unit);
+    // A failure must repeat before it counts (unless the run stopped, or the rerun
+    // could not be sent: then the failure it showed stands).
+    let again = fresh_run(target, &world, &steps, probe_world).await?;
+    let key = if delivered(&again) { failed_rules(&again) } else { first_failed.clone() };
+    if key.is_empty() || !key.iter().any(|r| first_failed.contains(r)) {
+        let seen = first.iter().find(|r| !r.verdict.passed()).map(|r| r.verdict.seen.clone()).unwrap_or_default();
+        let mut report = shared.lock();
+        report.flaky += 1;
+        report.flaky_cases.push(Flaky { case_index: index, rules: first_failed, seen });
+        return Ok(());
+    }
+    {
+        let mut report = shared.lock();
+        report.failed += 1;
+        let mut seen = shared.seen_failures.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(&at) = seen.get(&key) {
+            report.failures[at].occurrences += 1;
+            return Ok(());
+        }
+        if seen.len() >= config.max_shrunk {
+            return Ok(());
+        }
+        // Reserve the slot so other workers count into it.
+        seen.insert(key.clone(), report.failures.len());
+        report.failures.push(placeholder_failure(&key, index));
+    }
+    // Shrink the generated value, then the world; within a budget of requests and of
+    // time, and not at all for a failure that is the absence of a reply.
+    let budget = if target.control { config.shrink_budget } else { config.shrink_budget.min(60) };
+    let shrink_until = Instant::now() + Duration::from_secs_f64(config.shrink_seconds.max(0.0));
+    let may_go_on = || !stop.is_stopped() && Instant::now() < shrink_until;
+    let mut tries = 0usize;
+    let mut best_records: Vec<StepRecord> = if delivered(&again) { again } else { first.to_vec() };
+    let mut best = (world, steps, unit);
+    let trial_failed =
+        |records: &[StepRecord]| delivered(records) && failed_rules(records).iter().any(|r| key.contains(r));
+    let shrinkable = !unanswered(first) && !unanswered(&best_records);
+    if shrinkable && work.simplify() {
+        while tries < budget && may_go_on() {
+            tries += 1;
+            let unit = work.current();
+            let (world, steps) = concrete(anchor, &unit);
+            let records = fresh_run(target, &world, &steps, probe_world).await?;
+            if trial_failed(&records) {
+                best = (world, steps, unit);
+                best_records = records;
+                if !work.simplify() {
+                    break;
+                }
+            } else if !work.complicate() {
+                break;
+            }
+        }
+    }
+    let (mut world, steps, best_unit) = best;
+    let size_after = size(anchor, &best_unit);
+    if shrinkable && probe_world.is_none() && may_go_on() {
+        let mut pruned = |records: &[StepRecord]| trial_failed(records);
+        tries += prune_world(target, &mut world, &steps, &mut pruned, &may_go_on).await?;
+        // The pruned world, run once more for the records shown.
+        if may_go_on() {
+            let records = fresh_run(target, &world, &steps, probe_world).await?;
+            if trial_failed(&records) {
+                best_records = records;
+            }
+        }
+    }
+    let records = best_records;
+    let mismatches: Vec<Mismatch> = records.iter().flat_map(|r| r.verdict.mismatches.clone()).collect();
+    let seen = records.iter().rev().find(|r| !r.verdict.passed()).map(|r| r.verdict.seen.clone()).unwrap_or_default();
+    let request = records.iter().rev().find(|r| !r.verdict.passed()).and_then(|r| r.request.clone());
+    let rules = if mismatches.is_empty() { key.clone() } else { failed_rules(&records) };
+    let mut shown_world = world.clone();
+    if probe_world.is_some() {
+        strip_secrets(&mut shown_world);
+    }
+    let mut report = shared.lock();
+    let mut seen_failures = shared.seen_failures.lock().unwrap_or_else(|p| p.into_inner());
+    let at = seen_failures.get(&key).copied();
+    // Failures that shrink to the same rules are one failure.
+    let twin =
+        report.failures.iter().enumerate().position(|(k, f)| Some(k) != at && f.rules == rules && !f.steps.is_empty());
+    if let (Some(at), Some(twin)) = (at, twin) {
+        let moved = std::mem::take(&mut report.failures[at].occurrences);
+        report.failures[twin].occurrences += moved;
+        seen_failures.insert(key.clone(), twin);
+        return Ok(());
+    }
+    if let Some(slot) = at.and_then(|at| report.failures.get_mut(at)) {
+        let occurrences = slot.occurrences;
+        *slot = Failure {
+            sentence: rules.first().map(|r| r.rule().sentence).unwrap_or_default(),
+            rules,
+            case_index: index,
+            occurrences,
+            mismatches,
+            seen,
+            world: shown_world,
+            steps,
+            request,
+            commands: Vec::new(),
+            replay_file: None,
+            shrink_steps: tries,
+            size: (size_before, size_after),
+        };
+    }
+    Ok(())
+}
+
+fn placeholder_failure(key: &[RuleId], index: u64) -> Failure {
+    Failure {
+        rules: key.to_vec(),
+        sentence: key.first().map(|r| r.rule().sentence).unwrap_or_default(),
+        case_index: index,
+        occurrences: 1,
+        mismatches: Vec::new(),
+        seen: Seen::default(),
+        world: World {
+            clock: Clock::default(),
+            copy_duration_seconds: 0,
+            host_id: String::new(),
+            exhaustive: true,
+            regions: vec![],
+            accounts: vec![],
+            images: vec![],
+            copies: vec![],
+        },
+        steps: Vec::new(),
+        request: None,
+        commands: Vec::new(),
+        replay_file: None,
+        shrink_steps: 0,
+        size: (0, 0),
+    }
+}
+
+fn strip_secrets(world: &mut World) {
+    for a in &mut world.accounts {
+        for k in &mut a.access_keys {
+            k.secret = crate::model::Secret::new("");
+        }
+    }
+}
+
+/// Removes world entities one at a time while the failure persists.
+async fn prune_world(
+    target: &Target,
+    world: &mut World,
+    steps: &[ReplayStep],
+    still_fails: &mut impl FnMut(&[StepRecord]) -> bool,
+    may_go_on: &impl Fn() -> bool,
+) -> Result<usize, HarnessError> {
+    let mut tries = 0;
+    // What the steps name must stay: their images.
+    let named = |id: &str| {
+        steps.iter().any(|s| match s {
+            ReplayStep::Send { case } => case.params.iter().any(|(_, v)| v.0 == id.as_bytes()),
+            _ => false,
+        })
+    };
+    // Copies, then images, then accounts, then regions.
+    let mut candidates: Vec<Removal> = Vec::new();
+    candidates.extend(world.copies.iter().map(|c| Removal::Copy(c.destination_image.clone())));
+    candidates.extend(world.images.iter().map(|i| Removal::Image(i.id.clone())));
+    candidates.extend(world.accounts.iter().map(|a| Removal::Account(a.id.clone())));
+    candidates.extend(world.regions.iter().map(|r| Removal::Region(r.id.clone())));
+    for removal in candidates {
+        if !may_go_on() {
+            break;
+        }
+        let mut cand = world.clone();
+        if !removal.apply(&mut cand) || cand.check().is_err() {
+            continue;
+        }
+        // Keep what the steps name: the key's account, the images and regions in params.
+        let keys_kept = steps.iter().all(|s| match s {
+            ReplayStep::Send { case } => cand.access_key(&case.key).is_some() || world.access_key(&case.key).is_none(),
+            _ => true,
+        });
+        let images_kept = world.images.iter().filter(|i| named(&i.id)).all(|i| cand.image(&i.id).is_some());
+        if !keys_kept || !images_kept {
+            continue;
+        }
+        tries += 1;
+        let mut model = None;
+        ensure(target, &mut model, &cand).await?;
+        let Some(m) = model.as_mut() else { continue };
+        let records = run_steps(target, m, steps).await?;
+        if still_fails(&records) {
+            *world = cand;
+        }
+    }
+    Ok(tries)
+}
+
+/// One thing pruning tries to take out of a world.
+enum Removal {
+    /// A copy in progress and its destination image.
+    Copy(String),
+    Image(String),
+    Account(String),
+    Region(String),
+}
+
+impl Removal {
+    /// Removes it; false if it was not there.
+    fn apply(&self, w: &mut World) -> bool {
+        let (before, after) = match self {
+            Removal::Copy(dest) => {
+                let before = w.copies.len();
+                w.copies.retain(|c| c.destination_image != *dest);
+                w.images.retain(|i| i.id != *dest);
+                (before, w.copies.len())
+            }
+            Removal::Image(id) => {
+                let before = w.images.len();
+                w.images.retain(|i| i.id != *id);
+                (before, w.images.len())
+            }
+            Removal::Account(id) => {
+                let before = w.accounts.len();
+                w.accounts.retain(|a| a.id != *id);
+                (before, w.accounts.len())
+            }
+            Removal::Region(id) => {
+                let before = w.regions.len();
+                w.regions.retain(|r| r.id != *id);
+                (before, w.regions.len())
+            }
+        };
+        before != after
+    }
+}
