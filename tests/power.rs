@@ -2,8 +2,8 @@
 //! and the report names the broken rule. A validation bound off by one shrinks to a
 //! case sitting exactly on the bound.
 
+use copyimage_conformance::case::ReplayStep;
 use copyimage_conformance::emulator::fault::Fault;
-use copyimage_conformance::harness::exec::ReplayStep;
 use copyimage_conformance::harness::{RunConfig, run};
 use copyimage_conformance::report::Report;
 use copyimage_conformance::rules::RuleId;

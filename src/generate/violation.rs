@@ -464,7 +464,7 @@ fn arb_tamper(signing: Signing) -> impl Strategy<Value = Tamper> {
     // so that shrinking, which moves to earlier branches, never lands on it.) A quarter
     // of the other weights' unit: each such request is a megabyte to build, sign and
     // verify, and a few in a run check the rule.
-    if crate::case::signs_padding(signing) {
+    if crate::wire::build::signs_padding(signing) {
         arms.push((1, Just(Tamper::Oversize).boxed()));
     }
     proptest::strategy::Union::new_weighted(arms)

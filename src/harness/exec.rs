@@ -15,7 +15,7 @@ use super::compare::{Mismatch, Seen, Verdict, judge};
 use super::target::Target;
 use super::transport::TransportError;
 use crate::case::Case;
-pub use crate::case::ReplayStep;
+use crate::case::ReplayStep;
 use crate::model::{HttpRequest, Timestamp, World};
 use crate::oracle::{self, Answered, NonceLog, Prediction, Recorder, Scene};
 use crate::rules::RuleId;

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::HarnessError;
 use super::compare::Mismatch;
-use super::exec::{Model, ReplayStep, StepRecord, ensure, run_steps};
+use super::exec::{Model, StepRecord, ensure, run_steps};
 use super::target::Target;
+use crate::case::ReplayStep;
 use crate::model::{Secret, World};
 use crate::rules::RuleId;
 use crate::wire::client::Credentials;

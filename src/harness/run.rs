@@ -16,10 +16,11 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use proptest::strategy::{Strategy, ValueTree};
 
-use super::exec::{Delivery, Model, ReplayStep, StepRecord, delivered, ensure, run_steps};
+use super::exec::{Delivery, Model, StepRecord, delivered, ensure, run_steps};
 use super::guard::{Guard, Stop};
 use super::target::Target;
 use super::{HarnessError, Progress, RunConfig};
+use crate::case::ReplayStep;
 use crate::emulator::fault::Faults;
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::generate::{self, Anchor, CaseSpec, Step, arb_anchor, arb_case, arb_steps};

@@ -13,9 +13,10 @@ use proptest::strategy::ValueTree;
 
 use super::HarnessError;
 use super::compare::{Mismatch, Seen};
-use super::exec::{Model, ReplayStep, StepRecord, delivered, ensure, run_steps};
+use super::exec::{Model, StepRecord, delivered, ensure, run_steps};
 use super::run::{Shared, Work, concrete, failed_rules, size};
 use super::target::Target;
+use crate::case::ReplayStep;
 use crate::generate::Anchor;
 use crate::model::{Clock, World};
 use crate::report::{Failure, Flaky};

@@ -16,8 +16,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::case::ReplayStep;
 use crate::harness::compare::{Mismatch, Seen};
-use crate::harness::exec::ReplayStep;
 use crate::model::{Format, HttpRequest, World};
 use crate::rules::{Layer, RULES, RuleId};
 use crate::wire::client::Signing;

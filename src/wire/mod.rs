@@ -5,6 +5,7 @@
 //! writing and reading XML and JSON replies ([`reply`]). It decides nothing about
 //! whether a request is acceptable: that is [`crate::oracle`].
 
+pub mod build;
 pub mod client;
 pub mod percent;
 pub mod reply;

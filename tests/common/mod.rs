@@ -5,10 +5,11 @@
 
 use std::time::Duration;
 
-use copyimage_conformance::case::{Built, Case};
+use copyimage_conformance::case::Case;
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::harness::transport;
 use copyimage_conformance::model::{HttpReply, HttpRequest, Timestamp, World};
+use copyimage_conformance::wire::build::Built;
 use copyimage_conformance::wire::client::fresh_nonce;
 
 /// Starts an emulator with `world`.
