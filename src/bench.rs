@@ -427,7 +427,7 @@ pub struct FaultRow {
     pub cases_to_first: Option<usize>,
     /// Seconds until the first failing case was seen.
     pub seconds_to_first: Option<f64>,
-    /// Size of that failure's shrunk case: violations left, or steps of a sequence.
+    /// Size of that failure's shrunk case: deviations left, or steps of a sequence.
     pub shrunk_size: Option<String>,
     /// Bytes of the shrunk case's last request (target and body).
     pub shrunk_request_bytes: Option<usize>,
@@ -492,7 +492,7 @@ pub async fn fault_bench(
             shrunk_size: commonest.map(|f| {
                 let sequence =
                     f.steps.len() > 1 || f.steps.iter().any(|s| !matches!(s, crate::case::ReplayStep::Send { .. }));
-                if sequence { format!("{} steps", f.steps.len()) } else { format!("{} violation(s)", f.size.1) }
+                if sequence { format!("{} steps", f.steps.len()) } else { format!("{} deviation(s)", f.size.1) }
             }),
             shrunk_request_bytes: commonest.and_then(|f| f.request.as_ref()).map(|q| q.target.len() + q.body.len()),
             failed_cases: r.failed,

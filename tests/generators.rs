@@ -38,7 +38,7 @@ fn generated_cases_hit_their_targets() {
         for r in p.rules() {
             *hits.entry(r).or_default() += 1;
         }
-        match spec.violations.as_slice() {
+        match spec.deviations.as_slice() {
             [] => assert!(p.must_succeed(), "a valid base fails: {spec:?} -> {:?}", p.acceptable),
             [v] if v.is_open() => {
                 let named: Vec<RuleId> = p.violations.iter().map(|x| x.rule).collect();
@@ -86,7 +86,7 @@ fn cases_with_several_violations_shrink_to_one_and_keep_the_mix() {
     let (mut several, mut counts) = (0usize, [0usize; 4]);
     for i in 0..2000u64 {
         let mut tree = strategy.new_tree(&mut generate::runner(13, "case", i)).unwrap();
-        let first = tree.current().violations;
+        let first = tree.current().deviations;
         counts[first.len().min(3)] += 1;
         if first.len() < 2 {
             continue;
@@ -94,7 +94,7 @@ fn cases_with_several_violations_shrink_to_one_and_keep_the_mix() {
         several += 1;
         let kept = first[0].rule();
         // The failure: some violation of the first one's rule is still there.
-        let fails = |spec: &CaseSpec| spec.violations.iter().any(|v| v.rule() == kept);
+        let fails = |spec: &CaseSpec| spec.deviations.iter().any(|v| v.rule() == kept);
         // proptest's shrinking loop, keeping the smallest case that still fails.
         let mut best = tree.current();
         let mut more = tree.simplify();
@@ -113,7 +113,7 @@ fn cases_with_several_violations_shrink_to_one_and_keep_the_mix() {
             best = tree.current();
         }
         let last = best;
-        assert_eq!(last.violations.len(), 1, "case {i} shrank to {:?} from {first:?}", last.violations);
+        assert_eq!(last.deviations.len(), 1, "case {i} shrank to {:?} from {first:?}", last.deviations);
     }
     assert!(several > 300, "only {several} of 2000 cases have several violations");
     // The documented mix: 15% valid, 60% one violation, 25% two or three.

@@ -3,12 +3,12 @@
 //! prediction covers every reading".
 //!
 //! Owns [`AUDIT`], one row per kind of change a generated case makes ([`audit_key`]
-//! names the row of any [`Violation`], so a new kind cannot be added without its row).
+//! names the row of any [`Deviation`], so a new kind cannot be added without its row).
 //! The oracle computes what is accepted from the exact request sent; these rows say,
 //! for a reader of the rules, why a construction was chosen and what the readings
 //! are. README's "How generated requests are built" section is generated from them.
 
-use super::violation::{OpenProbe, Violation};
+use super::deviation::{Deviation, OpenProbe};
 use crate::case::Tamper;
 
 /// One row of the audit.
@@ -37,104 +37,104 @@ pub const AUDIT: &[Construction] = &[
         "success",
     ),
     c(
-        "violation:name-length",
+        "deviation:name-length",
         "A name of 129 to 10,000 characters of `a`, `Z` or `中`, or of 1 character.",
         "one (the length breaks under every count)",
         "InvalidImageName.Malformed",
     ),
     c(
-        "violation:name-first",
+        "deviation:name-first",
         "A name whose first character no reading allows first (digits, punctuation, spaces, emoji, combining marks, other scripts, kana, control characters).",
         "one",
         "InvalidImageName.Malformed",
     ),
     c(
-        "violation:name-inner",
+        "deviation:name-inner",
         "A name with a character no reading allows after the first (unlisted ASCII punctuation, spaces, control characters, emoji, zero-width characters, other scripts).",
         "one",
         "InvalidImageName.Malformed",
     ),
-    c("violation:name-blank", "A name of spaces only.", "one", "InvalidImageName.Malformed"),
+    c("deviation:name-blank", "A name of spaces only.", "one", "InvalidImageName.Malformed"),
     c(
-        "violation:name-url",
+        "deviation:name-url",
         "A name beginning with lowercase `http://` or `https://`.",
         "one",
         "InvalidImageName.Malformed",
     ),
     c(
-        "violation:description-length",
+        "deviation:description-length",
         "A description of 257 to 10,000 characters.",
         "one",
         "InvalidDescription.Malformed",
     ),
     c(
-        "violation:description-url",
+        "deviation:description-url",
         "A description beginning with lowercase `http://` or `https://`.",
         "one",
         "InvalidDescription.Malformed",
     ),
     c(
-        "violation:unknown-source-region",
+        "deviation:unknown-source-region",
         "`RegionId` names no region.",
         "one",
         "SourceRegion.NotFound, InvalidImageId.NotFound",
     ),
     c(
-        "violation:unknown-destination-region",
+        "deviation:unknown-destination-region",
         "`DestinationRegionId` names no region.",
         "one",
         "DestinationRegion.NotFound",
     ),
-    c("violation:same-region", "The destination is the source region.", "one", "IncorrectDestinationRegion"),
-    c("violation:destination-without-copy", "The destination does not support copying.", "one", "RegionNotSupportCopy"),
-    c("violation:unknown-image", "`ImageId` names no image.", "one", "InvalidImageId.NotFound"),
+    c("deviation:same-region", "The destination is the source region.", "one", "IncorrectDestinationRegion"),
+    c("deviation:destination-without-copy", "The destination does not support copying.", "one", "RegionNotSupportCopy"),
+    c("deviation:unknown-image", "`ImageId` names no image.", "one", "InvalidImageId.NotFound"),
     c(
-        "violation:image-elsewhere",
+        "deviation:image-elsewhere",
         "`ImageId` names the caller's image in another region.",
         "one",
         "InvalidImageId.NotFound",
     ),
     c(
-        "violation:foreign-image",
+        "deviation:foreign-image",
         "The source belongs to another account.",
         "`cross-account-code`",
         "InvalidImageId.NotFound, Forbidden",
     ),
     c(
-        "violation:not-custom",
+        "deviation:not-custom",
         "The source is a system, public or marketplace image.",
         "`non-custom-image`",
         "InvalidImageId.NotFound, Forbidden",
     ),
-    c("violation:status", "The source is not Available.", "one", "IncorrectImageStatus"),
+    c("deviation:status", "The source is not Available.", "one", "IncorrectImageStatus"),
     c(
-        "violation:too-old",
+        "deviation:too-old",
         "The source was created before 2013-07-14T10:00:00Z, when the 15th had begun nowhere.",
         "one",
         "InvalidSnapshot.TooOld",
     ),
-    c("violation:encrypted", "The source has an encrypted snapshot.", "one", "OperationDeined.EncryptedSnapshot"),
-    c("violation:being-copied", "A copy of the source is in progress.", "one", "OperationDenied.ImageCopying"),
+    c("deviation:encrypted", "The source has an encrypted snapshot.", "one", "OperationDeined.EncryptedSnapshot"),
+    c("deviation:being-copied", "A copy of the source is in progress.", "one", "OperationDenied.ImageCopying"),
     c(
-        "violation:name-taken",
+        "deviation:name-taken",
         "The caller holds an image of that name in the destination.",
         "one",
         "InvalidImageName.Duplicated",
     ),
     c(
-        "violation:image-quota-full",
+        "deviation:image-quota-full",
         "The caller holds as many custom images in the destination as its quota.",
         "one (`quota-counting`)",
         "QuotaExceed.Image",
     ),
     c(
-        "violation:snapshot-quota-full",
+        "deviation:snapshot-quota-full",
         "The caller holds as many snapshots in the destination as its quota: past it before the copy and after.",
         "one (both readings of `snapshot-quota-boundary` refuse)",
         "QuotaExceed.Snapshot",
     ),
-    c("violation:not-authorized", "The caller's account may not copy images.", "one", "Forbidden"),
-    c("violation:disabled-key", "The caller signs with a disabled key.", "one", "Forbidden.AccessKeyDisabled"),
+    c("deviation:not-authorized", "The caller's account may not copy images.", "one", "Forbidden"),
+    c("deviation:disabled-key", "The caller signs with a disabled key.", "one", "Forbidden.AccessKeyDisabled"),
     c(
         "tamper:omit",
         "A required parameter (or its V3 header) left out.",
@@ -319,34 +319,34 @@ pub const AUDIT: &[Construction] = &[
     ),
 ];
 
-/// The audit row of a violation.
-pub fn audit_key(v: &Violation) -> &'static str {
+/// The audit row of a deviation.
+pub fn audit_key(v: &Deviation) -> &'static str {
     match v {
-        Violation::NameLength { .. } => "violation:name-length",
-        Violation::NameFirst { .. } => "violation:name-first",
-        Violation::NameInner { .. } => "violation:name-inner",
-        Violation::NameBlank { .. } => "violation:name-blank",
-        Violation::NameUrl { .. } => "violation:name-url",
-        Violation::DescriptionLength { .. } => "violation:description-length",
-        Violation::DescriptionUrl { .. } => "violation:description-url",
-        Violation::UnknownSourceRegion => "violation:unknown-source-region",
-        Violation::UnknownDestinationRegion => "violation:unknown-destination-region",
-        Violation::SameRegion => "violation:same-region",
-        Violation::DestinationWithoutCopy => "violation:destination-without-copy",
-        Violation::UnknownImage => "violation:unknown-image",
-        Violation::ImageElsewhere => "violation:image-elsewhere",
-        Violation::ForeignImage => "violation:foreign-image",
-        Violation::NotCustom { .. } => "violation:not-custom",
-        Violation::Status { .. } => "violation:status",
-        Violation::TooOld { .. } => "violation:too-old",
-        Violation::Encrypted => "violation:encrypted",
-        Violation::BeingCopied => "violation:being-copied",
-        Violation::NameTaken => "violation:name-taken",
-        Violation::ImageQuotaFull => "violation:image-quota-full",
-        Violation::SnapshotQuotaFull { .. } => "violation:snapshot-quota-full",
-        Violation::NotAuthorized => "violation:not-authorized",
-        Violation::DisabledKey => "violation:disabled-key",
-        Violation::Tamper { tamper } => match tamper {
+        Deviation::NameLength { .. } => "deviation:name-length",
+        Deviation::NameFirst { .. } => "deviation:name-first",
+        Deviation::NameInner { .. } => "deviation:name-inner",
+        Deviation::NameBlank { .. } => "deviation:name-blank",
+        Deviation::NameUrl { .. } => "deviation:name-url",
+        Deviation::DescriptionLength { .. } => "deviation:description-length",
+        Deviation::DescriptionUrl { .. } => "deviation:description-url",
+        Deviation::UnknownSourceRegion => "deviation:unknown-source-region",
+        Deviation::UnknownDestinationRegion => "deviation:unknown-destination-region",
+        Deviation::SameRegion => "deviation:same-region",
+        Deviation::DestinationWithoutCopy => "deviation:destination-without-copy",
+        Deviation::UnknownImage => "deviation:unknown-image",
+        Deviation::ImageElsewhere => "deviation:image-elsewhere",
+        Deviation::ForeignImage => "deviation:foreign-image",
+        Deviation::NotCustom { .. } => "deviation:not-custom",
+        Deviation::Status { .. } => "deviation:status",
+        Deviation::TooOld { .. } => "deviation:too-old",
+        Deviation::Encrypted => "deviation:encrypted",
+        Deviation::BeingCopied => "deviation:being-copied",
+        Deviation::NameTaken => "deviation:name-taken",
+        Deviation::ImageQuotaFull => "deviation:image-quota-full",
+        Deviation::SnapshotQuotaFull { .. } => "deviation:snapshot-quota-full",
+        Deviation::NotAuthorized => "deviation:not-authorized",
+        Deviation::DisabledKey => "deviation:disabled-key",
+        Deviation::Tamper { tamper } => match tamper {
             Tamper::Omit { .. } => "tamper:omit",
             Tamper::Set { .. } => "tamper:set",
             Tamper::Duplicate { .. } => "tamper:duplicate",
@@ -363,7 +363,7 @@ pub fn audit_key(v: &Violation) -> &'static str {
             Tamper::Oversize => "tamper:oversize",
             Tamper::UnsignedHeader { .. } => "tamper:unsigned-header",
         },
-        Violation::Open { probe } => match probe {
+        Deviation::Open { probe } => match probe {
             OpenProbe::NameChar { .. } => "probe:name-char",
             OpenProbe::NameFirst { .. } => "probe:name-first",
             OpenProbe::UrlPrefix { .. } => "probe:url-prefix",
@@ -392,19 +392,19 @@ pub fn row(key: &str) -> Option<&'static Construction> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::{arb_violation, runner};
+    use crate::generate::{arb_deviation, runner};
     use crate::wire::client::Signing;
     use proptest::strategy::{Strategy, ValueTree};
 
     #[test]
-    fn every_generated_violation_has_its_row_and_keys_are_unique() {
+    fn every_generated_deviation_has_its_row_and_keys_are_unique() {
         let mut keys: Vec<&str> = AUDIT.iter().map(|c| c.key).collect();
         keys.sort_unstable();
         let n = keys.len();
         keys.dedup();
         assert_eq!(keys.len(), n, "a key twice");
         for signing in Signing::ALL {
-            let strategy = arb_violation(signing);
+            let strategy = arb_deviation(signing);
             for i in 0..3000 {
                 let v = strategy.new_tree(&mut runner(5, "audit", i)).unwrap().current();
                 assert!(row(audit_key(&v)).is_some(), "no audit row for {v:?}");

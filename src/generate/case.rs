@@ -1,4 +1,4 @@
-//! Whole cases: an anchor, request knobs and a list of violations.
+//! Whole cases: an anchor, request knobs and a list of deviations.
 //!
 //! Owns [`CaseSpec`] (what proptest generates and shrinks), [`arb_case`] and
 //! [`CaseSpec::materialize`], which turns an anchor and a spec into the concrete world
@@ -8,8 +8,8 @@
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::deviation::{Deviation, arb_deviation};
 use super::values::{arb_valid_description, arb_valid_name};
-use super::violation::{Violation, arb_violation};
 use super::world::Anchor;
 use crate::case::{Case, Value};
 use crate::model::{Format, World};
@@ -46,8 +46,8 @@ pub struct CaseSpec {
     pub name: Option<String>,
     /// A valid destination description, if any.
     pub description: Option<String>,
-    /// Deliberate violations, applied in order.
-    pub violations: Vec<Violation>,
+    /// Deliberate deviations, applied in order.
+    pub deviations: Vec<Deviation>,
 }
 
 /// How a case asks for its format. A V3 request carries no `Format` (protocol.md §4):
@@ -65,7 +65,7 @@ fn arb_format(signing: Signing, formats: Vec<Format>) -> BoxedStrategy<FormatAsk
     prop_oneof![1 => Just(FormatAsk::Default).prop_filter("format", move |_| default_allowed), 3 => param].boxed()
 }
 
-/// Cases in the given signing modes and formats: 15% valid, 60% one violation, 25% two
+/// Cases in the given signing modes and formats: 15% valid, 60% one deviation, 25% two
 /// or three.
 /// The strategy is built once per signing mode; generating a case builds nothing.
 pub fn arb_case(signings: Vec<Signing>, formats: Vec<Format>) -> impl Strategy<Value = CaseSpec> {
@@ -73,28 +73,28 @@ pub fn arb_case(signings: Vec<Signing>, formats: Vec<Format>) -> impl Strategy<V
 }
 
 fn arb_case_signed(signing: Signing, formats: Vec<Format>) -> impl Strategy<Value = CaseSpec> {
-    // The several-violation branch draws one to three (two or three in two draws of
+    // The several-deviation branch draws one to three (two or three in two draws of
     // three) rather than two or three, so that its cases can shrink to a single
-    // violation: proptest never shrinks a list below its smallest size. Weights keep
-    // 15% valid, 60% one violation, 25% two or three.
-    let violations = prop_oneof![
+    // deviation: proptest never shrinks a list below its smallest size. Weights keep
+    // 15% valid, 60% one deviation, 25% two or three.
+    let deviations = prop_oneof![
         6 => Just(Vec::new()),
-        19 => prop::collection::vec(arb_violation(signing), 1..=1),
-        15 => prop::collection::vec(arb_violation(signing), 1..=3),
+        19 => prop::collection::vec(arb_deviation(signing), 1..=1),
+        15 => prop::collection::vec(arb_deviation(signing), 1..=3),
     ];
     (
         Just(signing),
         arb_format(signing, formats),
         prop::option::weighted(0.5, arb_valid_name()),
         prop::option::weighted(0.3, arb_valid_description()),
-        violations,
+        deviations,
     )
-        .prop_map(|(signing, format, name, description, violations)| CaseSpec {
+        .prop_map(|(signing, format, name, description, deviations)| CaseSpec {
             signing,
             format,
             name,
             description,
-            violations,
+            deviations,
         })
 }
 
@@ -126,21 +126,21 @@ impl CaseSpec {
             };
             case.params.push(("Format".into(), Value::text(&v)));
         }
-        for v in &self.violations {
+        for v in &self.deviations {
             v.apply(anchor, &mut world, &mut case);
         }
         (world, case)
     }
 
-    /// The spec without violations that a later one overrides (removing them leaves
+    /// The spec without deviations that a later one overrides (removing them leaves
     /// the world and the case unchanged).
     pub fn effective(&self, anchor: &Anchor) -> CaseSpec {
         let mut spec = self.clone();
         let made = spec.materialize(anchor);
         let mut i = 0;
-        while i < spec.violations.len() {
+        while i < spec.deviations.len() {
             let mut without = spec.clone();
-            without.violations.remove(i);
+            without.deviations.remove(i);
             if without.materialize(anchor) == made {
                 spec = without;
             } else {
@@ -152,6 +152,6 @@ impl CaseSpec {
 
     /// The rules the spec means to break.
     pub fn targets(&self) -> Vec<crate::rules::RuleId> {
-        self.violations.iter().map(Violation::rule).collect()
+        self.deviations.iter().map(Deviation::rule).collect()
     }
 }

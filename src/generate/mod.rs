@@ -1,22 +1,22 @@
-//! Generators: proptest strategies for worlds, requests and their violations.
+//! Generators: proptest strategies for worlds, requests and their deviations.
 //!
 //! Owns every `arb_*` function. A generated case is an anchored world
 //! ([`world::arb_anchor`]) plus a [`case::CaseSpec`]: a valid base request with knobs
 //! (signing mode, format, name, description) and a list of deliberate
-//! [`violation::Violation`]s, one strategy per rule so that every rule is reached and a
-//! single violation breaks exactly its rule. Generators aim; the oracle judges: what a
+//! [`deviation::Deviation`]s, one strategy per rule so that every rule is reached and a
+//! single deviation breaks exactly its rule. Generators aim; the oracle judges: what a
 //! case is expected to do is always predicted from the request actually sent.
 
 pub mod audit;
 pub mod case;
+pub mod deviation;
 pub mod steps;
 pub mod values;
-pub mod violation;
 pub mod world;
 
 pub use case::{CaseSpec, arb_case};
+pub use deviation::{Deviation, OpenProbe, arb_deviation};
 pub use steps::{Step, arb_steps};
-pub use violation::{OpenProbe, Violation, arb_violation};
 pub use world::{Anchor, arb_anchor};
 
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

@@ -3,8 +3,8 @@
 //! Owns [`Anchor`] and [`arb_anchor`]: a world with a source region, a source image the
 //! caller may copy, a destination with room in both quotas, and a caller key, plus
 //! decoys that put every status, kind, owner, age and encryption, other regions (some
-//! without copy support) and copies in progress around it. Violations then change one
-//! thing at a time (see [`super::violation`]). Secrets of generated keys are fixtures
+//! without copy support) and copies in progress around it. Deviations then change one
+//! thing at a time (see [`super::deviation`]). Secrets of generated keys are fixtures
 //! of the generated world, not anybody's credentials.
 
 use proptest::prelude::*;

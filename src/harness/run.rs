@@ -356,11 +356,11 @@ pub(super) fn concrete(anchor: &Anchor, unit: &Unit) -> (World, Vec<ReplayStep>)
     }
 }
 
-/// A unit's size in a failure report: the violations that change a case (not those a
+/// A unit's size in a failure report: the deviations that change a case (not those a
 /// later one overrides), the steps of a sequence. Only failures need it.
 pub(super) fn size(anchor: &Anchor, unit: &Unit) -> usize {
     match unit {
-        Unit::Single(spec) => spec.effective(anchor).violations.len(),
+        Unit::Single(spec) => spec.effective(anchor).deviations.len(),
         Unit::Sequence(steps) => steps.len(),
     }
 }

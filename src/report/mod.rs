@@ -70,7 +70,7 @@ pub struct Failure {
     pub replay_file: Option<PathBuf>,
     /// Shrink steps taken (candidates tried).
     pub shrink_steps: usize,
-    /// Violations before and after shrinking.
+    /// Deviations (a generated case's changes) before and after shrinking.
     pub size: (usize, usize),
 }
 

@@ -73,7 +73,7 @@ pub fn render(r: &Report) -> String {
                 width = m.rule.to_string().len()
             );
         }
-        let _ = writeln!(out, "   shrunk from {} to {} violation(s) in {} steps", f.size.0, f.size.1, f.shrink_steps);
+        let _ = writeln!(out, "   shrunk from {} to {} deviation(s) in {} steps", f.size.0, f.size.1, f.shrink_steps);
         let _ = writeln!(out, "   world: {}", compact_world(&f.world));
         for step in &f.steps {
             let _ = writeln!(out, "   step: {}", serde_json::to_string(step).unwrap_or_default());

@@ -1,10 +1,10 @@
-//! Deliberate violations: each changes one thing about an anchored case.
+//! Deliberate deviations: each changes one thing about an anchored case.
 //!
-//! Owns [`Violation`], the closed list of ways a generated case departs from its valid
-//! anchor, [`arb_violation`] (one strategy per rule, so every rule is reached and a
-//! case with one violation breaks exactly its rule), and [`Violation::apply`], which
-//! edits the world or the request. A case is its anchor plus a list of violations;
-//! shrinking drops violations and pulls values to the documented bounds, so a failure
+//! Owns [`Deviation`], the closed list of ways a generated case departs from its valid
+//! anchor, [`arb_deviation`] (one strategy per rule, so every rule is reached and a
+//! case with one deviation breaks exactly its rule), and [`Deviation::apply`], which
+//! edits the world or the request. A case is its anchor plus a list of deviations;
+//! shrinking drops deviations and pulls values to the documented bounds, so a failure
 //! converges on a single broken rule sitting on its bound (a name of 129 characters, a
 //! timestamp a second past the window).
 
@@ -41,8 +41,8 @@ impl Scheme {
 
 /// A way a case departs from its anchor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "violation", rename_all = "kebab-case")]
-pub enum Violation {
+#[serde(tag = "deviation", rename_all = "kebab-case")]
+pub enum Deviation {
     /// A name of this many characters (outside [2, 128]), all `fill`.
     NameLength {
         /// Length in characters.
@@ -221,66 +221,66 @@ pub enum OpenProbe {
     },
 }
 
-impl Violation {
-    /// The rule the violation is meant to break (for open probes, the rule whose outcome
+impl Deviation {
+    /// The rule the deviation is meant to break (for open probes, the rule whose outcome
     /// is open).
     pub fn rule(&self) -> RuleId {
         match self {
-            Violation::NameLength { .. }
-            | Violation::Open { probe: OpenProbe::AstralName { .. } | OpenProbe::EmptyName } => RuleId::NameLength,
-            Violation::NameFirst { .. }
-            | Violation::NameBlank { .. }
-            | Violation::Open { probe: OpenProbe::NameFirst { .. } } => RuleId::NameFirstCharacter,
-            Violation::NameInner { .. } | Violation::Open { probe: OpenProbe::NameChar { .. } } => {
+            Deviation::NameLength { .. }
+            | Deviation::Open { probe: OpenProbe::AstralName { .. } | OpenProbe::EmptyName } => RuleId::NameLength,
+            Deviation::NameFirst { .. }
+            | Deviation::NameBlank { .. }
+            | Deviation::Open { probe: OpenProbe::NameFirst { .. } } => RuleId::NameFirstCharacter,
+            Deviation::NameInner { .. } | Deviation::Open { probe: OpenProbe::NameChar { .. } } => {
                 RuleId::NameCharacters
             }
-            Violation::NameUrl { .. } => RuleId::NamePrefix,
-            Violation::DescriptionLength { .. } => RuleId::DescriptionLength,
-            Violation::DescriptionUrl { .. } => RuleId::DescriptionPrefix,
-            Violation::Open { probe: OpenProbe::UrlPrefix { description: true, .. } } => RuleId::DescriptionPrefix,
-            Violation::Open { probe: OpenProbe::UrlPrefix { description: false, .. } } => RuleId::NamePrefix,
-            Violation::Open { probe: OpenProbe::DescriptionControl { .. } } => RuleId::DescriptionWellFormed,
-            Violation::UnknownSourceRegion => RuleId::SourceRegion,
-            Violation::UnknownDestinationRegion => RuleId::DestinationRegion,
-            Violation::SameRegion => RuleId::SameRegion,
-            Violation::DestinationWithoutCopy | Violation::Open { probe: OpenProbe::SourceWithoutCopy } => {
+            Deviation::NameUrl { .. } => RuleId::NamePrefix,
+            Deviation::DescriptionLength { .. } => RuleId::DescriptionLength,
+            Deviation::DescriptionUrl { .. } => RuleId::DescriptionPrefix,
+            Deviation::Open { probe: OpenProbe::UrlPrefix { description: true, .. } } => RuleId::DescriptionPrefix,
+            Deviation::Open { probe: OpenProbe::UrlPrefix { description: false, .. } } => RuleId::NamePrefix,
+            Deviation::Open { probe: OpenProbe::DescriptionControl { .. } } => RuleId::DescriptionWellFormed,
+            Deviation::UnknownSourceRegion => RuleId::SourceRegion,
+            Deviation::UnknownDestinationRegion => RuleId::DestinationRegion,
+            Deviation::SameRegion => RuleId::SameRegion,
+            Deviation::DestinationWithoutCopy | Deviation::Open { probe: OpenProbe::SourceWithoutCopy } => {
                 RuleId::RegionSupportsCopy
             }
-            Violation::UnknownImage | Violation::ImageElsewhere => RuleId::ImageExists,
-            Violation::ForeignImage => RuleId::OwnImage,
-            Violation::NotCustom { .. } => RuleId::CustomImage,
-            Violation::Status { .. } => RuleId::ImageAvailable,
-            Violation::TooOld { .. } | Violation::Open { probe: OpenProbe::TooOldEdge { .. } } => RuleId::ImageAge,
-            Violation::Encrypted => RuleId::ImageUnencrypted,
-            Violation::BeingCopied => RuleId::ImageNotCopying,
-            Violation::NameTaken | Violation::Open { probe: OpenProbe::NameCase } => RuleId::NameUnique,
-            Violation::ImageQuotaFull => RuleId::ImageQuota,
-            Violation::SnapshotQuotaFull { .. } | Violation::Open { probe: OpenProbe::SnapshotQuotaEdge { .. } } => {
+            Deviation::UnknownImage | Deviation::ImageElsewhere => RuleId::ImageExists,
+            Deviation::ForeignImage => RuleId::OwnImage,
+            Deviation::NotCustom { .. } => RuleId::CustomImage,
+            Deviation::Status { .. } => RuleId::ImageAvailable,
+            Deviation::TooOld { .. } | Deviation::Open { probe: OpenProbe::TooOldEdge { .. } } => RuleId::ImageAge,
+            Deviation::Encrypted => RuleId::ImageUnencrypted,
+            Deviation::BeingCopied => RuleId::ImageNotCopying,
+            Deviation::NameTaken | Deviation::Open { probe: OpenProbe::NameCase } => RuleId::NameUnique,
+            Deviation::ImageQuotaFull => RuleId::ImageQuota,
+            Deviation::SnapshotQuotaFull { .. } | Deviation::Open { probe: OpenProbe::SnapshotQuotaEdge { .. } } => {
                 RuleId::SnapshotQuota
             }
-            Violation::NotAuthorized => RuleId::Authorized,
-            Violation::DisabledKey => RuleId::AccessKeyDisabled,
-            Violation::Open { probe: OpenProbe::Unknown { .. } } => RuleId::UnknownParameter,
-            Violation::Open { probe: OpenProbe::FormatOther { .. } } => RuleId::FormatValue,
-            Violation::Open { probe: OpenProbe::NonUtf8 { .. } } => RuleId::Utf8,
-            Violation::Open { probe: OpenProbe::TimestampEdge { .. } } => RuleId::TimestampExpired,
-            Violation::Open { probe: OpenProbe::TimestampForm { .. } } => RuleId::TimestampFormat,
-            Violation::Open { probe: OpenProbe::EmptyRequired { .. } } => RuleId::MissingParameter,
-            Violation::Tamper { tamper } => tamper_rule(tamper),
+            Deviation::NotAuthorized => RuleId::Authorized,
+            Deviation::DisabledKey => RuleId::AccessKeyDisabled,
+            Deviation::Open { probe: OpenProbe::Unknown { .. } } => RuleId::UnknownParameter,
+            Deviation::Open { probe: OpenProbe::FormatOther { .. } } => RuleId::FormatValue,
+            Deviation::Open { probe: OpenProbe::NonUtf8 { .. } } => RuleId::Utf8,
+            Deviation::Open { probe: OpenProbe::TimestampEdge { .. } } => RuleId::TimestampExpired,
+            Deviation::Open { probe: OpenProbe::TimestampForm { .. } } => RuleId::TimestampFormat,
+            Deviation::Open { probe: OpenProbe::EmptyRequired { .. } } => RuleId::MissingParameter,
+            Deviation::Tamper { tamper } => tamper_rule(tamper),
         }
     }
 
     /// Whether it probes an open point: several outcomes, success among them, may be
     /// acceptable.
     pub fn is_open(&self) -> bool {
-        if let Violation::Tamper { tamper: Tamper::Omit { name } } = self {
+        if let Deviation::Tamper { tamper: Tamper::Omit { name } } = self {
             // Point `v3-content-hash`: a server may hash the body itself.
             return name == V3_CONTENT_HASH;
         }
         matches!(
             self,
-            Violation::Open { .. }
-                | Violation::Tamper {
+            Deviation::Open { .. }
+                | Deviation::Tamper {
                     tamper: Tamper::Duplicate { .. }
                         | Tamper::UnsignedHeader { .. }
                         | Tamper::Oversize
@@ -294,20 +294,20 @@ impl Violation {
     pub fn changes_world(&self) -> bool {
         matches!(
             self,
-            Violation::DestinationWithoutCopy
-                | Violation::ImageElsewhere
-                | Violation::ForeignImage
-                | Violation::NotCustom { .. }
-                | Violation::Status { .. }
-                | Violation::TooOld { .. }
-                | Violation::Encrypted
-                | Violation::BeingCopied
-                | Violation::NameTaken
-                | Violation::ImageQuotaFull
-                | Violation::SnapshotQuotaFull { .. }
-                | Violation::NotAuthorized
-                | Violation::DisabledKey
-                | Violation::Open {
+            Deviation::DestinationWithoutCopy
+                | Deviation::ImageElsewhere
+                | Deviation::ForeignImage
+                | Deviation::NotCustom { .. }
+                | Deviation::Status { .. }
+                | Deviation::TooOld { .. }
+                | Deviation::Encrypted
+                | Deviation::BeingCopied
+                | Deviation::NameTaken
+                | Deviation::ImageQuotaFull
+                | Deviation::SnapshotQuotaFull { .. }
+                | Deviation::NotAuthorized
+                | Deviation::DisabledKey
+                | Deviation::Open {
                     probe: OpenProbe::TooOldEdge { .. }
                         | OpenProbe::SourceWithoutCopy
                         | OpenProbe::NameCase
@@ -504,9 +504,9 @@ fn arb_probe() -> impl Strategy<Value = OpenProbe> {
     ]
 }
 
-/// One violation of a case signed with `signing`: every rule of the table is reachable,
+/// One deviation of a case signed with `signing`: every rule of the table is reachable,
 /// with roughly even weight.
-pub fn arb_violation(signing: Signing) -> impl Strategy<Value = Violation> {
+pub fn arb_deviation(signing: Signing) -> impl Strategy<Value = Deviation> {
     let text_rules = prop_oneof![
         // Lengths sit on the bound they cross more often than chance would put them, and
         // shrink towards it: 129 above, 1 below. A Chinese name stays under 5,000
@@ -521,47 +521,47 @@ pub fn arb_violation(signing: Signing) -> impl Strategy<Value = Violation> {
                 // One under: an empty name is an open point of its own.
                 _ => Just(NAME_LENGTH.0 - 1).boxed(),
             };
-            length.prop_map(move |length| Violation::NameLength { length, fill })
+            length.prop_map(move |length| Deviation::NameLength { length, fill })
         }),
-        2 => arb_bad_first_char().prop_map(|first| Violation::NameFirst { first }),
-        3 => arb_bad_inner_char().prop_map(|inner| Violation::NameInner { inner }),
-        1 => (1usize..4).prop_map(|spaces| Violation::NameBlank { spaces }),
-        1 => prop::sample::select(vec![Scheme::Http, Scheme::Https]).prop_map(|scheme| Violation::NameUrl { scheme }),
+        2 => arb_bad_first_char().prop_map(|first| Deviation::NameFirst { first }),
+        3 => arb_bad_inner_char().prop_map(|inner| Deviation::NameInner { inner }),
+        1 => (1usize..4).prop_map(|spaces| Deviation::NameBlank { spaces }),
+        1 => prop::sample::select(vec![Scheme::Http, Scheme::Https]).prop_map(|scheme| Deviation::NameUrl { scheme }),
         2 => {
             let over = DESCRIPTION_LENGTH.1 + 1;
-            prop_oneof![Just(over), over..=over + 13, over..=10_000].prop_map(|length| Violation::DescriptionLength { length })
+            prop_oneof![Just(over), over..=over + 13, over..=10_000].prop_map(|length| Deviation::DescriptionLength { length })
         },
-        1 => prop::sample::select(vec![Scheme::Http, Scheme::Https]).prop_map(|scheme| Violation::DescriptionUrl { scheme }),
+        1 => prop::sample::select(vec![Scheme::Http, Scheme::Https]).prop_map(|scheme| Deviation::DescriptionUrl { scheme }),
     ];
     let state_rules = prop_oneof![
-        Just(Violation::UnknownSourceRegion),
-        Just(Violation::UnknownDestinationRegion),
-        Just(Violation::SameRegion),
-        Just(Violation::DestinationWithoutCopy),
-        Just(Violation::UnknownImage),
-        Just(Violation::ImageElsewhere),
-        Just(Violation::ForeignImage),
+        Just(Deviation::UnknownSourceRegion),
+        Just(Deviation::UnknownDestinationRegion),
+        Just(Deviation::SameRegion),
+        Just(Deviation::DestinationWithoutCopy),
+        Just(Deviation::UnknownImage),
+        Just(Deviation::ImageElsewhere),
+        Just(Deviation::ForeignImage),
         prop::sample::select(vec![ImageKind::System, ImageKind::Public, ImageKind::Marketplace])
-            .prop_map(|kind| Violation::NotCustom { kind }),
+            .prop_map(|kind| Deviation::NotCustom { kind }),
         prop::sample::select(
             ImageStatus::ALL.iter().copied().filter(|s| *s != ImageStatus::Available).collect::<Vec<_>>()
         )
-        .prop_map(|status| Violation::Status { status }),
+        .prop_map(|status| Deviation::Status { status }),
         prop_oneof![0i64..86_400 * 62, 0i64..400_000_000]
-            .prop_map(|seconds_before| Violation::TooOld { seconds_before }),
-        Just(Violation::Encrypted),
-        Just(Violation::BeingCopied),
-        Just(Violation::NameTaken),
-        Just(Violation::ImageQuotaFull),
-        (1u32..4).prop_map(|snapshots| Violation::SnapshotQuotaFull { snapshots }),
-        Just(Violation::NotAuthorized),
-        Just(Violation::DisabledKey),
+            .prop_map(|seconds_before| Deviation::TooOld { seconds_before }),
+        Just(Deviation::Encrypted),
+        Just(Deviation::BeingCopied),
+        Just(Deviation::NameTaken),
+        Just(Deviation::ImageQuotaFull),
+        (1u32..4).prop_map(|snapshots| Deviation::SnapshotQuotaFull { snapshots }),
+        Just(Deviation::NotAuthorized),
+        Just(Deviation::DisabledKey),
     ];
     prop_oneof![
         12 => text_rules,
         17 => state_rules,
-        22 => arb_tamper(signing).prop_map(|tamper| Violation::Tamper { tamper }),
-        6 => arb_probe().prop_map(|probe| Violation::Open { probe }),
+        22 => arb_tamper(signing).prop_map(|tamper| Deviation::Tamper { tamper }),
+        6 => arb_probe().prop_map(|probe| Deviation::Open { probe }),
     ]
 }
 
@@ -613,33 +613,33 @@ fn third_region(world: &World, anchor: &Anchor) -> String {
         .unwrap_or_else(|| anchor.destination.clone())
 }
 
-impl Violation {
-    /// Applies the violation to a case and its world.
+impl Deviation {
+    /// Applies the deviation to a case and its world.
     pub fn apply(&self, anchor: &Anchor, world: &mut World, case: &mut Case) {
         let name = |case: &mut Case, s: String| set(case, "DestinationImageName", s.into_bytes());
         let desc = |case: &mut Case, s: String| set(case, "DestinationDescription", s.into_bytes());
         match self {
-            Violation::NameLength { length, fill } => name(case, fill.to_string().repeat(*length)),
-            Violation::NameFirst { first } => name(case, format!("{first}abc")),
-            Violation::NameInner { inner } => name(case, format!("ab{inner}cd")),
-            Violation::NameBlank { spaces } => name(case, " ".repeat(*spaces)),
-            Violation::NameUrl { scheme } => name(case, format!("{}example", scheme.prefix())),
-            Violation::DescriptionLength { length } => desc(case, "d".repeat(*length)),
-            Violation::DescriptionUrl { scheme } => desc(case, format!("{}example.com/image", scheme.prefix())),
-            Violation::UnknownSourceRegion => set(case, "RegionId", b"xx-nowhere-1".to_vec()),
-            Violation::UnknownDestinationRegion => set(case, "DestinationRegionId", b"xx-nowhere-2".to_vec()),
-            Violation::SameRegion => {
+            Deviation::NameLength { length, fill } => name(case, fill.to_string().repeat(*length)),
+            Deviation::NameFirst { first } => name(case, format!("{first}abc")),
+            Deviation::NameInner { inner } => name(case, format!("ab{inner}cd")),
+            Deviation::NameBlank { spaces } => name(case, " ".repeat(*spaces)),
+            Deviation::NameUrl { scheme } => name(case, format!("{}example", scheme.prefix())),
+            Deviation::DescriptionLength { length } => desc(case, "d".repeat(*length)),
+            Deviation::DescriptionUrl { scheme } => desc(case, format!("{}example.com/image", scheme.prefix())),
+            Deviation::UnknownSourceRegion => set(case, "RegionId", b"xx-nowhere-1".to_vec()),
+            Deviation::UnknownDestinationRegion => set(case, "DestinationRegionId", b"xx-nowhere-2".to_vec()),
+            Deviation::SameRegion => {
                 let source = text_of(case, "RegionId").unwrap_or_else(|| anchor.source_region.clone());
                 set(case, "DestinationRegionId", source.into_bytes());
             }
-            Violation::DestinationWithoutCopy => {
+            Deviation::DestinationWithoutCopy => {
                 let dest = text_of(case, "DestinationRegionId").unwrap_or_else(|| anchor.destination.clone());
                 if let Some(r) = region_mut(world, &dest) {
                     r.supports_copy = false;
                 }
             }
-            Violation::UnknownImage => set(case, "ImageId", b"m-doesnotexist0000000".to_vec()),
-            Violation::ImageElsewhere => {
+            Deviation::UnknownImage => set(case, "ImageId", b"m-doesnotexist0000000".to_vec()),
+            Deviation::ImageElsewhere => {
                 let id = fresh_image_id(world);
                 let mut img = world.image(&anchor.image).cloned().unwrap_or_else(|| placeholder(anchor));
                 img.id = id.clone();
@@ -648,33 +648,33 @@ impl Violation {
                 add_own_image(world, anchor, img);
                 set(case, "ImageId", id.into_bytes());
             }
-            Violation::ForeignImage => {
+            Deviation::ForeignImage => {
                 if let Some(i) = image_mut(world, &anchor.image) {
                     i.owner = Some(anchor.other_account.clone());
                 }
             }
-            Violation::NotCustom { kind } => {
+            Deviation::NotCustom { kind } => {
                 if let Some(i) = image_mut(world, &anchor.image) {
                     i.kind = *kind;
                     i.owner = None;
                 }
             }
-            Violation::Status { status } => {
+            Deviation::Status { status } => {
                 if let Some(i) = image_mut(world, &anchor.image) {
                     i.status = *status;
                 }
             }
-            Violation::TooOld { seconds_before } => {
+            Deviation::TooOld { seconds_before } => {
                 if let Some(i) = image_mut(world, &anchor.image) {
                     i.created_at = Timestamp(crate::oracle::TOO_OLD_CERTAIN_BEFORE.0 - 1 - seconds_before);
                 }
             }
-            Violation::Encrypted => {
+            Deviation::Encrypted => {
                 if let Some(i) = image_mut(world, &anchor.image) {
                     i.encrypted = true;
                 }
             }
-            Violation::BeingCopied => {
+            Deviation::BeingCopied => {
                 let now = world.clock.now(Timestamp(0));
                 let id = fresh_image_id(world);
                 let region = third_region(world, anchor);
@@ -692,7 +692,7 @@ impl Violation {
                     completes_at: now.plus(i64::from(world.copy_duration_seconds)),
                 });
             }
-            Violation::NameTaken => {
+            Deviation::NameTaken => {
                 let taken = text_of(case, "DestinationImageName").unwrap_or_else(|| "taken-name".to_owned());
                 name(case, taken.clone());
                 let dest = text_of(case, "DestinationRegionId")
@@ -705,7 +705,7 @@ impl Violation {
                 img.name = Some(taken);
                 add_own_image(world, anchor, img);
             }
-            Violation::ImageQuotaFull => {
+            Deviation::ImageQuotaFull => {
                 let held = world
                     .owned_images(&anchor.account, &anchor.destination)
                     .filter(|i| i.kind == ImageKind::Custom)
@@ -714,13 +714,13 @@ impl Violation {
                     r.image_quota = held as u32;
                 }
             }
-            Violation::SnapshotQuotaFull { snapshots } => set_snapshot_room(world, anchor, *snapshots, 0),
-            Violation::NotAuthorized => {
+            Deviation::SnapshotQuotaFull { snapshots } => set_snapshot_room(world, anchor, *snapshots, 0),
+            Deviation::NotAuthorized => {
                 if let Some(a) = world.accounts.iter_mut().find(|a| a.id == anchor.account) {
                     a.can_copy_images = false;
                 }
             }
-            Violation::DisabledKey => {
+            Deviation::DisabledKey => {
                 let id = format!("{}X", anchor.key);
                 if world.access_key(&id).is_none() {
                     if let Some(a) = world.accounts.iter_mut().find(|a| a.id == anchor.account) {
@@ -733,8 +733,8 @@ impl Violation {
                 }
                 case.key = id;
             }
-            Violation::Tamper { tamper } => case.tampers.push(tamper.clone()),
-            Violation::Open { probe } => probe.apply(anchor, world, case),
+            Deviation::Tamper { tamper } => case.tampers.push(tamper.clone()),
+            Deviation::Open { probe } => probe.apply(anchor, world, case),
         }
     }
 }
