@@ -8,7 +8,7 @@
 
 use super::open::Readings;
 use super::read::Params;
-use super::text::{self, Verdict};
+use super::text::{self, Finding};
 use super::{CopyPlan, OpenPoint, Scene, Violation};
 use crate::model::{Account, ImageKind, ImageStatus, Timestamp};
 use crate::rules::{RuleId, WORLD_RULES};
@@ -45,7 +45,7 @@ pub(super) fn check(
     readings: &Readings,
 ) -> (Vec<Violation>, Option<CopyPlan>) {
     let mut v: Vec<Violation> = Vec::new();
-    let mut push = |rule: RuleId, verdict: Verdict| v.extend(Violation::from_verdict(rule, verdict));
+    let mut push = |rule: RuleId, finding: Finding| v.extend(Violation::from_finding(rule, finding));
     let world = scene.world;
 
     let region_id = params.text("RegionId").unwrap_or_default();
@@ -58,7 +58,7 @@ pub(super) fn check(
         // An empty name: a name of 0 characters, or no name (point `empty-name`).
         Some(n) if n.is_empty() => {
             let malformed = readings.is(OpenPoint::EmptyName, "malformed");
-            push(RuleId::NameLength, Verdict::Open { point: OpenPoint::EmptyName, emulator_rejects: malformed });
+            push(RuleId::NameLength, Finding::Open { point: OpenPoint::EmptyName, emulator_rejects: malformed });
             name = None;
         }
         Some(name) => {
@@ -75,7 +75,7 @@ pub(super) fn check(
         push(RuleId::DescriptionWellFormed, text::description_characters(d, readings));
     }
     if region_id == dest_id {
-        push(RuleId::SameRegion, Verdict::Broken);
+        push(RuleId::SameRegion, Finding::Broken);
     }
 
     if !world.exhaustive {
@@ -85,16 +85,16 @@ pub(super) fn check(
         }
     } else {
         if !caller.can_copy_images {
-            push(RuleId::Authorized, Verdict::Broken);
+            push(RuleId::Authorized, Finding::Broken);
         }
         let source_region = world.region(&region_id);
         let dest_region = world.region(&dest_id);
         if source_region.is_none() {
-            push(RuleId::SourceRegion, Verdict::Broken);
+            push(RuleId::SourceRegion, Finding::Broken);
         }
         match dest_region {
-            None => push(RuleId::DestinationRegion, Verdict::Broken),
-            Some(r) if !r.supports_copy => push(RuleId::RegionSupportsCopy, Verdict::Broken),
+            None => push(RuleId::DestinationRegion, Finding::Broken),
+            Some(r) if !r.supports_copy => push(RuleId::RegionSupportsCopy, Finding::Broken),
             Some(_) => {}
         }
         if source_region.is_some_and(|r| !r.supports_copy) {

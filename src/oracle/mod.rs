@@ -183,12 +183,12 @@ impl Violation {
         }
     }
 
-    /// Builds a violation from a text [`text::Verdict`]; `None` if the rule holds.
-    pub fn from_verdict(rule: RuleId, verdict: text::Verdict) -> Option<Violation> {
-        match verdict {
-            text::Verdict::Holds => None,
-            text::Verdict::Broken => Some(Violation::certain(rule, None)),
-            text::Verdict::Open { point, emulator_rejects } => {
+    /// Builds a violation from a text [`text::Finding`]; `None` if the rule holds.
+    pub fn from_finding(rule: RuleId, finding: text::Finding) -> Option<Violation> {
+        match finding {
+            text::Finding::Holds => None,
+            text::Finding::Broken => Some(Violation::certain(rule, None)),
+            text::Finding::Open { point, emulator_rejects } => {
                 Some(Violation::open(rule, point, emulator_rejects, None))
             }
         }

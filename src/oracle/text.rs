@@ -2,7 +2,7 @@
 //!
 //! Owns character classes ("English letter", "Chinese character", the listed
 //! punctuation), length counting and the `http://` prefix test, each returning a
-//! [`Verdict`] that says whether a rule holds, is broken, or is open (and what the
+//! [`Finding`] that says whether a rule holds, is broken, or is open (and what the
 //! emulator does there, under the [`Readings`] it serves). The rules' identities and
 //! error replies are in [`crate::rules`]; the open points in [`super::open`].
 
@@ -11,7 +11,7 @@ use super::open::Readings;
 
 /// What a rule says of a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Finding {
     /// It holds.
     Holds,
     /// It is certainly broken.
@@ -25,22 +25,22 @@ pub enum Verdict {
     },
 }
 
-impl Verdict {
-    /// Combines verdicts of one rule: broken wins, then the first open point, else holds.
+impl Finding {
+    /// Combines findings of one rule: broken wins, then the first open point, else holds.
     /// The emulator rejects if it rejects any open part.
-    pub fn and(self, other: Verdict) -> Verdict {
+    pub fn and(self, other: Finding) -> Finding {
         match (self, other) {
-            (Verdict::Broken, _) | (_, Verdict::Broken) => Verdict::Broken,
-            (Verdict::Open { point, emulator_rejects: a }, Verdict::Open { emulator_rejects: b, .. }) => {
-                Verdict::Open { point, emulator_rejects: a || b }
+            (Finding::Broken, _) | (_, Finding::Broken) => Finding::Broken,
+            (Finding::Open { point, emulator_rejects: a }, Finding::Open { emulator_rejects: b, .. }) => {
+                Finding::Open { point, emulator_rejects: a || b }
             }
-            (open @ Verdict::Open { .. }, Verdict::Holds) | (Verdict::Holds, open @ Verdict::Open { .. }) => open,
-            (Verdict::Holds, Verdict::Holds) => Verdict::Holds,
+            (open @ Finding::Open { .. }, Finding::Holds) | (Finding::Holds, open @ Finding::Open { .. }) => open,
+            (Finding::Holds, Finding::Holds) => Finding::Holds,
         }
     }
 
-    fn open(point: OpenPoint, emulator_rejects: bool) -> Verdict {
-        Verdict::Open { point, emulator_rejects }
+    fn open(point: OpenPoint, emulator_rejects: bool) -> Finding {
+        Finding::Open { point, emulator_rejects }
     }
 }
 
@@ -87,57 +87,57 @@ pub fn classify(c: char) -> CharClass {
 }
 
 /// A length rule `[min, max]` in characters. Where counting Unicode scalar values and
-/// UTF-16 code units disagree the verdict is open ([`OpenPoint::LengthUnit`]).
-pub fn length(text: &str, min: usize, max: usize, readings: &Readings) -> Verdict {
+/// UTF-16 code units disagree the finding is open ([`OpenPoint::LengthUnit`]).
+pub fn length(text: &str, min: usize, max: usize, readings: &Readings) -> Finding {
     let within = |n: usize| (min..=max).contains(&n);
     let scalars = within(text.chars().count());
     let units = within(text.encode_utf16().count());
     match (scalars, units) {
-        (true, true) => Verdict::Holds,
-        (false, false) => Verdict::Broken,
+        (true, true) => Finding::Holds,
+        (false, false) => Finding::Broken,
         _ => {
             let counted = if readings.is(OpenPoint::LengthUnit, "utf16-units") { units } else { scalars };
-            Verdict::open(OpenPoint::LengthUnit, !counted)
+            Finding::open(OpenPoint::LengthUnit, !counted)
         }
     }
 }
 
 /// "Must begin with an uppercase or lowercase English letter, or a Chinese character."
 /// An empty name has no first character: this rule holds and the length rule breaks.
-pub fn name_first_character(name: &str, readings: &Readings) -> Verdict {
+pub fn name_first_character(name: &str, readings: &Readings) -> Finding {
     match name.chars().next().map(classify) {
-        None | Some(CharClass::AsciiLetter | CharClass::Chinese) => Verdict::Holds,
+        None | Some(CharClass::AsciiLetter | CharClass::Chinese) => Finding::Holds,
         Some(CharClass::ChineseExtended) => {
-            Verdict::open(OpenPoint::ChineseCharacter, readings.is(OpenPoint::ChineseCharacter, "refuse"))
+            Finding::open(OpenPoint::ChineseCharacter, readings.is(OpenPoint::ChineseCharacter, "refuse"))
         }
         Some(CharClass::FullWidthAlphanumeric) => {
-            Verdict::open(OpenPoint::FullWidthLatin, readings.is(OpenPoint::FullWidthLatin, "refuse"))
+            Finding::open(OpenPoint::FullWidthLatin, readings.is(OpenPoint::FullWidthLatin, "refuse"))
         }
-        Some(_) => Verdict::Broken,
+        Some(_) => Finding::Broken,
     }
 }
 
 /// "Can contain digits, backslashes, colons, underscores, or hyphens", besides letters
 /// (and, open, Chinese characters: [`OpenPoint::ChineseAfterFirst`]); checked after the
 /// first character.
-pub fn name_characters(name: &str, readings: &Readings) -> Verdict {
+pub fn name_characters(name: &str, readings: &Readings) -> Finding {
     let chinese_refused = readings.is(OpenPoint::ChineseAfterFirst, "refuse");
-    name.chars().skip(1).fold(Verdict::Holds, |acc, c| {
+    name.chars().skip(1).fold(Finding::Holds, |acc, c| {
         let v = match classify(c) {
-            CharClass::AsciiLetter | CharClass::AsciiDigit | CharClass::ListedPunctuation => Verdict::Holds,
-            CharClass::Chinese => Verdict::open(OpenPoint::ChineseAfterFirst, chinese_refused),
+            CharClass::AsciiLetter | CharClass::AsciiDigit | CharClass::ListedPunctuation => Finding::Holds,
+            CharClass::Chinese => Finding::open(OpenPoint::ChineseAfterFirst, chinese_refused),
             CharClass::Backslash => {
-                Verdict::open(OpenPoint::NameBackslash, readings.is(OpenPoint::NameBackslash, "refuse"))
+                Finding::open(OpenPoint::NameBackslash, readings.is(OpenPoint::NameBackslash, "refuse"))
             }
-            CharClass::Period => Verdict::open(OpenPoint::NamePeriod, readings.is(OpenPoint::NamePeriod, "refuse")),
-            CharClass::ChineseExtended => Verdict::open(
+            CharClass::Period => Finding::open(OpenPoint::NamePeriod, readings.is(OpenPoint::NamePeriod, "refuse")),
+            CharClass::ChineseExtended => Finding::open(
                 OpenPoint::ChineseCharacter,
                 chinese_refused || readings.is(OpenPoint::ChineseCharacter, "refuse"),
             ),
             CharClass::FullWidthAlphanumeric => {
-                Verdict::open(OpenPoint::FullWidthLatin, readings.is(OpenPoint::FullWidthLatin, "refuse"))
+                Finding::open(OpenPoint::FullWidthLatin, readings.is(OpenPoint::FullWidthLatin, "refuse"))
             }
-            CharClass::Other => Verdict::Broken,
+            CharClass::Other => Finding::Broken,
         };
         acc.and(v)
     })
@@ -147,7 +147,7 @@ pub fn name_characters(name: &str, readings: &Readings) -> Verdict {
 pub const URL_PREFIXES: [&str; 2] = ["http://", "https://"];
 
 /// "Cannot begin with http:// or https://."
-pub fn url_prefix(text: &str, readings: &Readings) -> Verdict {
+pub fn url_prefix(text: &str, readings: &Readings) -> Finding {
     let starts = |t: &str, exact: bool| {
         URL_PREFIXES
             .iter()
@@ -155,23 +155,23 @@ pub fn url_prefix(text: &str, readings: &Readings) -> Verdict {
     };
     let any_case = readings.is(OpenPoint::UrlPrefixCase, "any-case");
     if starts(text, true) {
-        Verdict::Broken
+        Finding::Broken
     } else if starts(text, false) {
-        Verdict::open(OpenPoint::UrlPrefixCase, any_case)
+        Finding::open(OpenPoint::UrlPrefixCase, any_case)
     } else if starts(text.trim_start(), false) {
         let past_space = readings.is(OpenPoint::UrlPrefixWhitespace, "after-white-space");
-        Verdict::open(OpenPoint::UrlPrefixWhitespace, past_space && (any_case || starts(text.trim_start(), true)))
+        Finding::open(OpenPoint::UrlPrefixWhitespace, past_space && (any_case || starts(text.trim_start(), true)))
     } else {
-        Verdict::Holds
+        Finding::Holds
     }
 }
 
 /// Description characters: the seed sets no limit; control characters are open.
-pub fn description_characters(text: &str, readings: &Readings) -> Verdict {
+pub fn description_characters(text: &str, readings: &Readings) -> Finding {
     if text.chars().any(char::is_control) {
-        Verdict::open(OpenPoint::DescriptionControl, readings.is(OpenPoint::DescriptionControl, "refuse"))
+        Finding::open(OpenPoint::DescriptionControl, readings.is(OpenPoint::DescriptionControl, "refuse"))
     } else {
-        Verdict::Holds
+        Finding::Holds
     }
 }
 
@@ -179,8 +179,8 @@ pub fn description_characters(text: &str, readings: &Readings) -> Verdict {
 mod tests {
     use super::*;
 
-    fn open(point: OpenPoint, emulator_rejects: bool) -> Verdict {
-        Verdict::Open { point, emulator_rejects }
+    fn open(point: OpenPoint, emulator_rejects: bool) -> Finding {
+        Finding::Open { point, emulator_rejects }
     }
 
     fn d() -> Readings {
@@ -194,13 +194,13 @@ mod tests {
     #[test]
     fn name_lengths_at_the_bounds() {
         let n = |k| "a".repeat(k);
-        assert_eq!(length(&n(1), 2, 128, &d()), Verdict::Broken);
-        assert_eq!(length(&n(2), 2, 128, &d()), Verdict::Holds);
-        assert_eq!(length(&n(128), 2, 128, &d()), Verdict::Holds);
-        assert_eq!(length(&n(129), 2, 128, &d()), Verdict::Broken);
-        assert_eq!(length("", 2, 128, &d()), Verdict::Broken);
+        assert_eq!(length(&n(1), 2, 128, &d()), Finding::Broken);
+        assert_eq!(length(&n(2), 2, 128, &d()), Finding::Holds);
+        assert_eq!(length(&n(128), 2, 128, &d()), Finding::Holds);
+        assert_eq!(length(&n(129), 2, 128, &d()), Finding::Broken);
+        assert_eq!(length("", 2, 128, &d()), Finding::Broken);
         // 128 Chinese characters are 384 UTF-8 bytes and still 128 characters.
-        assert_eq!(length(&"中".repeat(128), 2, 128, &d()), Verdict::Holds);
+        assert_eq!(length(&"中".repeat(128), 2, 128, &d()), Finding::Holds);
         // An astral character is one scalar value but two UTF-16 units.
         let astral = format!("a{}", "\u{20000}".repeat(127));
         assert_eq!(length(&astral, 2, 128, &d()), open(OpenPoint::LengthUnit, false));
@@ -209,10 +209,10 @@ mod tests {
 
     #[test]
     fn first_characters() {
-        assert_eq!(name_first_character("abc", &d()), Verdict::Holds);
-        assert_eq!(name_first_character("中文", &d()), Verdict::Holds);
+        assert_eq!(name_first_character("abc", &d()), Finding::Holds);
+        assert_eq!(name_first_character("中文", &d()), Finding::Holds);
         for bad in ["1a", "_a", " a", "😀a", "\u{301}a", "Дa", "éa", "かa", "\\a", ".a", "-a"] {
-            assert_eq!(name_first_character(bad, &d()), Verdict::Broken, "{bad}");
+            assert_eq!(name_first_character(bad, &d()), Finding::Broken, "{bad}");
         }
         assert_eq!(name_first_character("Ａb", &d()), open(OpenPoint::FullWidthLatin, true));
         assert_eq!(name_first_character("\u{3400}b", &d()), open(OpenPoint::ChineseCharacter, false));
@@ -220,28 +220,28 @@ mod tests {
 
     #[test]
     fn later_characters() {
-        assert_eq!(name_characters("a1:_-Z", &d()), Verdict::Holds);
+        assert_eq!(name_characters("a1:_-Z", &d()), Finding::Holds);
         assert_eq!(name_characters("a1:_-中Z", &d()), open(OpenPoint::ChineseAfterFirst, false));
         assert_eq!(name_characters("a\\b", &d()), open(OpenPoint::NameBackslash, false));
         assert_eq!(name_characters("a.b", &d()), open(OpenPoint::NamePeriod, false));
         assert_eq!(name_characters("a.b１", &d()), open(OpenPoint::NamePeriod, true));
         for p in "!\"#$%&'()*+,/;<=>?@[]^`{|}~ ".chars() {
-            assert_eq!(name_characters(&format!("a{p}b"), &d()), Verdict::Broken, "{p:?}");
+            assert_eq!(name_characters(&format!("a{p}b"), &d()), Finding::Broken, "{p:?}");
         }
-        assert_eq!(name_characters("a\u{0}b", &d()), Verdict::Broken);
-        assert_eq!(name_characters("a\u{fffd}", &d()), Verdict::Broken);
+        assert_eq!(name_characters("a\u{0}b", &d()), Finding::Broken);
+        assert_eq!(name_characters("a\u{fffd}", &d()), Finding::Broken);
     }
 
     #[test]
     fn url_prefixes() {
-        assert_eq!(url_prefix("http://x", &d()), Verdict::Broken);
-        assert_eq!(url_prefix("https://x", &d()), Verdict::Broken);
+        assert_eq!(url_prefix("http://x", &d()), Finding::Broken);
+        assert_eq!(url_prefix("https://x", &d()), Finding::Broken);
         assert_eq!(url_prefix("HTTP://x", &d()), open(OpenPoint::UrlPrefixCase, true));
         assert_eq!(url_prefix("  https://x", &d()), open(OpenPoint::UrlPrefixWhitespace, false));
-        assert_eq!(url_prefix("see http://x", &d()), Verdict::Holds);
-        assert_eq!(url_prefix("http:/x", &d()), Verdict::Holds);
-        assert_eq!(url_prefix("ht", &d()), Verdict::Holds);
-        assert_eq!(url_prefix("h\u{e9}tp://", &d()), Verdict::Holds);
+        assert_eq!(url_prefix("see http://x", &d()), Finding::Holds);
+        assert_eq!(url_prefix("http:/x", &d()), Finding::Holds);
+        assert_eq!(url_prefix("ht", &d()), Finding::Holds);
+        assert_eq!(url_prefix("h\u{e9}tp://", &d()), Finding::Holds);
     }
 
     #[test]
