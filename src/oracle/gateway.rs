@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use super::nonce::{Perhaps, Seen};
+use super::nonce::{Perhaps, Recall};
 use super::open::Readings;
 use super::read::{Mode, Params, Reading};
 use super::{ErrorOutcome, OpenPoint, Scene, Violation};
@@ -96,9 +96,9 @@ pub(super) fn check<'w>(input: &Input<'_, 'w>) -> Gate<'w> {
     let nonce_alternatives = || ErrorOutcome::all_of(RuleId::IncompleteSignature, None);
     let nonce_value = present(&mut v, readings, nonce, nonce_alternatives).map(<[u8]>::to_vec);
     if let Some(n) = &nonce_value {
-        match scene.nonces.seen(n, scene.now) {
-            Seen::Used => v.push(Violation::certain(RuleId::NonceUsed, None)),
-            Seen::Perhaps(why) => {
+        match scene.nonces.recall(n, scene.now) {
+            Recall::Used => v.push(Violation::certain(RuleId::NonceUsed, None)),
+            Recall::Perhaps(why) => {
                 let refuses = match why {
                     Perhaps::Unauthenticated { within_window } => {
                         within_window && readings.is(OpenPoint::NonceMemory, "failed-too")
@@ -107,7 +107,7 @@ pub(super) fn check<'w>(input: &Input<'_, 'w>) -> Gate<'w> {
                 };
                 v.push(Violation::open(RuleId::NonceUsed, OpenPoint::NonceMemory, refuses, None));
             }
-            Seen::Fresh => {}
+            Recall::Fresh => {}
         }
     }
 

@@ -20,7 +20,7 @@ pub const CAPACITY: usize = 262_144;
 
 /// What the log knows of a nonce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Seen {
+pub enum Recall {
     /// Certainly used less than [`WINDOW_SECONDS`] ago.
     Used,
     /// Perhaps remembered by the server (see [`Perhaps`]).
@@ -72,19 +72,19 @@ impl NonceLog {
     }
 
     /// What the log knows of `nonce` at `now`.
-    pub fn seen(&self, nonce: &[u8], now: Timestamp) -> Seen {
+    pub fn recall(&self, nonce: &[u8], now: Timestamp) -> Recall {
         match self.entries.get(&key(nonce)) {
-            None => Seen::Fresh,
+            None => Recall::Fresh,
             Some(&(at, certain)) => {
                 let age = now.0 - at.0;
                 if age >= KEEP_SECONDS {
-                    Seen::Fresh
+                    Recall::Fresh
                 } else if !certain {
-                    Seen::Perhaps(Perhaps::Unauthenticated { within_window: age < WINDOW_SECONDS })
+                    Recall::Perhaps(Perhaps::Unauthenticated { within_window: age < WINDOW_SECONDS })
                 } else if age < WINDOW_SECONDS {
-                    Seen::Used
+                    Recall::Used
                 } else {
-                    Seen::Perhaps(Perhaps::Aged)
+                    Recall::Perhaps(Perhaps::Aged)
                 }
             }
         }
@@ -143,25 +143,25 @@ mod tests {
     fn certain_use_within_window() {
         let mut log = NonceLog::new();
         log.remember(b"n1", Timestamp(1000), true);
-        assert_eq!(log.seen(b"n1", Timestamp(1000)), Seen::Used);
-        assert_eq!(log.seen(b"n1", Timestamp(1899)), Seen::Used);
-        assert_eq!(log.seen(b"n1", Timestamp(1900)), Seen::Perhaps(Perhaps::Aged));
-        assert_eq!(log.seen(b"n1", Timestamp(2200)), Seen::Fresh);
-        assert_eq!(log.seen(b"n2", Timestamp(1000)), Seen::Fresh);
+        assert_eq!(log.recall(b"n1", Timestamp(1000)), Recall::Used);
+        assert_eq!(log.recall(b"n1", Timestamp(1899)), Recall::Used);
+        assert_eq!(log.recall(b"n1", Timestamp(1900)), Recall::Perhaps(Perhaps::Aged));
+        assert_eq!(log.recall(b"n1", Timestamp(2200)), Recall::Fresh);
+        assert_eq!(log.recall(b"n2", Timestamp(1000)), Recall::Fresh);
     }
 
     #[test]
     fn uncertain_entries_are_perhaps_and_do_not_weaken() {
         let mut log = NonceLog::new();
         log.remember(b"a", Timestamp(0), false);
-        assert_eq!(log.seen(b"a", Timestamp(1)), Seen::Perhaps(Perhaps::Unauthenticated { within_window: true }));
+        assert_eq!(log.recall(b"a", Timestamp(1)), Recall::Perhaps(Perhaps::Unauthenticated { within_window: true }));
         assert_eq!(
-            log.seen(b"a", Timestamp(WINDOW_SECONDS)),
-            Seen::Perhaps(Perhaps::Unauthenticated { within_window: false })
+            log.recall(b"a", Timestamp(WINDOW_SECONDS)),
+            Recall::Perhaps(Perhaps::Unauthenticated { within_window: false })
         );
         log.remember(b"b", Timestamp(0), true);
         log.remember(b"b", Timestamp(5), false);
-        assert_eq!(log.seen(b"b", Timestamp(6)), Seen::Used);
+        assert_eq!(log.recall(b"b", Timestamp(6)), Recall::Used);
     }
 
     #[test]
@@ -172,8 +172,8 @@ mod tests {
         let mut log = NonceLog::new();
         log.remember(b"r", Timestamp(t), true);
         log.remember(b"r", Timestamp(t + 10), false);
-        assert_eq!(log.seen(b"r", Timestamp(t + 20)), Seen::Used);
-        assert_eq!(log.seen(b"r", Timestamp(t + WINDOW_SECONDS)), Seen::Perhaps(Perhaps::Aged));
+        assert_eq!(log.recall(b"r", Timestamp(t + 20)), Recall::Used);
+        assert_eq!(log.recall(b"r", Timestamp(t + WINDOW_SECONDS)), Recall::Perhaps(Perhaps::Aged));
     }
 
     #[test]
@@ -183,24 +183,24 @@ mod tests {
         let mut log = NonceLog::new();
         log.remember(b"s", Timestamp(0), true);
         log.remember(b"s", Timestamp(500), true);
-        assert_eq!(log.seen(b"s", Timestamp(1000)), Seen::Used);
-        assert_eq!(log.seen(b"s", Timestamp(500 + WINDOW_SECONDS)), Seen::Perhaps(Perhaps::Aged));
+        assert_eq!(log.recall(b"s", Timestamp(1000)), Recall::Used);
+        assert_eq!(log.recall(b"s", Timestamp(500 + WINDOW_SECONDS)), Recall::Perhaps(Perhaps::Aged));
     }
 
     #[test]
     fn a_stale_certain_entry_gives_way_to_a_newer_sighting() {
         let mut log = NonceLog::new();
         log.remember(b"n", Timestamp(0), true);
-        // Seen again, unauthenticated, after the window: remembered from then on.
+        // Recall again, unauthenticated, after the window: remembered from then on.
         log.remember(b"n", Timestamp(WINDOW_SECONDS + 100), false);
         assert_eq!(
-            log.seen(b"n", Timestamp(KEEP_SECONDS + 50)),
-            Seen::Perhaps(Perhaps::Unauthenticated { within_window: true })
+            log.recall(b"n", Timestamp(KEEP_SECONDS + 50)),
+            Recall::Perhaps(Perhaps::Unauthenticated { within_window: true })
         );
         // An uncertain entry becomes certain when the nonce authenticates.
         log.remember(b"m", Timestamp(0), false);
         log.remember(b"m", Timestamp(10), true);
-        assert_eq!(log.seen(b"m", Timestamp(20)), Seen::Used);
+        assert_eq!(log.recall(b"m", Timestamp(20)), Recall::Used);
         assert!(!log.is_empty() && log.len() == 2);
     }
 
@@ -226,7 +226,7 @@ mod tests {
             log.remember(&i.to_le_bytes(), Timestamp(1), true);
         }
         assert_eq!(log.len(), CAPACITY);
-        assert_eq!(log.seen(&0u32.to_le_bytes(), Timestamp(1)), Seen::Fresh);
-        assert_eq!(log.seen(&(CAPACITY as u32 + 9).to_le_bytes(), Timestamp(1)), Seen::Used);
+        assert_eq!(log.recall(&0u32.to_le_bytes(), Timestamp(1)), Recall::Fresh);
+        assert_eq!(log.recall(&(CAPACITY as u32 + 9).to_le_bytes(), Timestamp(1)), Recall::Used);
     }
 }
