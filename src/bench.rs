@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::case::{Case, Tamper, Value};
+use crate::case::{Case, ParamValue, Tamper};
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::harness::transport;
 use crate::model::{HttpRequest, Timestamp, World};
@@ -60,7 +60,7 @@ fn mix() -> Vec<(Case, u16)> {
         (base("m-encrypted00000000001"), 403),
         (
             base("m-available00000000001")
-                .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("1bad") }),
+                .with(Tamper::Set { name: "DestinationImageName".into(), value: ParamValue::text("1bad") }),
             400,
         ),
         (Case { signing: Signing::V3, ..base("m-tooold00000000000001") }, 403),

@@ -16,16 +16,16 @@ use crate::wire::client::Signing;
 
 /// A parameter value: text, text repeated, or raw bytes.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Value(pub Vec<u8>);
+pub struct ParamValue(pub Vec<u8>);
 
-impl Value {
+impl ParamValue {
     /// A text value.
-    pub fn text(s: &str) -> Value {
-        Value(s.as_bytes().to_vec())
+    pub fn text(s: &str) -> ParamValue {
+        ParamValue(s.as_bytes().to_vec())
     }
 }
 
-impl fmt::Debug for Value {
+impl fmt::Debug for ParamValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match std::str::from_utf8(&self.0) {
             Ok(t) if t.chars().count() > 40 => {
@@ -45,7 +45,7 @@ enum ValueForm {
     Base64 { base64: String },
 }
 
-impl Serialize for Value {
+impl Serialize for ParamValue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let form = match std::str::from_utf8(&self.0) {
             Ok(text) => {
@@ -65,9 +65,9 @@ impl Serialize for Value {
     }
 }
 
-impl<'de> Deserialize<'de> for Value {
+impl<'de> Deserialize<'de> for ParamValue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Value(match ValueForm::deserialize(d)? {
+        Ok(ParamValue(match ValueForm::deserialize(d)? {
             ValueForm::Text(t) => t.into_bytes(),
             ValueForm::Repeat { repeat, times } => {
                 if repeat.len().saturating_mul(times) > 4 << 20 {
@@ -97,14 +97,14 @@ pub enum Tamper {
         /// Parameter name.
         name: String,
         /// Its value.
-        value: Value,
+        value: ParamValue,
     },
     /// Send a parameter a second time, signed.
     Duplicate {
         /// Parameter name.
         name: String,
         /// The second value.
-        value: Value,
+        value: ParamValue,
     },
     /// Use another HTTP method (and sign for it).
     Method {
@@ -169,7 +169,7 @@ pub struct Case {
     #[serde(default = "default_key")]
     pub key: String,
     /// CopyImage's parameters (and `Format`), in sending order.
-    pub params: Vec<(String, Value)>,
+    pub params: Vec<(String, ParamValue)>,
     /// Deliberate changes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tampers: Vec<Tamper>,
@@ -185,7 +185,7 @@ impl Case {
         Case {
             signing,
             key: default_key(),
-            params: params.iter().map(|(n, v)| (n.to_string(), Value::text(v))).collect(),
+            params: params.iter().map(|(n, v)| (n.to_string(), ParamValue::text(v))).collect(),
             tampers: Vec::new(),
         }
     }

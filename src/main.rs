@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use copyimage_conformance::bench;
-use copyimage_conformance::case::{Case, Value};
+use copyimage_conformance::case::{Case, ParamValue};
 use copyimage_conformance::emulator::fault::{Fault, Faults};
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::harness::exec::Delivery;
@@ -622,7 +622,7 @@ async fn call(
     let mut pairs = Vec::new();
     for p in &params {
         let (n, v) = p.split_once('=').with_context(|| format!("`{p}` is not Name=Value"))?;
-        pairs.push((n.to_owned(), Value::text(v)));
+        pairs.push((n.to_owned(), ParamValue::text(v)));
     }
     let (base, emulator) = endpoint_or_builtin(endpoint, Vec::new()).await?;
     let target = Target::connect(&base, Duration::from_secs(10), None).await?;

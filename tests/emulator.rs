@@ -2,7 +2,7 @@
 
 mod common;
 
-use copyimage_conformance::case::{Case, Tamper, Value};
+use copyimage_conformance::case::{Case, ParamValue, Tamper};
 use copyimage_conformance::model::{HttpRequest, ImageStatus, World};
 use copyimage_conformance::rules::RULES;
 use copyimage_conformance::wire::client::Signing;
@@ -67,8 +67,8 @@ async fn the_control_contract_loads_reads_and_advances() {
 
     // Copy, then advance past the copy's duration: the new image becomes Available.
     let case = valid()
-        .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("lifecycle-copy") })
-        .with(Tamper::Set { name: "DestinationDescription".into(), value: Value::text("made by a test") });
+        .with(Tamper::Set { name: "DestinationImageName".into(), value: ParamValue::text("lifecycle-copy") })
+        .with(Tamper::Set { name: "DestinationDescription".into(), value: ParamValue::text("made by a test") });
     let (_, http) = common::send_case(&client, &emulator, &case).await;
     assert_eq!(http.status, 200, "{}", String::from_utf8_lossy(&http.body));
     let id = reply::parse(&http.body).unwrap().text("ImageId").unwrap().to_owned();
@@ -239,7 +239,7 @@ async fn a_json_envelope_fault_leaves_xml_alone() {
     let client = common::client();
     let (_, xml) = common::send_case(&client, &e, &valid()).await;
     assert_eq!(reply::parse(&xml.body).unwrap().root.as_deref(), Some("CopyImageResponse"));
-    let json_case = valid().with(Tamper::Set { name: "Format".into(), value: Value::text("JSON") });
+    let json_case = valid().with(Tamper::Set { name: "Format".into(), value: ParamValue::text("JSON") });
     let (_, json) = common::send_case(&client, &e, &json_case).await;
     let parsed = reply::parse(&json.body).unwrap();
     assert!(parsed.get("Data").is_some() && parsed.get("RequestId").is_none());

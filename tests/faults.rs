@@ -4,7 +4,7 @@
 
 mod common;
 
-use copyimage_conformance::case::{Case, Tamper, Value};
+use copyimage_conformance::case::{Case, ParamValue, Tamper};
 use copyimage_conformance::emulator::fault::{Fault, Faults};
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::model::{Clock, Timestamp, World};
@@ -20,7 +20,7 @@ fn ok() -> Case {
 }
 
 fn set(case: Case, name: &str, value: &str) -> Case {
-    case.with(Tamper::Set { name: name.into(), value: Value::text(value) })
+    case.with(Tamper::Set { name: name.into(), value: ParamValue::text(value) })
 }
 
 fn name(n: &str) -> Case {

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use copyimage_conformance::case::{Case, Tamper, Value};
+use copyimage_conformance::case::{Case, ParamValue, Tamper};
 use copyimage_conformance::emulator::{ConnectionLimits, Emulator, EmulatorConfig};
 use copyimage_conformance::model::World;
 use copyimage_conformance::wire::client::Signing;
@@ -148,7 +148,7 @@ fn valid(image: &str, dest: &str, name: Option<&str>) -> Case {
         &[("RegionId", "cn-qingdao"), ("ImageId", image), ("DestinationRegionId", dest)],
     );
     if let Some(n) = name {
-        case = case.with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text(n) });
+        case = case.with(Tamper::Set { name: "DestinationImageName".into(), value: ParamValue::text(n) });
     }
     case
 }

@@ -2,7 +2,7 @@
 //!
 //! No server: these tests call `oracle::predict` on requests built from cases.
 
-use copyimage_conformance::case::{Case, Tamper, Value};
+use copyimage_conformance::case::{Case, ParamValue, Tamper};
 use copyimage_conformance::model::{HttpRequest, ImageStatus, Timestamp, World};
 use copyimage_conformance::oracle::{self, FormatExpectation, NonceLog, OpenPoint, Outcome, Prediction, Scene};
 use copyimage_conformance::rules::RuleId;
@@ -89,8 +89,8 @@ fn the_2013_07_15_boundary_is_open_exactly_where_readings_differ() {
 fn several_violations_accept_any_of_them_within_the_first_layer() {
     // Unavailable, and a malformed name, and a full destination quota: API layer.
     let case = base("m-unavail0000000000001")
-        .with(Tamper::Set { name: "DestinationRegionId".into(), value: Value::text("cn-beijing") })
-        .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("1bad") });
+        .with(Tamper::Set { name: "DestinationRegionId".into(), value: ParamValue::text("cn-beijing") })
+        .with(Tamper::Set { name: "DestinationImageName".into(), value: ParamValue::text("1bad") });
     let p = predict(&case);
     for (code, status) in
         [("IncorrectImageStatus", 400), ("InvalidImageName.Malformed", 400), ("QuotaExceed.Image", 403)]
@@ -106,7 +106,7 @@ fn several_violations_accept_any_of_them_within_the_first_layer() {
 #[test]
 fn emulator_precedence_follows_the_rule_table() {
     let case = base("m-unavail0000000000001")
-        .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("1bad") });
+        .with(Tamper::Set { name: "DestinationImageName".into(), value: ParamValue::text("1bad") });
     let Outcome::Error(e) = predict(&case).pick().clone() else { panic!() };
     // name.first-character comes before image.available in the table.
     assert_eq!(e.rule, RuleId::NameFirstCharacter);
@@ -128,7 +128,7 @@ fn a_missing_destination_accepts_three_readings() {
 fn a_duplicated_parameter_accepts_refusal_or_either_reading() {
     let p = predict(
         &base("m-available00000000001")
-            .with(Tamper::Duplicate { name: "ImageId".into(), value: Value::text("m-unavail0000000000001") }),
+            .with(Tamper::Duplicate { name: "ImageId".into(), value: ParamValue::text("m-unavail0000000000001") }),
     );
     assert!(has(&p, "InvalidParameter", 400));
     assert!(p.allows_success(), "first value wins: a valid copy");
@@ -140,7 +140,8 @@ fn a_repeated_name_accepts_a_signature_over_what_was_read() {
     // A server that keeps one value per name and signs what it kept computes another
     // string to sign; one that sorts pairs of a name by name only, another again.
     let p = predict(
-        &base("m-available00000000001").with(Tamper::Duplicate { name: "ImageId".into(), value: Value::text("m-aaa") }),
+        &base("m-available00000000001")
+            .with(Tamper::Duplicate { name: "ImageId".into(), value: ParamValue::text("m-aaa") }),
     );
     assert!(has(&p, "SignatureDoesNotMatch", 400) && has(&p, "InvalidParameter", 400) && p.allows_success());
 }
@@ -156,7 +157,7 @@ fn gateway_errors_come_in_no_order_and_before_the_api() {
     // Its reply may be XML whatever it asked: the method may be refused first.
     let json = predict(
         &base("m-available00000000001")
-            .with(Tamper::Set { name: "Format".into(), value: Value::text("JSON") })
+            .with(Tamper::Set { name: "Format".into(), value: ParamValue::text("JSON") })
             .with(Tamper::Method { method: "PUT".into() }),
     );
     assert!(json.format.allows(copyimage_conformance::model::Format::Xml));
@@ -178,7 +179,7 @@ fn the_snapshot_quota_is_open_between_its_two_readings() {
     world.regions.iter_mut().find(|r| r.id == "cn-shanghai").unwrap().snapshot_quota = 11;
     world.images.iter_mut().find(|i| i.id == "m-available00000000001").unwrap().snapshot_count = 2;
     let to_shanghai = base("m-available00000000001")
-        .with(Tamper::Set { name: "DestinationRegionId".into(), value: Value::text("cn-shanghai") });
+        .with(Tamper::Set { name: "DestinationRegionId".into(), value: ParamValue::text("cn-shanghai") });
     let p = predict_in(&world, &to_shanghai);
     assert!(p.allows_success() && has(&p, "QuotaExceed.Snapshot", 403), "{:?}", codes(&p));
     // At the quota, both readings refuse.
@@ -191,7 +192,7 @@ fn an_empty_name_and_chinese_after_the_first_character_are_open() {
     let named = |n: &str| {
         predict(
             &base("m-available00000000001")
-                .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text(n) }),
+                .with(Tamper::Set { name: "DestinationImageName".into(), value: ParamValue::text(n) }),
         )
     };
     for name in ["", "a中文"] {
@@ -205,7 +206,7 @@ fn an_empty_name_and_chinese_after_the_first_character_are_open() {
 #[test]
 fn invalid_utf8_in_a_name_is_refused_either_way() {
     let case = base("m-available00000000001")
-        .with(Tamper::Set { name: "DestinationImageName".into(), value: Value(vec![b'a', b'b', 0xff]) });
+        .with(Tamper::Set { name: "DestinationImageName".into(), value: ParamValue(vec![b'a', b'b', 0xff]) });
     let p = predict(&case);
     assert!(has(&p, "InvalidParameter", 400) && has(&p, "InvalidImageName.Malformed", 400));
     assert!(!p.allows_success());
@@ -215,8 +216,8 @@ fn invalid_utf8_in_a_name_is_refused_either_way() {
 fn names_taken_in_another_region_or_by_another_case_are_not_duplicates() {
     let name = |n: &str, dest: &str| {
         base("m-available00000000001")
-            .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text(n) })
-            .with(Tamper::Set { name: "DestinationRegionId".into(), value: Value::text(dest) })
+            .with(Tamper::Set { name: "DestinationImageName".into(), value: ParamValue::text(n) })
+            .with(Tamper::Set { name: "DestinationRegionId".into(), value: ParamValue::text(dest) })
     };
     assert!(predict(&name("existing-name", "ap-southeast-1")).must_succeed());
     let p = predict(&name("Existing-Name", "cn-hangzhou"));
@@ -254,7 +255,7 @@ fn a_real_cloud_world_leaves_state_rules_open_but_checks_the_request() {
     let p = predict_in(&world, &base("m-unavail0000000000001"));
     assert!(p.allows_success() && has(&p, "IncorrectImageStatus", 400) && has(&p, "QuotaExceed.Snapshot", 403));
     let bad_name = base("m-available00000000001")
-        .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("1") });
+        .with(Tamper::Set { name: "DestinationImageName".into(), value: ParamValue::text("1") });
     let p = predict_in(&world, &bad_name);
     assert!(!p.allows_success());
     assert!(has(&p, "InvalidImageName.Malformed", 400));
@@ -282,8 +283,8 @@ fn the_seed_request_example_reads_as_copy_image() {
 fn copying_applies_and_completes() {
     let mut world = World::default_fixture();
     let case = base("m-available00000000001")
-        .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("copy-1") })
-        .with(Tamper::Set { name: "DestinationDescription".into(), value: Value::text("desc") });
+        .with(Tamper::Set { name: "DestinationImageName".into(), value: ParamValue::text("copy-1") })
+        .with(Tamper::Set { name: "DestinationDescription".into(), value: ParamValue::text("desc") });
     let Outcome::Success(plan) = predict_in(&world, &case).pick().clone() else { panic!() };
     oracle::apply(&mut world, &plan, "m-new00000000000000001", NOW);
     let img = world.image("m-new00000000000000001").unwrap();
@@ -340,7 +341,8 @@ fn open_points_name_the_codes_they_open() {
     point(base("m-system00000000000001"), OpenPoint::NonCustomImage);
     point(base("m-available00000000001").with(Tamper::Key { id: "nobody".into() }), OpenPoint::AccessKeyStatus);
     point(
-        base("m-available00000000001").with(Tamper::Set { name: "Version".into(), value: Value::text("2016-11-11") }),
+        base("m-available00000000001")
+            .with(Tamper::Set { name: "Version".into(), value: ParamValue::text("2016-11-11") }),
         OpenPoint::VersionCode,
     );
     point(
@@ -349,13 +351,13 @@ fn open_points_name_the_codes_they_open() {
     );
     point(
         base("m-available00000000001")
-            .with(Tamper::Set { name: "SignatureMethod".into(), value: Value::text("HMAC-SHA256") }),
+            .with(Tamper::Set { name: "SignatureMethod".into(), value: ParamValue::text("HMAC-SHA256") }),
         OpenPoint::SignatureAlgorithm,
     );
     // A point of a layer that does not answer widens nothing.
     let p = predict(
         &base("m-available00000000001")
-            .with(Tamper::Set { name: "DestinationImageName".into(), value: Value::text("a.b") })
+            .with(Tamper::Set { name: "DestinationImageName".into(), value: ParamValue::text("a.b") })
             .with(Tamper::BadSignature),
     );
     assert!(!p.open_points().contains(&OpenPoint::NamePeriod), "{:?}", p.open_points());
@@ -365,7 +367,7 @@ fn open_points_name_the_codes_they_open() {
 fn success_must_be_the_only_outcome_to_be_required() {
     assert!(predict(&base("m-available00000000001")).must_succeed());
     let open = predict(
-        &base("m-available00000000001").with(Tamper::Set { name: "Tag.1.Key".into(), value: Value::text("k") }),
+        &base("m-available00000000001").with(Tamper::Set { name: "Tag.1.Key".into(), value: ParamValue::text("k") }),
     );
     assert!(open.allows_success() && !open.must_succeed());
     assert!(!predict(&base("m-unavail0000000000001")).must_succeed());
@@ -396,8 +398,8 @@ fn a_repeated_format_leaves_the_reply_format_open() {
     let twice = |a: &str, b: &str| {
         predict(
             &base("m-available00000000001")
-                .with(Tamper::Set { name: "Format".into(), value: Value::text(a) })
-                .with(Tamper::Duplicate { name: "Format".into(), value: Value::text(b) }),
+                .with(Tamper::Set { name: "Format".into(), value: ParamValue::text(a) })
+                .with(Tamper::Duplicate { name: "Format".into(), value: ParamValue::text(b) }),
         )
     };
     assert_eq!(twice("XML", "JSON").format, FormatExpectation::Either(Format::Xml));
@@ -406,7 +408,7 @@ fn a_repeated_format_leaves_the_reply_format_open() {
     // Each violation is listed once, whichever reading found it, and none is lost.
     let p = predict(
         &base("m-available00000000001")
-            .with(Tamper::Duplicate { name: "ImageId".into(), value: Value::text("m-unavail0000000000001") }),
+            .with(Tamper::Duplicate { name: "ImageId".into(), value: ParamValue::text("m-unavail0000000000001") }),
     );
     assert!(p.violations.iter().any(|v| v.rule == RuleId::ImageAvailable), "{:?}", p.violations);
     assert!(p.violations.iter().any(|v| v.rule == RuleId::DuplicateParameter));

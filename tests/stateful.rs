@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use copyimage_conformance::case::{Case, ReplayStep, Value};
+use copyimage_conformance::case::{Case, ParamValue, ReplayStep};
 use copyimage_conformance::generate::{arb_anchor, arb_steps, steps::resolve};
 use copyimage_conformance::harness::exec::{StepRecord, ensure, run_steps};
 use copyimage_conformance::harness::target::Target;
@@ -25,8 +25,8 @@ fn copy(image: &str, dest: &str, name: Option<&str>) -> ReplayStep {
         &[("RegionId", "cn-qingdao"), ("ImageId", image), ("DestinationRegionId", dest)],
     );
     if let Some(n) = name {
-        case.params.push(("DestinationImageName".into(), Value::text(n)));
-        case.params.push(("DestinationDescription".into(), Value::text("made by a sequence")));
+        case.params.push(("DestinationImageName".into(), ParamValue::text(n)));
+        case.params.push(("DestinationDescription".into(), ParamValue::text("made by a sequence")));
     }
     ReplayStep::Send { case }
 }

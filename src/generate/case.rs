@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::deviation::{Deviation, arb_deviation};
 use super::values::{arb_valid_description, arb_valid_name};
 use super::world::Anchor;
-use crate::case::{Case, Value};
+use crate::case::{Case, ParamValue};
 use crate::model::{Format, World};
 use crate::wire::client::Signing;
 
@@ -112,10 +112,10 @@ impl CaseSpec {
         );
         case.key = anchor.key.clone();
         if let Some(n) = &self.name {
-            case.params.push(("DestinationImageName".into(), Value::text(n)));
+            case.params.push(("DestinationImageName".into(), ParamValue::text(n)));
         }
         if let Some(d) = &self.description {
-            case.params.push(("DestinationDescription".into(), Value::text(d)));
+            case.params.push(("DestinationDescription".into(), ParamValue::text(d)));
         }
         if let FormatAsk::Param(f, spelling) = self.format {
             let v = f.param_value();
@@ -124,7 +124,7 @@ impl CaseSpec {
                 Spelling::Lower => v.to_ascii_lowercase(),
                 Spelling::Title => format!("{}{}", &v[..1], v[1..].to_ascii_lowercase()),
             };
-            case.params.push(("Format".into(), Value::text(&v)));
+            case.params.push(("Format".into(), ParamValue::text(&v)));
         }
         for v in &self.deviations {
             v.apply(anchor, &mut world, &mut case);

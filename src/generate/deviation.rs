@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::values::*;
 use super::world::Anchor;
-use crate::case::{Case, Tamper, Value};
+use crate::case::{Case, ParamValue, Tamper};
 use crate::model::{AccessKey, Copy, Image, ImageKind, ImageStatus, Secret, Timestamp, World};
 use crate::oracle::open::OpenPoint;
 use crate::oracle::{DESCRIPTION_LENGTH, NAME_LENGTH, WINDOW_CERTAIN, WINDOW_OPEN};
@@ -169,7 +169,7 @@ pub enum OpenProbe {
     Unknown {
         /// Name.
         name: String,
-        /// Value.
+        /// ParamValue.
         value: String,
     },
     /// A business value that is not UTF-8.
@@ -386,7 +386,7 @@ fn timestamp_texts(v3: bool) -> Vec<&'static str> {
 }
 
 fn arb_tamper(signing: Signing) -> impl Strategy<Value = Tamper> {
-    let text = |s: &str| Value::text(s);
+    let text = |s: &str| ParamValue::text(s);
     let v3 = signing == Signing::V3;
     let required = if v3 { required_v3() } else { REQUIRED.to_vec() };
     let algorithm = if v3 {
@@ -568,8 +568,8 @@ pub fn arb_deviation(signing: Signing) -> impl Strategy<Value = Deviation> {
 /// Sets a business parameter (or adds it).
 fn set(case: &mut Case, name: &str, value: Vec<u8>) {
     match case.params.iter_mut().find(|(n, _)| n == name) {
-        Some(slot) => slot.1 = Value(value),
-        None => case.params.push((name.to_owned(), Value(value))),
+        Some(slot) => slot.1 = ParamValue(value),
+        None => case.params.push((name.to_owned(), ParamValue(value))),
     }
 }
 
@@ -820,7 +820,7 @@ impl OpenProbe {
                 add_own_image(world, anchor, img);
             }
             OpenProbe::EmptyRequired { param } => {
-                case.tampers.push(Tamper::Set { name: param.clone(), value: Value(Vec::new()) })
+                case.tampers.push(Tamper::Set { name: param.clone(), value: ParamValue(Vec::new()) })
             }
             OpenProbe::AstralName { length } => {
                 set(case, "DestinationImageName", "\u{20000}".repeat(*length).into_bytes())

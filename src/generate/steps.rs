@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::values::{arb_valid_description, arb_valid_name};
 use super::world::Anchor;
-use crate::case::{Case, ReplayStep, Value};
+use crate::case::{Case, ParamValue, ReplayStep};
 use crate::wire::client::Signing;
 
 /// One step of a sequence.
@@ -112,10 +112,10 @@ impl Step {
             NamePick::Reuse(i) => Some(format!("reused-{i}")),
         };
         if let Some(n) = &chosen {
-            case.params.push(("DestinationImageName".into(), Value::text(n)));
+            case.params.push(("DestinationImageName".into(), ParamValue::text(n)));
         }
         if let Some(d) = description {
-            case.params.push(("DestinationDescription".into(), Value::text(d)));
+            case.params.push(("DestinationDescription".into(), ParamValue::text(d)));
         }
         Some((case, chosen))
     }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::HarnessError;
 use super::exec::{Model, exchange};
 use super::target::Target;
-use crate::case::{Case, Tamper, Value};
+use crate::case::{Case, ParamValue, Tamper};
 use crate::model::{Clock, Format, Timestamp, World};
 use crate::oracle::{self, NonceLog, Scene};
 use crate::report::shape::{ReplyShape, ShapeDiff, diff, redact, shape};
@@ -46,7 +46,7 @@ fn base(image: &str, dest: &str) -> Case {
 }
 
 fn with(case: Case, name: &str, value: &str) -> Case {
-    case.with(Tamper::Set { name: name.into(), value: Value::text(value) })
+    case.with(Tamper::Set { name: name.into(), value: ParamValue::text(value) })
 }
 
 /// Every documented outcome, each as a case in the snapshot world.
@@ -89,7 +89,10 @@ pub fn outcome_cases() -> Vec<(&'static str, Case)> {
         ("missing-parameter", ok().with(Tamper::Omit { name: "ImageId".into() })),
         ("incomplete-signature", with(ok(), "SignatureMethod", "HMAC-SHA256")),
         ("unsupported-http-method", ok().with(Tamper::Method { method: "PUT".into() })),
-        ("duplicate-parameter", ok().with(Tamper::Duplicate { name: "ImageId".into(), value: Value::text("m-x") })),
+        (
+            "duplicate-parameter",
+            ok().with(Tamper::Duplicate { name: "ImageId".into(), value: ParamValue::text("m-x") }),
+        ),
         ("parameter-name-not-utf8", ok().with(Tamper::RawQuery { text: "%FF=1".into() })),
         ("request-too-large", Case { signing: Signing::V3, ..ok() }.with(Tamper::Oversize)),
     ]
@@ -119,7 +122,7 @@ pub async fn capture(
 ) -> Result<ReplyShape, HarnessError> {
     let mut case = case.clone();
     case.params.retain(|(n, _)| n != "Format");
-    case.params.push(("Format".into(), Value::text(format.param_value())));
+    case.params.push(("Format".into(), ParamValue::text(format.param_value())));
     let mut world = snapshot_world();
     if target.control {
         target.stage(&world).await?;

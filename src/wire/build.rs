@@ -5,7 +5,7 @@
 //! says, and the warm-up request of the tampers that reuse a nonce. The case is data
 //! ([`crate::case`]); this is where it becomes bytes.
 
-use crate::case::{Case, Tamper, Value};
+use crate::case::{Case, ParamValue, Tamper};
 use crate::model::{HttpRequest, Timestamp, World};
 use crate::wire::client::{Pairs, Signing, V1Draft, V3Draft};
 
@@ -64,7 +64,7 @@ impl Case {
             let mut plain =
                 Case { signing: self.signing, key: self.key.clone(), params: self.params.clone(), tampers: Vec::new() };
             plain.params.retain(|(n, _)| n != "ImageId");
-            plain.params.push(("ImageId".into(), Value::text("m-warmup0000000000000")));
+            plain.params.push(("ImageId".into(), ParamValue::text("m-warmup0000000000000")));
             if failing {
                 plain.tampers.push(Tamper::BadSignature);
             }
@@ -311,8 +311,8 @@ mod tests {
             (Tamper::Method { method: "PUT".into() }, "UnsupportedHTTPMethod"),
             (Tamper::Omit { name: "ImageId".into() }, "MissingParameter"),
             (Tamper::Omit { name: "Signature".into() }, "MissingParameter"),
-            (Tamper::Set { name: "Version".into(), value: Value::text("2016-11-11") }, "InvalidVersion"),
-            (Tamper::Duplicate { name: "ImageId".into(), value: Value::text("m-x") }, "InvalidParameter"),
+            (Tamper::Set { name: "Version".into(), value: ParamValue::text("2016-11-11") }, "InvalidVersion"),
+            (Tamper::Duplicate { name: "ImageId".into(), value: ParamValue::text("m-x") }, "InvalidParameter"),
             (Tamper::RawQuery { text: "%FF=1".into() }, "InvalidParameter"),
             (Tamper::Oversize, "InvalidParameter"),
         ];
@@ -331,10 +331,13 @@ mod tests {
 
     #[test]
     fn values_serialize_compactly_and_round_trip() {
-        for v in [Value::text("abc"), Value::text(&"a".repeat(129)), Value(vec![0xff, 0x00])] {
+        for v in [ParamValue::text("abc"), ParamValue::text(&"a".repeat(129)), ParamValue(vec![0xff, 0x00])] {
             let json = serde_json::to_string(&v).unwrap();
-            assert_eq!(serde_json::from_str::<Value>(&json).unwrap(), v, "{json}");
+            assert_eq!(serde_json::from_str::<ParamValue>(&json).unwrap(), v, "{json}");
         }
-        assert_eq!(serde_json::to_string(&Value::text(&"a".repeat(129))).unwrap(), r#"{"repeat":"a","times":129}"#);
+        assert_eq!(
+            serde_json::to_string(&ParamValue::text(&"a".repeat(129))).unwrap(),
+            r#"{"repeat":"a","times":129}"#
+        );
     }
 }
