@@ -236,8 +236,8 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
     for field in required {
         match parsed.get(field) {
             None => shape(format!("no {field}")),
-            Some(reply::Value::Text(t)) if t.is_empty() => shape(format!("empty {field}")),
-            Some(reply::Value::Text(_)) => {}
+            Some(reply::FieldValue::Text(t)) if t.is_empty() => shape(format!("empty {field}")),
+            Some(reply::FieldValue::Text(_)) => {}
             Some(v) => shape(format!("{field} is a {}", v.type_name())),
         }
     }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::harness::compare::well_formed_request_id;
 use crate::model::{Format, HttpReply};
-use crate::wire::reply::{self, Value};
+use crate::wire::reply::{self, FieldValue};
 
 /// One field of a reply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,11 +71,11 @@ pub fn shape(reply: &HttpReply) -> ReplyShape {
             let mut fields = BTreeMap::new();
             for (name, value) in &p.fields {
                 let text = match value {
-                    Value::Text(t) | Value::Number(t) => t.clone(),
-                    Value::Bool(b) => b.to_string(),
-                    Value::Null => "null".into(),
-                    Value::Nested(keys) => format!("{{{}}}", keys.join(",")),
-                    Value::Array(n) => format!("[{n} items]"),
+                    FieldValue::Text(t) | FieldValue::Number(t) => t.clone(),
+                    FieldValue::Bool(b) => b.to_string(),
+                    FieldValue::Null => "null".into(),
+                    FieldValue::Nested(keys) => format!("{{{}}}", keys.join(",")),
+                    FieldValue::Array(n) => format!("[{n} items]"),
                 };
                 fields.entry(name.clone()).or_insert(FieldShape { kind: value.type_name().into(), value: text });
             }

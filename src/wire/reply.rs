@@ -109,7 +109,7 @@ fn xml_chars(text: &str) -> std::borrow::Cow<'_, str> {
 /// The type of a field's value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase", tag = "type", content = "value")]
-pub enum Value {
+pub enum FieldValue {
     /// Text (an XML leaf element, a JSON string).
     Text(String),
     /// A JSON number, as written.
@@ -124,16 +124,16 @@ pub enum Value {
     Array(usize),
 }
 
-impl Value {
+impl FieldValue {
     /// The type's name, for shape comparisons.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Value::Text(_) => "string",
-            Value::Number(_) => "number",
-            Value::Bool(_) => "boolean",
-            Value::Null => "null",
-            Value::Nested(_) => "object",
-            Value::Array(_) => "array",
+            FieldValue::Text(_) => "string",
+            FieldValue::Number(_) => "number",
+            FieldValue::Bool(_) => "boolean",
+            FieldValue::Null => "null",
+            FieldValue::Nested(_) => "object",
+            FieldValue::Array(_) => "array",
         }
     }
 }
@@ -146,19 +146,19 @@ pub struct ParsedReply {
     /// XML root element name; `None` for JSON.
     pub root: Option<String>,
     /// Top-level fields in document order (duplicates kept).
-    pub fields: Vec<(String, Value)>,
+    pub fields: Vec<(String, FieldValue)>,
 }
 
 impl ParsedReply {
     /// The first field of that name.
-    pub fn get(&self, name: &str) -> Option<&Value> {
+    pub fn get(&self, name: &str) -> Option<&FieldValue> {
         self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
     /// The text of the first field of that name, if it is text.
     pub fn text(&self, name: &str) -> Option<&str> {
         match self.get(name) {
-            Some(Value::Text(t)) => Some(t),
+            Some(FieldValue::Text(t)) => Some(t),
             _ => None,
         }
     }
@@ -213,12 +213,12 @@ fn parse_json(text: &str) -> Result<ParsedReply, ReplyParseError> {
         .into_iter()
         .map(|(k, v)| {
             let v = match v {
-                serde_json::Value::String(s) => Value::Text(s),
-                serde_json::Value::Number(n) => Value::Number(n.to_string()),
-                serde_json::Value::Bool(b) => Value::Bool(b),
-                serde_json::Value::Null => Value::Null,
-                serde_json::Value::Object(o) => Value::Nested(o.keys().cloned().collect()),
-                serde_json::Value::Array(a) => Value::Array(a.len()),
+                serde_json::Value::String(s) => FieldValue::Text(s),
+                serde_json::Value::Number(n) => FieldValue::Number(n.to_string()),
+                serde_json::Value::Bool(b) => FieldValue::Bool(b),
+                serde_json::Value::Null => FieldValue::Null,
+                serde_json::Value::Object(o) => FieldValue::Nested(o.keys().cloned().collect()),
+                serde_json::Value::Array(a) => FieldValue::Array(a.len()),
             };
             (k, v)
         })
@@ -251,7 +251,7 @@ fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
     }
     let mut reader = quick_xml::Reader::from_str(text);
     let mut root: Option<String> = None;
-    let mut fields: Vec<(String, Value)> = Vec::new();
+    let mut fields: Vec<(String, FieldValue)> = Vec::new();
     // The open child of the root: its name, its text, its own children's names.
     let mut child: Option<(String, String, Vec<String>)> = None;
     let mut depth = 0usize;
@@ -284,7 +284,7 @@ fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
                         root = Some(name);
                         root_closed = true;
                     }
-                    1 => fields.push((name, Value::Text(String::new()))),
+                    1 => fields.push((name, FieldValue::Text(String::new()))),
                     2 => {
                         if let Some((_, _, nested)) = child.as_mut() {
                             nested.push(name);
@@ -299,7 +299,8 @@ fn parse_xml(text: &str) -> Result<ParsedReply, ReplyParseError> {
                     0 => root_closed = true,
                     1 => {
                         if let Some((name, text, nested)) = child.take() {
-                            let value = if nested.is_empty() { Value::Text(text) } else { Value::Nested(nested) };
+                            let value =
+                                if nested.is_empty() { FieldValue::Text(text) } else { FieldValue::Nested(nested) };
                             fields.push((name, value));
                         }
                     }
@@ -412,7 +413,7 @@ mod tests {
         assert_eq!(p.count("A"), 2);
         assert_eq!(p.count("Z"), 0);
         // Text and references below a field's children do not leak into the field.
-        assert_eq!(p.get("B"), Some(&Value::Nested(vec!["C".into(), "D".into()])));
+        assert_eq!(p.get("B"), Some(&FieldValue::Nested(vec!["C".into(), "D".into()])));
         assert_eq!(p.fields.len(), 3);
         // A root written as an empty element.
         let empty = parse(b"<Error/>").unwrap();
@@ -450,13 +451,13 @@ mod tests {
     #[test]
     fn nested_and_typed_values() {
         let p = parse(br#"{"RequestId":"x","Data":{"ImageId":"m"},"N":1,"B":true,"Z":null,"A":[1]}"#).unwrap();
-        assert_eq!(p.get("Data"), Some(&Value::Nested(vec!["ImageId".into()])));
-        assert_eq!(p.get("N").map(Value::type_name), Some("number"));
-        assert_eq!(p.get("B"), Some(&Value::Bool(true)));
-        assert_eq!(p.get("Z"), Some(&Value::Null));
-        assert_eq!(p.get("A"), Some(&Value::Array(1)));
+        assert_eq!(p.get("Data"), Some(&FieldValue::Nested(vec!["ImageId".into()])));
+        assert_eq!(p.get("N").map(FieldValue::type_name), Some("number"));
+        assert_eq!(p.get("B"), Some(&FieldValue::Bool(true)));
+        assert_eq!(p.get("Z"), Some(&FieldValue::Null));
+        assert_eq!(p.get("A"), Some(&FieldValue::Array(1)));
         let p = parse(b"<R><Data><ImageId>m</ImageId></Data><E/></R>").unwrap();
-        assert_eq!(p.get("Data"), Some(&Value::Nested(vec!["ImageId".into()])));
+        assert_eq!(p.get("Data"), Some(&FieldValue::Nested(vec!["ImageId".into()])));
         assert_eq!(p.text("E"), Some(""));
     }
 }
