@@ -9,7 +9,7 @@ use std::time::Duration;
 use copyimage_conformance::case::Case;
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::harness::compare::Seen;
-use copyimage_conformance::harness::exec::{ensure, send_case};
+use copyimage_conformance::harness::exec::{Mirror, send_case};
 use copyimage_conformance::harness::snapshot::snapshot_world;
 use copyimage_conformance::harness::target::Target;
 use copyimage_conformance::harness::{RunConfig, run};
@@ -69,9 +69,8 @@ async fn answer(readings: Readings, world: &World, case: &Case) -> (Seen, bool) 
     let emulator =
         Emulator::start(EmulatorConfig { world: world.clone(), readings, ..EmulatorConfig::default() }).await.unwrap();
     let target = Target::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap();
-    let mut model = None;
-    ensure(&target, &mut model, world).await.unwrap();
-    let records = send_case(&target, model.as_mut().unwrap(), case).await.unwrap();
+    let mut mirror = Mirror::staged(&target, world).await.unwrap();
+    let records = send_case(&target, &mut mirror, case).await.unwrap();
     emulator.shutdown().await;
     let last = records.last().unwrap();
     (last.verdict.seen.clone(), records.iter().all(|r| r.verdict.passed()))

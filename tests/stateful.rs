@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use copyimage_conformance::case::{Case, ParamValue, ReplayStep};
 use copyimage_conformance::generate::{arb_anchor, arb_steps, steps::resolve};
-use copyimage_conformance::harness::exec::{StepRecord, ensure, run_steps};
+use copyimage_conformance::harness::exec::{Mirror, StepRecord, run_steps};
 use copyimage_conformance::harness::target::Target;
 use copyimage_conformance::model::{Clock, Timestamp, World};
 use copyimage_conformance::wire::client::Signing;
@@ -35,9 +35,8 @@ fn copy(image: &str, dest: &str, name: Option<&str>) -> ReplayStep {
 async fn run(world: World, steps: &[ReplayStep]) -> Vec<StepRecord> {
     let emulator = common::emulator(world.clone()).await;
     let target = Target::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap();
-    let mut model = None;
-    ensure(&target, &mut model, &world).await.unwrap();
-    let records = run_steps(&target, model.as_mut().unwrap(), steps).await.unwrap();
+    let mut mirror = Mirror::staged(&target, &world).await.unwrap();
+    let records = run_steps(&target, &mut mirror, steps).await.unwrap();
     for r in &records {
         assert!(r.verdict.passed(), "{:?}\n{:?}", r.verdict.mismatches, r.request);
     }

@@ -1,12 +1,13 @@
-//! Executing steps against a target while keeping a model of what it holds.
+//! Executing steps against a target while keeping a mirror of what it holds.
 //!
-//! Owns [`Model`] (the world and nonces the harness believes the target holds) and the
-//! three things a step can be: send a case ([`send_case`]), advance the clock, check
-//! the target's world against the model. Every request is predicted from the model
-//! exactly as built and sent; every reply is judged, then carried into the model: a
-//! success is applied with the `ImageId` the target chose, nonces are remembered. A
-//! reply that leaves the model unsure (a success the documentation forbids) marks it
-//! stale, so the next case stages its world again.
+//! Owns [`Mirror`] (the world and nonces the harness believes the target holds, and
+//! whether it is sure of them) and the three things a step can be: send a case
+//! ([`send_case`]), advance the clock, check the target's world against the mirror.
+//! Every request is predicted from the mirror exactly as built and sent; every reply is
+//! judged, then carried into the mirror: a success is applied with the `ImageId` the
+//! target chose, nonces are remembered. A reply that leaves the mirror unsure (a
+//! success the documentation forbids) marks it [`Certainty::Unsure`], so the next case
+//! stages its world again.
 
 use serde::Serialize;
 
@@ -21,24 +22,66 @@ use crate::oracle::{self, Answered, NonceLog, Prediction, Recorder, Scene};
 use crate::rules::RuleId;
 use crate::wire::client::fresh_nonce;
 
-/// What the harness believes a target holds.
+/// Whether the harness is sure a target holds its mirror's world.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Certainty {
+    /// The target holds exactly the mirror's world: staged, or assumed of a target
+    /// without control, and every reply since was as documented.
+    Exact,
+    /// Nothing staged yet, or a reply the mirror could not follow: the next case
+    /// stages its world again.
+    Unsure,
+}
+
+/// What the harness believes a target holds. A mirror always exists; before anything is
+/// staged it is [`Certainty::Unsure`] (of the default fixture, which it never vouches for).
 #[derive(Clone, Debug)]
-pub struct Model {
+pub struct Mirror {
     /// The world.
     pub world: World,
     /// Nonces the target may remember.
     pub nonces: NonceLog,
     /// Whether the target is known to hold exactly `world`.
-    pub fresh: bool,
+    pub certainty: Certainty,
 }
 
-impl Model {
-    /// A model of a world just staged (or, for a target without control, assumed).
-    pub fn new(world: World) -> Model {
-        Model { world, nonces: NonceLog::new(), fresh: true }
+impl Mirror {
+    /// A mirror of a world the target is taken to hold (just staged, or, for a target
+    /// without control, assumed).
+    pub fn assumed(world: World) -> Mirror {
+        Mirror { world, nonces: NonceLog::new(), certainty: Certainty::Exact }
     }
 
-    /// The model's time.
+    /// A mirror of nothing known: the first [`Mirror::ensure`] stages.
+    pub fn unsure() -> Mirror {
+        Mirror { world: World::default_fixture(), nonces: NonceLog::new(), certainty: Certainty::Unsure }
+    }
+
+    /// Stages `world` on the target and mirrors it.
+    pub async fn staged(target: &Target, world: &World) -> Result<Mirror, HarnessError> {
+        let mut m = Mirror::unsure();
+        m.ensure(target, world).await?;
+        Ok(m)
+    }
+
+    /// Makes sure the target holds `world`, staging it unless the mirror is exact and of
+    /// that world. Returns whether it staged.
+    pub async fn ensure(&mut self, target: &Target, world: &World) -> Result<bool, HarnessError> {
+        if self.certainty == Certainty::Exact && self.world == *world {
+            return Ok(false);
+        }
+        let now = target.stage(world).await?;
+        *self = Mirror::assumed(world.clone());
+        self.world.settle(now);
+        Ok(true)
+    }
+
+    /// Forgets what the target holds: the next [`Mirror::ensure`] stages.
+    pub fn doubt(&mut self) {
+        self.certainty = Certainty::Unsure;
+    }
+
+    /// The mirror's time.
     pub fn now(&self) -> Timestamp {
         self.world.clock.now(Timestamp::now_utc())
     }
@@ -94,30 +137,16 @@ pub fn delivered(records: &[StepRecord]) -> bool {
     records.iter().all(|r| r.delivery == Delivery::Sent)
 }
 
-/// Makes sure the target holds `world`, staging it if the model differs or is stale.
-pub async fn ensure(target: &Target, model: &mut Option<Model>, world: &World) -> Result<bool, HarnessError> {
-    if let Some(m) = model {
-        if m.fresh && m.world == *world {
-            return Ok(false);
-        }
-    }
-    let now = target.stage(world).await?;
-    let mut m = Model::new(world.clone());
-    m.world.settle(now);
-    *model = Some(m);
-    Ok(true)
-}
-
-/// Sends one request, judges the reply and carries it into the model. A request the
+/// Sends one request, judges the reply and carries it into the mirror. A request the
 /// client refuses to send is the harness's failure, not the target's. The record keeps
 /// the request (taken, not copied: a request can be a megabyte).
 pub async fn exchange(
     target: &Target,
-    model: &mut Model,
+    mirror: &mut Mirror,
     req: HttpRequest,
     now: Timestamp,
 ) -> Result<StepRecord, HarnessError> {
-    let prediction = oracle::predict(&Scene { world: &model.world, nonces: &model.nonces, now }, &req);
+    let prediction = oracle::predict(&Scene { world: &mirror.world, nonces: &mirror.nonces, now }, &req);
     // The one gate every send passes: a request that may create an image needs budget.
     if !target.guard().allows(prediction.allows_success()) {
         return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Withheld));
@@ -135,7 +164,7 @@ pub async fn exchange(
     }
     let mut verdict = judge(&prediction, &reply);
     let answered = verdict.answered(&prediction);
-    oracle::remember_nonce(&mut model.nonces, &prediction, answered, now, Recorder::Model);
+    oracle::remember_nonce(&mut mirror.nonces, &prediction, answered, now, Recorder::Mirror);
     let mut created = None;
     if let (Some(s), None) = (verdict.seen.status, &verdict.seen.code) {
         if (200..300).contains(&s) {
@@ -143,14 +172,14 @@ pub async fn exchange(
         }
     }
     if answered == Answered::Success {
-        // Where readings of the request differ in what they copy, the model cannot tell
+        // Where readings of the request differ in what they copy, the mirror cannot tell
         // which copy the target made: it applies the first and stages afresh next time.
         let plans = prediction.plans();
         match (plans.first(), &created) {
-            (Some(plan), Some(id)) if model.world.image(id).is_none() => {
-                oracle::apply(&mut model.world, plan, id, now);
+            (Some(plan), Some(id)) if mirror.world.image(id).is_none() => {
+                oracle::apply(&mut mirror.world, plan, id, now);
                 if plans.len() > 1 {
-                    model.fresh = false;
+                    mirror.doubt();
                 }
             }
             (Some(_), Some(id)) => {
@@ -159,14 +188,14 @@ pub async fn exchange(
                     expected: "the ImageId of a new image".into(),
                     observed: format!("{id}, the id of an existing image"),
                 });
-                model.fresh = false;
+                mirror.doubt();
             }
-            _ => model.fresh = false,
+            _ => mirror.doubt(),
         }
     }
     if !verdict.passed() {
-        // Whatever the target did, the model can no longer vouch for it.
-        model.fresh = false;
+        // Whatever the target did, the mirror can no longer vouch for it.
+        mirror.doubt();
     }
     if let Some(id) = &created {
         target.guard().created(id);
@@ -174,13 +203,13 @@ pub async fn exchange(
     Ok(StepRecord { request: Some(req), prediction: Some(prediction), verdict, created, delivery: Delivery::Sent })
 }
 
-/// Builds and sends a case (its warm-up first) at the model's time.
-pub async fn send_case(target: &Target, model: &mut Model, case: &Case) -> Result<Vec<StepRecord>, HarnessError> {
-    let now = model.now();
-    let built = case.build(&model.world, now, &target.host, &fresh_nonce());
+/// Builds and sends a case (its warm-up first) at the mirror's time.
+pub async fn send_case(target: &Target, mirror: &mut Mirror, case: &Case) -> Result<Vec<StepRecord>, HarnessError> {
+    let now = mirror.now();
+    let built = case.build(&mirror.world, now, &target.host, &fresh_nonce());
     let mut records = Vec::new();
     if let Some(w) = built.warmup {
-        records.push(exchange(target, model, w, now).await?);
+        records.push(exchange(target, mirror, w, now).await?);
         if !delivered(&records) {
             return Ok(records);
         }
@@ -190,30 +219,30 @@ pub async fn send_case(target: &Target, model: &mut Model, case: &Case) -> Resul
             records.push(StepRecord::undelivered(Some(built.request), None, Delivery::Withheld));
             return Ok(records);
         }
-        advance(target, model, built.wait).await?;
+        advance(target, mirror, built.wait).await?;
     }
-    let now = model.now();
-    records.push(exchange(target, model, built.request, now).await?);
+    let now = mirror.now();
+    records.push(exchange(target, mirror, built.request, now).await?);
     Ok(records)
 }
 
-/// Advances the target's clock and the model's.
-pub async fn advance(target: &Target, model: &mut Model, seconds: u32) -> Result<(), HarnessError> {
+/// Advances the target's clock and the mirror's.
+pub async fn advance(target: &Target, mirror: &mut Mirror, seconds: u32) -> Result<(), HarnessError> {
     let now = target.advance(seconds).await?;
-    model.world.clock.advance(i64::from(seconds));
-    model.world.settle(now);
+    mirror.world.clock.advance(i64::from(seconds));
+    mirror.world.settle(now);
     Ok(())
 }
 
-/// Reads the target's world and compares images and copies with the model.
-pub async fn check(target: &Target, model: &mut Model) -> Result<StepRecord, HarnessError> {
+/// Reads the target's world and compares images and copies with the mirror.
+pub async fn check(target: &Target, mirror: &mut Mirror) -> Result<StepRecord, HarnessError> {
     let (view, now) = target.read_world().await?;
-    model.world.settle(now);
+    mirror.world.settle(now);
     let mut mismatches = Vec::new();
     let mut mismatch = |expected: String, observed: String| {
         mismatches.push(Mismatch { rule: RuleId::CopyLifecycle, expected, observed });
     };
-    for want in &model.world.images {
+    for want in &mirror.world.images {
         match view.images.iter().find(|i| i.id == want.id) {
             None => mismatch(format!("image {} in {}", want.id, want.region), "no such image".into()),
             Some(got) => {
@@ -229,7 +258,7 @@ pub async fn check(target: &Target, model: &mut Model) -> Result<StepRecord, Har
         }
     }
     for got in &view.images {
-        if model.world.image(&got.id).is_none() {
+        if mirror.world.image(&got.id).is_none() {
             mismatch("no other image".into(), format!("image {} in {}", got.id, got.region));
         }
     }
@@ -239,11 +268,11 @@ pub async fn check(target: &Target, model: &mut Model) -> Result<StepRecord, Har
         p.sort();
         p
     };
-    if pairs(&model.world.copies) != pairs(&view.copies) {
-        mismatch(format!("copies in progress {:?}", pairs(&model.world.copies)), format!("{:?}", pairs(&view.copies)));
+    if pairs(&mirror.world.copies) != pairs(&view.copies) {
+        mismatch(format!("copies in progress {:?}", pairs(&mirror.world.copies)), format!("{:?}", pairs(&view.copies)));
     }
     if !mismatches.is_empty() {
-        model.fresh = false;
+        mirror.doubt();
     }
     Ok(StepRecord::control(vec![RuleId::CopyLifecycle], mismatches))
 }
@@ -251,7 +280,7 @@ pub async fn check(target: &Target, model: &mut Model) -> Result<StepRecord, Har
 /// Runs replay steps in order.
 pub async fn run_steps(
     target: &Target,
-    model: &mut Model,
+    mirror: &mut Mirror,
     steps: &[ReplayStep],
 ) -> Result<Vec<StepRecord>, HarnessError> {
     let mut records = Vec::new();
@@ -260,9 +289,9 @@ pub async fn run_steps(
             break;
         }
         match step {
-            ReplayStep::Send { case } => records.extend(send_case(target, model, case).await?),
-            ReplayStep::Advance { seconds } => advance(target, model, *seconds).await?,
-            ReplayStep::Check => records.push(check(target, model).await?),
+            ReplayStep::Send { case } => records.extend(send_case(target, mirror, case).await?),
+            ReplayStep::Advance { seconds } => advance(target, mirror, *seconds).await?,
+            ReplayStep::Check => records.push(check(target, mirror).await?),
         }
     }
     Ok(records)

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::HarnessError;
 use super::compare::Mismatch;
-use super::exec::{Model, StepRecord, ensure, run_steps};
+use super::exec::{Mirror, StepRecord, run_steps};
 use super::target::Target;
 use crate::case::ReplayStep;
 use crate::model::{Secret, World};
@@ -72,10 +72,8 @@ pub async fn replay(
     repro: &Repro,
     credentials: Option<&Credentials>,
 ) -> Result<Vec<StepRecord>, HarnessError> {
-    let mut model = if target.control {
-        let mut m = None;
-        ensure(target, &mut m, &repro.world).await?;
-        m.ok_or_else(|| HarnessError::Control { endpoint: target.base.clone(), reason: "staging failed".into() })?
+    let mut mirror = if target.control {
+        Mirror::staged(target, &repro.world).await?
     } else {
         let creds = credentials.ok_or_else(|| {
             HarnessError::Credentials(
@@ -90,7 +88,7 @@ pub async fn replay(
                 }
             }
         }
-        Model::new(world)
+        Mirror::assumed(world)
     };
-    run_steps(target, &mut model, &repro.steps).await
+    run_steps(target, &mut mirror, &repro.steps).await
 }

@@ -16,7 +16,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use proptest::strategy::{Strategy, ValueTree};
 
-use super::exec::{Delivery, Model, StepRecord, delivered, ensure, run_steps};
+use super::exec::{Delivery, Mirror, StepRecord, delivered, run_steps};
 use super::guard::{Guard, Stop};
 use super::target::Target;
 use super::{HarnessError, Progress, RunConfig};
@@ -379,7 +379,7 @@ async fn worker(
     probe: Option<Anchor>,
 ) -> Result<(), HarnessError> {
     let config = &shared.config;
-    let mut model: Option<Model> = probe.as_ref().map(|a| Model::new(a.world.clone()));
+    let mut mirror = probe.as_ref().map_or_else(Mirror::unsure, |a| Mirror::assumed(a.world.clone()));
     let mut worlds = SpanWorlds::new(config.seed);
     // Strategies are built once; each case only draws from them.
     let case_strategy = arb_case(config.signings.clone(), config.formats.clone()).prop_map(Unit::Single);
@@ -410,14 +410,13 @@ async fn worker(
         }
         if target.control {
             if sequence {
-                model = None;
+                mirror.doubt();
             }
-            if ensure(&target, &mut model, &world).await? {
+            if mirror.ensure(&target, &world).await? {
                 shared.lock().stagings += 1;
             }
         }
-        let Some(m) = model.as_mut() else { break };
-        let records = run_steps(&target, m, &steps).await?;
+        let records = run_steps(&target, &mut mirror, &steps).await?;
         if !delivered(&records) {
             if records.iter().any(|r| r.delivery == Delivery::Stopped) {
                 break;
@@ -450,7 +449,7 @@ async fn worker(
                 }
             }
             if target.control {
-                model = None;
+                mirror.doubt();
             }
             let mut work = work;
             super::shrink::on_failure(

@@ -13,7 +13,7 @@ use proptest::strategy::ValueTree;
 
 use super::HarnessError;
 use super::compare::{Mismatch, Seen};
-use super::exec::{Model, StepRecord, delivered, ensure, run_steps};
+use super::exec::{Mirror, StepRecord, delivered, run_steps};
 use super::run::{Shared, Work, concrete, failed_rules, size};
 use super::target::Target;
 use crate::case::ReplayStep;
@@ -30,16 +30,8 @@ async fn fresh_run(
     probe_world: Option<&World>,
 ) -> Result<Vec<StepRecord>, HarnessError> {
     match probe_world {
-        None => {
-            let mut model = None;
-            ensure(target, &mut model, world).await?;
-            let m = model.as_mut().ok_or_else(|| HarnessError::Config("no model".into()))?;
-            run_steps(target, m, steps).await
-        }
-        Some(w) => {
-            let mut m = Model::new(w.clone());
-            run_steps(target, &mut m, steps).await
-        }
+        None => run_steps(target, &mut Mirror::staged(target, world).await?, steps).await,
+        Some(w) => run_steps(target, &mut Mirror::assumed(w.clone()), steps).await,
     }
 }
 
@@ -249,10 +241,7 @@ async fn prune_world(
             continue;
         }
         tries += 1;
-        let mut model = None;
-        ensure(target, &mut model, &cand).await?;
-        let Some(m) = model.as_mut() else { continue };
-        let records = run_steps(target, m, steps).await?;
+        let records = run_steps(target, &mut Mirror::staged(target, &cand).await?, steps).await?;
         if still_fails(&records) {
             *world = cand;
         }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::HarnessError;
-use super::exec::{Model, exchange};
+use super::exec::{Mirror, exchange};
 use super::target::Target;
 use crate::case::{Case, ParamValue, Tamper};
 use crate::model::{Clock, Format, Timestamp, World};
@@ -136,16 +136,16 @@ pub async fn capture(
             case.key = c.key_id.clone();
         }
     }
-    let mut model = Model::new(world);
-    let now = model.now();
-    let built = case.build(&model.world, now, host, &format!("snapshot-{name}-{format}"));
+    let mut mirror = Mirror::assumed(world);
+    let now = mirror.now();
+    let built = case.build(&mirror.world, now, host, &format!("snapshot-{name}-{format}"));
     if let Some(w) = built.warmup {
-        exchange(target, &mut model, w, now).await?;
+        exchange(target, &mut mirror, w, now).await?;
     }
     // The gate every send passes: nothing that may create an image beyond the budget
     // (none, on a target without control).
     let may_create =
-        oracle::predict(&Scene { world: &model.world, nonces: &model.nonces, now }, &built.request).allows_success();
+        oracle::predict(&Scene { world: &mirror.world, nonces: &mirror.nonces, now }, &built.request).allows_success();
     if !target.guard().allows(may_create) {
         return Err(HarnessError::Config(format!("{name}: the request may create an image; it was not sent")));
     }

@@ -529,7 +529,7 @@ pub fn apply(world: &mut World, plan: &CopyPlan, new_image_id: &str, now: Timest
 }
 
 /// Who records a nonce: the emulator (which remembers what its reading of
-/// `nonce-memory` says) or a model of some other target (which also notes what it
+/// `nonce-memory` says) or the harness's mirror of some other target (which also notes what it
 /// perhaps remembers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Recorder {
@@ -539,8 +539,8 @@ pub enum Recorder {
         /// Whether nonces of unauthenticated requests are remembered.
         failed_too: bool,
     },
-    /// The harness's model of a target.
-    Model,
+    /// The harness's mirror of a target ([`crate::harness::exec::Mirror`]).
+    Mirror,
 }
 
 impl Recorder {
@@ -573,7 +573,7 @@ pub fn remember_nonce(
     };
     match (passed_authentication, recorder) {
         (true, _) => log.remember(nonce, now, true),
-        (false, Recorder::Model | Recorder::Emulator { failed_too: true }) => log.remember(nonce, now, false),
+        (false, Recorder::Mirror | Recorder::Emulator { failed_too: true }) => log.remember(nonce, now, false),
         (false, Recorder::Emulator { failed_too: false }) => {}
     }
 }
