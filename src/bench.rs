@@ -16,11 +16,11 @@ use serde::Serialize;
 
 use crate::case::{Case, ParamValue, Tamper};
 use crate::emulator::{Emulator, EmulatorConfig};
-use crate::harness::transport;
+use crate::harness::client;
 use crate::model::{HttpRequest, Timestamp, World};
 use crate::oracle::{self, NonceLog, Scene};
 use crate::report::Report;
-use crate::wire::client::Signing;
+use crate::wire::sign::Signing;
 
 /// One measured rate.
 #[derive(Clone, Debug, Serialize)]
@@ -108,18 +108,18 @@ pub async fn emulator_rate(
     endpoint: Option<&str>,
     connections: usize,
     duration: Duration,
-) -> Result<Rate, transport::TransportError> {
+) -> Result<Rate, client::TransportError> {
     let started = match endpoint {
         None => Some(
             Emulator::start(EmulatorConfig { world: bench_world(), ..EmulatorConfig::default() })
                 .await
-                .map_err(|e| transport::TransportError::Connect(e.to_string()))?,
+                .map_err(|e| client::TransportError::Connect(e.to_string()))?,
         ),
         Some(_) => None,
     };
     let base = endpoint.map(str::to_owned).or_else(|| started.as_ref().map(Emulator::uri)).unwrap_or_default();
     let host = base.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/').to_owned();
-    let client = transport::client(Duration::from_secs(10))?;
+    let client = client::client(Duration::from_secs(10))?;
     let world = bench_world();
     let now = world.clock.now(Timestamp::now_utc());
     // Pre-sign enough requests, each with its own nonce.
@@ -151,7 +151,7 @@ pub async fn emulator_rate(
                 let Some((req, status)) = requests.get(i) else {
                     break;
                 };
-                match transport::send(&client, &base, req, crate::harness::guard::MAX_REPLY_BYTES).await {
+                match client::send(&client, &base, req, crate::harness::guard::MAX_REPLY_BYTES).await {
                     Ok(reply) if reply.status == *status => {}
                     _ => {
                         unexpected.fetch_add(1, Ordering::Relaxed);
@@ -184,7 +184,7 @@ pub fn signed_url(base: &str) -> String {
     let host = base.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/');
     let case = Case { signing: Signing::V1Get, ..mix().remove(0).0 };
     let world = bench_world();
-    let req = case.build(&world, Timestamp::now_utc(), host, &crate::wire::client::fresh_nonce()).request;
+    let req = case.build(&world, Timestamp::now_utc(), host, &crate::wire::sign::fresh_nonce()).request;
     format!("{}{}", base.trim_end_matches('/'), req.target)
 }
 
@@ -383,7 +383,7 @@ pub fn stages(cases: u64, seed: u64) -> Result<Stages, String> {
         let (world, case) = spec.materialize(anchor);
         let t2 = Instant::now();
         let now = world.clock.now(Timestamp::now_utc());
-        let built = case.build(&world, now, "127.0.0.1:8080", &crate::wire::client::fresh_nonce());
+        let built = case.build(&world, now, "127.0.0.1:8080", &crate::wire::sign::fresh_nonce());
         let t3 = Instant::now();
         std::hint::black_box(oracle::predict(&Scene { world: &world, nonces: &nonces, now }, &built.request));
         let t4 = Instant::now();
@@ -660,7 +660,7 @@ pub async fn hostile_clients(
     endpoint: Option<&str>,
     slow_loris: usize,
     duration: Duration,
-) -> Result<HostileClients, transport::TransportError> {
+) -> Result<HostileClients, client::TransportError> {
     use tokio::io::AsyncWriteExt;
     let own = match endpoint {
         Some(_) => None,
@@ -691,23 +691,23 @@ pub async fn hostile_clients(
     {
         let (base, sent) = (base.clone(), crowded_sent.clone());
         load.push(tokio::spawn(async move {
-            let Ok(client) = transport::client(Duration::from_secs(30)) else { return };
+            let Ok(client) = client::client(Duration::from_secs(30)) else { return };
             let body: String = (0..70_000).map(|i| format!("p{i:07}=v&")).collect();
             let req = HttpRequest {
                 method: "POST".into(),
                 target: "/".into(),
-                headers: vec![("content-type".into(), crate::wire::client::FORM_CONTENT_TYPE.into())],
+                headers: vec![("content-type".into(), crate::wire::sign::FORM_CONTENT_TYPE.into())],
                 body: body.into_bytes(),
             };
             while Instant::now() < deadline {
-                let _ = transport::send(&client, &base, &req, 1 << 20).await;
+                let _ = client::send(&client, &base, &req, 1 << 20).await;
                 sent.fetch_add(1, Ordering::Relaxed);
             }
         }));
     }
     // Let the slow connections open before measuring.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let client = transport::client(Duration::from_secs(10))?;
+    let client = client::client(Duration::from_secs(10))?;
     let world = bench_world();
     let (case, status) = mix().remove(0);
     let mut latencies: Vec<f64> = Vec::new();
@@ -716,9 +716,9 @@ pub async fn hostile_clients(
     while Instant::now() < deadline {
         i += 1;
         let now = world.clock.now(Timestamp::now_utc());
-        let req = case.build(&world, now, &host, &crate::wire::client::fresh_nonce()).request;
+        let req = case.build(&world, now, &host, &crate::wire::sign::fresh_nonce()).request;
         let sent = Instant::now();
-        match transport::send(&client, &base, &req, crate::harness::guard::MAX_REPLY_BYTES).await {
+        match client::send(&client, &base, &req, crate::harness::guard::MAX_REPLY_BYTES).await {
             Ok(r) if r.status == status => {}
             _ => unexpected += 1,
         }
@@ -747,7 +747,7 @@ pub async fn hostile_clients(
 
 /// A built-in emulator served from a multi-threaded runtime of its own thread, as
 /// `serve` runs it; its URI, and the sender that stops it.
-fn start_on_own_runtime() -> Result<(String, tokio::sync::oneshot::Sender<()>), transport::TransportError> {
+fn start_on_own_runtime() -> Result<(String, tokio::sync::oneshot::Sender<()>), client::TransportError> {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     std::thread::spawn(move || {
@@ -767,7 +767,7 @@ fn start_on_own_runtime() -> Result<(String, tokio::sync::oneshot::Sender<()>), 
     });
     match ready_rx.recv() {
         Ok(Ok(uri)) => Ok((uri, stop_tx)),
-        Ok(Err(e)) => Err(transport::TransportError::Connect(e)),
-        Err(_) => Err(transport::TransportError::Connect("the emulator's thread ended".into())),
+        Ok(Err(e)) => Err(client::TransportError::Connect(e)),
+        Err(_) => Err(client::TransportError::Connect("the emulator's thread ended".into())),
     }
 }

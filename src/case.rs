@@ -12,7 +12,7 @@ use std::fmt;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use crate::wire::client::Signing;
+use crate::wire::sign::Signing;
 
 /// A parameter value: text, text repeated, or raw bytes.
 #[derive(Clone, PartialEq, Eq, Hash)]

@@ -29,9 +29,9 @@
 //! ```
 //! use std::time::Duration;
 //! use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
-//! use copyimage_conformance::harness::transport;
+//! use copyimage_conformance::harness::client;
 //! use copyimage_conformance::model::{Timestamp, World};
-//! use copyimage_conformance::wire::client::{Credentials, Signing, fresh_nonce, sign_request};
+//! use copyimage_conformance::wire::sign::{Credentials, Signing, fresh_nonce, sign_request};
 //! use copyimage_conformance::wire::reply;
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -45,8 +45,8 @@
 //!     Timestamp::now_utc(),
 //!     &fresh_nonce(),
 //! );
-//! let client = transport::client(Duration::from_secs(5)).unwrap();
-//! let http = transport::send(&client, &emulator.uri(), &req, 1 << 20).await.unwrap();
+//! let client = client::client(Duration::from_secs(5)).unwrap();
+//! let http = client::send(&client, &emulator.uri(), &req, 1 << 20).await.unwrap();
 //! assert_eq!(http.status, 200);
 //! let body = reply::parse(&http.body).unwrap();
 //! assert!(body.text("ImageId").unwrap().starts_with("m-"));

@@ -16,15 +16,15 @@ use copyimage_conformance::bench;
 use copyimage_conformance::case::{Case, ParamValue};
 use copyimage_conformance::emulator::fault::{Fault, Faults};
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
-use copyimage_conformance::harness::exec::Delivery;
+use copyimage_conformance::harness::endpoint::Endpoint;
+use copyimage_conformance::harness::exchange::Delivery;
 use copyimage_conformance::harness::guard::{Guard, Stop};
 use copyimage_conformance::harness::replay::{Repro, replay};
-use copyimage_conformance::harness::target::Target;
 use copyimage_conformance::harness::{self, Probe, Progress, RunConfig, Shard};
 use copyimage_conformance::model::{Format, Timestamp, World};
 use copyimage_conformance::oracle::{PointReading, Readings};
-use copyimage_conformance::wire::client::{Credentials, Signing, fresh_nonce};
 use copyimage_conformance::wire::reply;
+use copyimage_conformance::wire::sign::{Credentials, Signing, fresh_nonce};
 
 /// Conformance suite and reference emulator for Alibaba Cloud ECS CopyImage.
 ///
@@ -532,7 +532,7 @@ async fn replay_file(
 ) -> anyhow::Result<ExitCode> {
     let repro = Repro::load(&file)?;
     let (base, emulator) = endpoint_or_builtin(endpoint, faults).await?;
-    let target = Target::connect(&base, Duration::from_secs(10), Some(1_000)).await?;
+    let target = Endpoint::connect(&base, Duration::from_secs(10), Some(1_000)).await?;
     let budget = (!target.control).then_some(allow_create);
     let target = target.with_guard(Arc::new(Guard::new(budget, interrupt(), 5, harness::guard::MAX_REPLY_BYTES)));
     let records = replay(&target, &repro, credentials.resolve().as_ref()).await?;
@@ -579,7 +579,7 @@ async fn snapshot(
     credentials: CredentialArgs,
 ) -> anyhow::Result<ExitCode> {
     let (base, emulator) = endpoint_or_builtin(endpoint, faults).await?;
-    let target = Target::connect(&base, Duration::from_secs(10), Some(1_000)).await?;
+    let target = Endpoint::connect(&base, Duration::from_secs(10), Some(1_000)).await?;
     let creds = credentials.resolve();
     let code = match (out, check) {
         (Some(dir), _) => {
@@ -625,7 +625,7 @@ async fn call(
         pairs.push((n.to_owned(), ParamValue::text(v)));
     }
     let (base, emulator) = endpoint_or_builtin(endpoint, Vec::new()).await?;
-    let target = Target::connect(&base, Duration::from_secs(10), None).await?;
+    let target = Endpoint::connect(&base, Duration::from_secs(10), None).await?;
     let creds = credentials.resolve().unwrap_or_else(|| {
         eprintln!("note: no credentials given; signing as testid (the default world's key)");
         Credentials::new("testid", "testsecret")

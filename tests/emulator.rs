@@ -5,8 +5,8 @@ mod common;
 use copyimage_conformance::case::{Case, ParamValue, Tamper};
 use copyimage_conformance::model::{HttpRequest, ImageStatus, World};
 use copyimage_conformance::rules::RULES;
-use copyimage_conformance::wire::client::Signing;
 use copyimage_conformance::wire::reply;
+use copyimage_conformance::wire::sign::Signing;
 use proptest::prelude::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -304,7 +304,7 @@ fn as_another_client_sends(mut req: HttpRequest) -> HttpRequest {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn any_correctly_signed_request_is_accepted_whatever_its_order_spaces_and_empty_values() {
     use copyimage_conformance::model::Timestamp;
-    use copyimage_conformance::wire::client::{Credentials, fresh_nonce, pairs, sign_pairs};
+    use copyimage_conformance::wire::sign::{Credentials, fresh_nonce, pairs, sign_pairs};
     let client = common::client();
     let creds = Credentials::new("testid", "testsecret");
     for signing in Signing::ALL {

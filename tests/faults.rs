@@ -8,8 +8,8 @@ use copyimage_conformance::case::{Case, ParamValue, Tamper};
 use copyimage_conformance::emulator::fault::{Fault, Faults};
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::model::{Clock, Timestamp, World};
-use copyimage_conformance::wire::client::Signing;
 use copyimage_conformance::wire::reply;
+use copyimage_conformance::wire::sign::Signing;
 
 fn base(image: &str, dest: &str) -> Case {
     Case::new(Signing::V1PostQuery, &[("RegionId", "cn-qingdao"), ("ImageId", image), ("DestinationRegionId", dest)])

@@ -7,7 +7,7 @@ use copyimage_conformance::generate::{self, CaseSpec, arb_anchor, arb_case};
 use copyimage_conformance::model::Format;
 use copyimage_conformance::oracle::{self, NonceLog, Scene};
 use copyimage_conformance::rules::{Layer, RuleId};
-use copyimage_conformance::wire::client::Signing;
+use copyimage_conformance::wire::sign::Signing;
 use proptest::strategy::{Strategy, ValueTree};
 
 fn predict(anchor: &generate::Anchor, spec: &CaseSpec) -> oracle::Prediction {

@@ -10,8 +10,8 @@ use std::time::Duration;
 use copyimage_conformance::case::{Case, ParamValue, Tamper};
 use copyimage_conformance::emulator::{ConnectionLimits, Emulator, EmulatorConfig};
 use copyimage_conformance::model::World;
-use copyimage_conformance::wire::client::Signing;
 use copyimage_conformance::wire::reply;
+use copyimage_conformance::wire::sign::Signing;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -94,7 +94,7 @@ async fn connections_past_the_limit_are_closed_at_once_and_others_still_served()
     drop(held.pop());
     tokio::time::sleep(Duration::from_millis(100)).await;
     let client = common::client();
-    let reply = copyimage_conformance::harness::transport::send(
+    let reply = copyimage_conformance::harness::client::send(
         &client,
         &e.uri(),
         &copyimage_conformance::model::HttpRequest {
@@ -127,12 +127,12 @@ async fn garbage_huge_and_crowded_requests_get_replies() {
         headers: vec![("content-type".into(), "application/x-www-form-urlencoded".into())],
         body: body.into_bytes(),
     };
-    let reply = copyimage_conformance::harness::transport::send(&client, &e.uri(), &crowded, 1 << 20).await.unwrap();
+    let reply = copyimage_conformance::harness::client::send(&client, &e.uri(), &crowded, 1 << 20).await.unwrap();
     assert_eq!(reply.status, 400);
     assert!(reply::parse(&reply.body).unwrap().text("Code").is_some());
     // A 20 MB body: refused for its size, the connection closed rather than read whole.
     let huge = copyimage_conformance::model::HttpRequest { body: vec![b'x'; 20 << 20], ..crowded };
-    match copyimage_conformance::harness::transport::send(&client, &e.uri(), &huge, 1 << 20).await {
+    match copyimage_conformance::harness::client::send(&client, &e.uri(), &huge, 1 << 20).await {
         Ok(reply) => assert_eq!(reply::parse(&reply.body).unwrap().text("Code"), Some("InvalidParameter")),
         Err(err) => assert!(err.unanswered(), "{err}"),
     }

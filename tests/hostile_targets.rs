@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use copyimage_conformance::harness::{Probe, RunConfig, run};
 use copyimage_conformance::report::Report;
-use copyimage_conformance::wire::client::Credentials;
+use copyimage_conformance::wire::sign::Credentials;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

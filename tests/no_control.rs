@@ -7,7 +7,7 @@ mod common;
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::harness::{HarnessError, Probe, RunConfig, run};
 use copyimage_conformance::rules::RuleId;
-use copyimage_conformance::wire::client::Credentials;
+use copyimage_conformance::wire::sign::Credentials;
 
 async fn bare_emulator() -> Emulator {
     Emulator::start(EmulatorConfig { control: false, ..EmulatorConfig::default() }).await.unwrap()

@@ -6,7 +6,7 @@ use copyimage_conformance::case::{Case, ParamValue, Tamper};
 use copyimage_conformance::model::{HttpRequest, ImageStatus, Timestamp, World};
 use copyimage_conformance::oracle::{self, FormatExpectation, NonceLog, OpenPoint, Outcome, Prediction, Scene};
 use copyimage_conformance::rules::RuleId;
-use copyimage_conformance::wire::client::Signing;
+use copyimage_conformance::wire::sign::Signing;
 use proptest::prelude::*;
 
 const NOW: Timestamp = Timestamp(1_750_000_000);

@@ -9,9 +9,9 @@ use std::time::Duration;
 use copyimage_conformance::case::Case;
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::harness::compare::Seen;
-use copyimage_conformance::harness::exec::{Mirror, send_case};
+use copyimage_conformance::harness::endpoint::Endpoint;
+use copyimage_conformance::harness::exchange::{Mirror, send_case};
 use copyimage_conformance::harness::snapshot::snapshot_world;
-use copyimage_conformance::harness::target::Target;
 use copyimage_conformance::harness::{RunConfig, run};
 use copyimage_conformance::model::{Image, Region, World};
 use copyimage_conformance::oracle::{OpenPoint, PointReading, Readings};
@@ -68,7 +68,7 @@ fn patched(patch: Option<Patch>) -> World {
 async fn answer(readings: Readings, world: &World, case: &Case) -> (Seen, bool) {
     let emulator =
         Emulator::start(EmulatorConfig { world: world.clone(), readings, ..EmulatorConfig::default() }).await.unwrap();
-    let target = Target::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap();
+    let target = Endpoint::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap();
     let mut mirror = Mirror::staged(&target, world).await.unwrap();
     let records = send_case(&target, &mut mirror, case).await.unwrap();
     emulator.shutdown().await;

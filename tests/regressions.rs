@@ -9,15 +9,15 @@ use std::time::Duration;
 
 use copyimage_conformance::emulator::fault::{Fault, Faults};
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
+use copyimage_conformance::harness::endpoint::Endpoint;
 use copyimage_conformance::harness::replay::{Repro, replay};
-use copyimage_conformance::harness::target::Target;
 use copyimage_conformance::rules::RuleId;
 use rstest::rstest;
 
 async fn failed_rules(repro: &Repro, faults: Vec<Fault>) -> Vec<RuleId> {
     let emulator =
         Emulator::start(EmulatorConfig { faults: Faults(faults), ..EmulatorConfig::default() }).await.unwrap();
-    let target = Target::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap();
+    let target = Endpoint::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap();
     let records = replay(&target, repro, None).await.unwrap();
     emulator.shutdown().await;
     let mut rules: Vec<RuleId> = records.iter().flat_map(|r| r.verdict.failed_rules()).collect();

@@ -184,7 +184,7 @@ fn no_output_of_any_subcommand_holds_the_secret() {
 fn reqwest_put(url: &str, body: Vec<u8>) -> Vec<u8> {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let client = copyimage_conformance::harness::transport::client(Duration::from_secs(10)).unwrap();
+        let client = copyimage_conformance::harness::client::client(Duration::from_secs(10)).unwrap();
         let r = client.put(url).body(body).send().await.unwrap();
         let mut out = r.status().to_string().into_bytes();
         out.extend(r.bytes().await.unwrap());

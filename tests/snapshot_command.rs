@@ -6,14 +6,14 @@ use std::time::Duration;
 
 use copyimage_conformance::emulator::fault::{Fault, Faults};
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
+use copyimage_conformance::harness::endpoint::Endpoint;
 use copyimage_conformance::harness::snapshot::{check, outcome_cases, record};
-use copyimage_conformance::harness::target::Target;
 use copyimage_conformance::report::shape::ShapeDiff;
-use copyimage_conformance::wire::client::Credentials;
+use copyimage_conformance::wire::sign::Credentials;
 
-async fn target(faults: Vec<Fault>) -> (Emulator, Target) {
+async fn target(faults: Vec<Fault>) -> (Emulator, Endpoint) {
     let e = Emulator::start(EmulatorConfig { faults: Faults(faults), ..EmulatorConfig::default() }).await.unwrap();
-    let t = Target::connect(&e.uri(), Duration::from_secs(10), None).await.unwrap();
+    let t = Endpoint::connect(&e.uri(), Duration::from_secs(10), None).await.unwrap();
     (e, t)
 }
 
@@ -64,7 +64,7 @@ async fn record_then_check_a_release_against_later_builds() {
 async fn without_world_control_only_safe_outcomes_are_recorded_and_the_rest_named() {
     let dir = scratch("bare");
     let e = Emulator::start(EmulatorConfig { control: false, ..EmulatorConfig::default() }).await.unwrap();
-    let t = Target::connect(&e.uri(), Duration::from_secs(10), None).await.unwrap();
+    let t = Endpoint::connect(&e.uri(), Duration::from_secs(10), None).await.unwrap();
     assert!(!t.control);
     // Credentials are required: the target's own keys are not known.
     assert!(record(&t, &dir, None).await.is_err());

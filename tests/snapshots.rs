@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::harness::compare::well_formed_request_id;
+use copyimage_conformance::harness::endpoint::Endpoint;
 use copyimage_conformance::harness::snapshot::{capture, outcome_cases, snapshot_world};
-use copyimage_conformance::harness::target::Target;
 use copyimage_conformance::model::Format;
 use insta::internals::Content;
 
@@ -33,7 +33,7 @@ fn image_id(v: &str) -> bool {
 async fn every_outcome_in_both_formats() {
     let emulator =
         Emulator::start(EmulatorConfig { world: snapshot_world(), ..EmulatorConfig::default() }).await.unwrap();
-    let target = Target::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap();
+    let target = Endpoint::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap();
     for (name, case) in outcome_cases() {
         for format in Format::ALL {
             // A fixed Host keeps V3 strings to sign independent of the ephemeral port.

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use copyimage_conformance::case::{Case, ParamValue, ReplayStep};
 use copyimage_conformance::generate::{arb_anchor, arb_steps, steps::resolve};
-use copyimage_conformance::harness::exec::{Mirror, StepRecord, run_steps};
-use copyimage_conformance::harness::target::Target;
+use copyimage_conformance::harness::endpoint::Endpoint;
+use copyimage_conformance::harness::exchange::{Mirror, StepRecord, run_steps};
 use copyimage_conformance::model::{Clock, Timestamp, World};
-use copyimage_conformance::wire::client::Signing;
+use copyimage_conformance::wire::sign::Signing;
 use proptest::prelude::*;
 
 fn frozen_default_world() -> World {
@@ -34,7 +34,7 @@ fn copy(image: &str, dest: &str, name: Option<&str>) -> ReplayStep {
 /// Runs steps on a fresh emulator; every step must pass. Returns what each step saw.
 async fn run(world: World, steps: &[ReplayStep]) -> Vec<StepRecord> {
     let emulator = common::emulator(world.clone()).await;
-    let target = Target::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap();
+    let target = Endpoint::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap();
     let mut mirror = Mirror::staged(&target, &world).await.unwrap();
     let records = run_steps(&target, &mut mirror, steps).await.unwrap();
     for r in &records {

@@ -16,7 +16,7 @@ use crate::oracle::text::{CharClass, classify};
 use crate::oracle::{self, Prediction, Readings, Scene, Violation};
 use crate::oracle::{DESCRIPTION_LENGTH, NAME_LENGTH};
 use crate::rules::RuleId;
-use crate::wire::client::FORM_CONTENT_TYPE;
+use crate::wire::sign::FORM_CONTENT_TYPE;
 
 /// Where a fault acts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

@@ -393,7 +393,7 @@ pub fn row(key: &str) -> Option<&'static Construction> {
 mod tests {
     use super::*;
     use crate::generate::{arb_deviation, runner};
-    use crate::wire::client::Signing;
+    use crate::wire::sign::Signing;
     use proptest::strategy::{Strategy, ValueTree};
 
     #[test]

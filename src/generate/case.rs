@@ -13,7 +13,7 @@ use super::values::{arb_valid_description, arb_valid_name};
 use super::world::Anchor;
 use crate::case::{Case, ParamValue};
 use crate::model::{Format, World};
-use crate::wire::client::Signing;
+use crate::wire::sign::Signing;
 
 /// How a case asks for its reply format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,7 +19,7 @@ use crate::oracle::open::OpenPoint;
 use crate::oracle::{DESCRIPTION_LENGTH, NAME_LENGTH, WINDOW_CERTAIN, WINDOW_OPEN};
 use crate::rules::RuleId;
 use crate::rules::protocol::{REQUIRED, V1_ONLY, V3_AUTHORIZATION, V3_CONTENT_HASH};
-use crate::wire::client::Signing;
+use crate::wire::sign::Signing;
 
 /// A URL scheme prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

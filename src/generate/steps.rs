@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::values::{arb_valid_description, arb_valid_name};
 use super::world::Anchor;
 use crate::case::{Case, ParamValue, ReplayStep};
-use crate::wire::client::Signing;
+use crate::wire::sign::Signing;
 
 /// One step of a sequence.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

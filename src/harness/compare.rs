@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::transport::TransportError;
+use super::client::TransportError;
 use crate::model::{Format, HttpReply};
 use crate::oracle::{Answered, Outcome, Prediction};
 use crate::rules::RuleId;
@@ -265,7 +265,7 @@ mod tests {
     use crate::case::{Case, Tamper};
     use crate::model::{ErrorReply, Reply, Timestamp, World};
     use crate::oracle::{self, NonceLog, Scene};
-    use crate::wire::client::Signing;
+    use crate::wire::sign::Signing;
 
     fn prediction(case: &Case) -> Prediction {
         let w = World::default_fixture();

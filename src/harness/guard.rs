@@ -1,12 +1,12 @@
 //! What bounds the requests a run sends, whatever path sends them.
 //!
-//! Owns [`Guard`], shared by every [`super::target::Target`] of a run: the create
+//! Owns [`Guard`], shared by every [`super::endpoint::Endpoint`] of a run: the create
 //! budget of a target without world control (a request whose documented outcome may
 //! create an image is sent only while budget is left; every image created is listed),
 //! the [`Stop`] signal (a deadline, Ctrl-C, SIGTERM, or the circuit breaker) that ends
 //! sends in flight and keeps new ones from starting, and the breaker itself (so many
 //! timeouts or broken connections in a row declare the target unresponsive). The
-//! harness's one sending step ([`super::exec::exchange`]) asks the guard before every
+//! harness's one sending step ([`super::exchange::exchange`]) asks the guard before every
 //! send: first sends, reruns, shrinking, replays and snapshots alike.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

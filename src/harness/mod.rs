@@ -1,9 +1,9 @@
 //! The conformance harness: targets, staging, sending, comparing, shrinking, replay.
 //!
 //! Owns running the suite against endpoints. [`run`] generates cases ([`crate::generate`]),
-//! stages their worlds on targets that offer the control contract ([`target`]; on the
+//! stages their worlds on targets that offer the control contract ([`endpoint`]; on the
 //! built-in emulator, in process), sends each request exactly as built and judges the reply
-//! against the oracle's prediction for that exact request ([`exec`], [`compare`]). A
+//! against the oracle's prediction for that exact request ([`exchange`], [`compare`]). A
 //! failing case is run again (one that does not repeat is flaky), then shrunk to a minimal
 //! world and request and saved as a replay file ([`replay`]). Against a target without the
 //! control contract it runs only cases decided by the request alone, under a rate limit,
@@ -23,27 +23,27 @@
 //! # }
 //! ```
 
+pub mod client;
 pub mod compare;
-pub mod exec;
+pub mod endpoint;
+pub mod exchange;
 pub mod guard;
 pub mod replay;
 mod repro;
-mod run;
+mod schedule;
 mod shrink;
 pub mod snapshot;
-pub mod target;
-pub mod transport;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub(crate) use run::SpanWorlds;
-pub use run::run;
+pub(crate) use schedule::SpanWorlds;
+pub use schedule::run;
 
 use crate::emulator::fault::Fault;
 use crate::model::Format;
 use crate::oracle::Readings;
-use crate::wire::client::{Credentials, Signing};
+use crate::wire::sign::{Credentials, Signing};
 
 /// Why the harness could not run.
 #[derive(Debug, thiserror::Error)]

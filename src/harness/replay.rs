@@ -10,12 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use super::HarnessError;
 use super::compare::Mismatch;
-use super::exec::{Mirror, StepRecord, run_steps};
-use super::target::Target;
+use super::endpoint::Endpoint;
+use super::exchange::{Mirror, StepRecord, run_steps};
 use crate::case::ReplayStep;
 use crate::model::{Secret, World};
 use crate::rules::RuleId;
-use crate::wire::client::Credentials;
+use crate::wire::sign::Credentials;
 
 /// The format tag of replay files.
 pub const REPLAY_FORMAT: &str = "copyimage-conformance-replay/1";
@@ -68,7 +68,7 @@ impl Repro {
 /// Runs a replay against a target. With control the world is staged; without it, the
 /// world's keys are replaced by `credentials` and nothing is staged.
 pub async fn replay(
-    target: &Target,
+    target: &Endpoint,
     repro: &Repro,
     credentials: Option<&Credentials>,
 ) -> Result<Vec<StepRecord>, HarnessError> {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::HarnessError;
 use super::replay::{REPLAY_FORMAT, Repro};
-use super::run::Shared;
+use super::schedule::Shared;
 use crate::model::HttpRequest;
 use crate::report::Failure;
 

@@ -5,7 +5,7 @@
 //! (not for a failure that is the absence of a reply), the pruning of the world one
 //! entity at a time, and merging failures that shrink to the same rules. Every request
 //! it sends goes through the same step and gate as the first one
-//! ([`super::exec::exchange`]).
+//! ([`super::exchange::exchange`]).
 
 use std::time::{Duration, Instant};
 
@@ -13,9 +13,9 @@ use proptest::strategy::ValueTree;
 
 use super::HarnessError;
 use super::compare::{Mismatch, Seen};
-use super::exec::{Mirror, StepRecord, delivered, run_steps};
-use super::run::{Shared, Work, concrete, failed_rules, size};
-use super::target::Target;
+use super::endpoint::Endpoint;
+use super::exchange::{Mirror, StepRecord, delivered, run_steps};
+use super::schedule::{Shared, Work, concrete, failed_rules, size};
 use crate::case::ReplayStep;
 use crate::generate::Anchor;
 use crate::model::{Clock, World};
@@ -24,7 +24,7 @@ use crate::rules::RuleId;
 
 /// Runs a world and steps from scratch (staged afresh when the target has control).
 async fn fresh_run(
-    target: &Target,
+    target: &Endpoint,
     world: &World,
     steps: &[ReplayStep],
     probe_world: Option<&World>,
@@ -44,7 +44,7 @@ fn unanswered(records: &[StepRecord]) -> bool {
 
 pub(super) async fn on_failure(
     shared: &Shared,
-    target: &Target,
+    target: &Endpoint,
     anchor: &Anchor,
     work: &mut Work,
     index: u64,
@@ -203,7 +203,7 @@ fn strip_secrets(world: &mut World) {
 
 /// Removes world entities one at a time while the failure persists.
 async fn prune_world(
-    target: &Target,
+    target: &Endpoint,
     world: &mut World,
     steps: &[ReplayStep],
     still_fails: &mut impl FnMut(&[StepRecord]) -> bool,

@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::HarnessError;
-use super::exec::{Mirror, exchange};
-use super::target::Target;
+use super::endpoint::Endpoint;
+use super::exchange::{Mirror, exchange};
 use crate::case::{Case, ParamValue, Tamper};
 use crate::model::{Clock, Format, Timestamp, World};
 use crate::oracle::{self, NonceLog, Scene};
 use crate::report::shape::{ReplyShape, ShapeDiff, diff, redact, shape};
-use crate::wire::client::{Credentials, Signing};
+use crate::wire::sign::{Credentials, Signing};
 
 /// The instant the snapshot world is frozen at.
 pub const SNAPSHOT_NOW: &str = "2026-01-01T00:00:00Z";
@@ -113,7 +113,7 @@ pub struct Capture {
 /// first; without it, `credentials` sign the request. `host` is the `Host` header sent
 /// and signed (the target's own, unless a fixed one keeps V3 signatures repeatable).
 pub async fn capture(
-    target: &Target,
+    target: &Endpoint,
     host: &str,
     name: &str,
     case: &Case,
@@ -184,7 +184,11 @@ pub struct Recorded {
 }
 
 /// Records every outcome in both formats under `dir`.
-pub async fn record(target: &Target, dir: &Path, credentials: Option<&Credentials>) -> Result<Recorded, HarnessError> {
+pub async fn record(
+    target: &Endpoint,
+    dir: &Path,
+    credentials: Option<&Credentials>,
+) -> Result<Recorded, HarnessError> {
     let io = |path: &Path, e: std::io::Error| HarnessError::Io { path: path.to_owned(), reason: e.to_string() };
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut key_ids: Vec<String> =
@@ -217,7 +221,7 @@ pub async fn record(target: &Target, dir: &Path, credentials: Option<&Credential
 
 /// Compares a target with a recorded set: every recorded file, its differences.
 pub async fn check(
-    target: &Target,
+    target: &Endpoint,
     dir: &Path,
     credentials: Option<&Credentials>,
 ) -> Result<Vec<(PathBuf, Vec<ShapeDiff>)>, HarnessError> {

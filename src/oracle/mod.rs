@@ -12,7 +12,7 @@
 //! ```
 //! use copyimage_conformance::model::{HttpRequest, Timestamp, World};
 //! use copyimage_conformance::oracle::{self, NonceLog, Outcome, Scene};
-//! use copyimage_conformance::wire::client::{Credentials, Signing, sign_request};
+//! use copyimage_conformance::wire::sign::{Credentials, Signing, sign_request};
 //!
 //! let world = World::default_fixture();
 //! let now = Timestamp::parse("2024-01-01T00:00:00Z").unwrap();
@@ -539,7 +539,7 @@ pub enum Recorder {
         /// Whether nonces of unauthenticated requests are remembered.
         failed_too: bool,
     },
-    /// The harness's mirror of a target ([`crate::harness::exec::Mirror`]).
+    /// The harness's mirror of a target ([`crate::harness::exchange::Mirror`]).
     Mirror,
 }
 

@@ -20,7 +20,7 @@ use crate::case::ReplayStep;
 use crate::harness::compare::{Mismatch, Seen};
 use crate::model::{Format, HttpRequest, World};
 use crate::rules::{Layer, RULES, RuleId};
-use crate::wire::client::Signing;
+use crate::wire::sign::Signing;
 
 /// One rule's results.
 #[derive(Clone, Debug, Serialize)]

@@ -7,7 +7,7 @@
 
 use crate::case::{Case, ParamValue, Tamper};
 use crate::model::{HttpRequest, Timestamp, World};
-use crate::wire::client::{Pairs, Signing, V1Draft, V3Draft};
+use crate::wire::sign::{Pairs, Signing, V1Draft, V3Draft};
 
 /// The requests a case sends: an optional warm-up (for nonce reuse) and the request
 /// under test.
@@ -111,7 +111,7 @@ impl Case {
                 }
                 Tamper::Oversize if !signs_padding(self.signing) => {
                     if req.body.is_empty() {
-                        req.set_header("content-type", crate::wire::client::FORM_CONTENT_TYPE);
+                        req.set_header("content-type", crate::wire::sign::FORM_CONTENT_TYPE);
                         req.body.extend_from_slice(b"Padding=");
                     } else {
                         req.body.extend_from_slice(b"&Padding=");

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use copyimage_conformance::case::Case;
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
-use copyimage_conformance::harness::transport;
+use copyimage_conformance::harness::client;
 use copyimage_conformance::model::{HttpReply, HttpRequest, Timestamp, World};
 use copyimage_conformance::wire::build::Built;
-use copyimage_conformance::wire::client::fresh_nonce;
+use copyimage_conformance::wire::sign::fresh_nonce;
 
 /// Starts an emulator with `world`.
 pub async fn emulator(world: World) -> Emulator {
@@ -19,12 +19,12 @@ pub async fn emulator(world: World) -> Emulator {
 
 /// A client for tests.
 pub fn client() -> reqwest::Client {
-    transport::client(Duration::from_secs(10)).expect("client")
+    client::client(Duration::from_secs(10)).expect("client")
 }
 
 /// Sends one request.
 pub async fn send(client: &reqwest::Client, emulator: &Emulator, req: &HttpRequest) -> HttpReply {
-    transport::send(client, &emulator.uri(), req, 64 << 20).await.expect("reply")
+    client::send(client, &emulator.uri(), req, 64 << 20).await.expect("reply")
 }
 
 /// Builds a case at the emulator's current time and sends it (warm-up first).

@@ -1,4 +1,4 @@
-//! A target: an endpoint, how to reach it, and what it offers.
+//! An endpoint: where a target is, how to reach it, and what it offers.
 //!
 //! Owns talking to one endpoint: discovering the world-control contract, staging
 //! worlds, reading them back, advancing the clock, and sending API requests under a
@@ -14,8 +14,8 @@ use tokio::time::Instant;
 use std::sync::Arc;
 
 use super::HarnessError;
+use super::client::{self, TransportError};
 use super::guard::{Guard, MAX_REPLY_BYTES, Stop};
-use super::transport::{self, TransportError};
 use crate::emulator::Loader;
 use crate::model::{Copy, HttpReply, HttpRequest, Image, Timestamp, World};
 
@@ -71,7 +71,7 @@ struct NowReply {
 
 /// One endpoint.
 #[derive(Debug)]
-pub struct Target {
+pub struct Endpoint {
     /// Scheme, host and port.
     pub base: String,
     /// `host[:port]` for the `Host` header and V3 signing.
@@ -87,13 +87,13 @@ pub struct Target {
     guard: Arc<Guard>,
 }
 
-impl Target {
+impl Endpoint {
     /// Connects: checks the URL and asks `GET /_conformance`.
     pub async fn connect(
         endpoint: &str,
         timeout: Duration,
         rate_per_minute: Option<u32>,
-    ) -> Result<Target, HarnessError> {
+    ) -> Result<Endpoint, HarnessError> {
         let url = reqwest::Url::parse(endpoint)
             .map_err(|e| HarnessError::Endpoint { endpoint: endpoint.to_owned(), reason: e.to_string() })?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -107,7 +107,7 @@ impl Target {
             None => url.host_str().unwrap_or_default().to_owned(),
         };
         let base = format!("{}://{host}", url.scheme());
-        let client = transport::client_for(&base, timeout)
+        let client = client::client_for(&base, timeout)
             .map_err(|e| HarnessError::Endpoint { endpoint: endpoint.to_owned(), reason: e.to_string() })?;
         let control = match client.get(format!("{base}/_conformance")).send().await {
             Ok(r) if r.status().is_success() => r
@@ -129,11 +129,11 @@ impl Target {
         let limiter = if control { None } else { rate_per_minute.map(RateLimiter::per_minute) };
         // On its own, a target without control may have nothing created on it.
         let guard = Arc::new(Guard::new((!control).then_some(0), Stop::new(), 0, MAX_REPLY_BYTES));
-        Ok(Target { base, host, control, client, limiter, loader: None, guard })
+        Ok(Endpoint { base, host, control, client, limiter, loader: None, guard })
     }
 
     /// Bounds its requests by `guard` (shared by a run's targets) from now on.
-    pub fn with_guard(mut self, guard: Arc<Guard>) -> Target {
+    pub fn with_guard(mut self, guard: Arc<Guard>) -> Endpoint {
         self.guard = guard;
         self
     }
@@ -145,14 +145,14 @@ impl Target {
 
     /// Stages worlds through `loader` from now on, not over HTTP. The clock and the
     /// read-back still use the contract's HTTP routes.
-    pub fn with_loader(mut self, loader: Loader) -> Target {
+    pub fn with_loader(mut self, loader: Loader) -> Endpoint {
         self.loader = Some(loader);
         self
     }
 
     /// Sends an API request exactly as built, unless the run has stopped; a stop ends
     /// a send in flight. Callers ask [`Guard::allows`] first when the request may
-    /// create an image ([`super::exec::exchange`] does).
+    /// create an image ([`super::exchange::exchange`] does).
     pub async fn send(&self, req: &HttpRequest) -> Result<HttpReply, TransportError> {
         let stop = &self.guard.stop;
         if stop.is_stopped() {
@@ -162,7 +162,7 @@ impl Target {
             if let Some(l) = &self.limiter {
                 l.wait().await;
             }
-            transport::send(&self.client, &self.base, req, self.guard.max_reply_bytes).await
+            client::send(&self.client, &self.base, req, self.guard.max_reply_bytes).await
         };
         let reply = tokio::select! {
             reply = sent => reply,

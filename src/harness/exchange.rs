@@ -12,15 +12,15 @@
 use serde::Serialize;
 
 use super::HarnessError;
+use super::client::TransportError;
 use super::compare::{Mismatch, Seen, Verdict, judge};
-use super::target::Target;
-use super::transport::TransportError;
+use super::endpoint::Endpoint;
 use crate::case::Case;
 use crate::case::ReplayStep;
 use crate::model::{HttpRequest, Timestamp, World};
 use crate::oracle::{self, Answered, NonceLog, Prediction, Recorder, Scene};
 use crate::rules::RuleId;
-use crate::wire::client::fresh_nonce;
+use crate::wire::sign::fresh_nonce;
 
 /// Whether the harness is sure a target holds its mirror's world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +58,7 @@ impl Mirror {
     }
 
     /// Stages `world` on the target and mirrors it.
-    pub async fn staged(target: &Target, world: &World) -> Result<Mirror, HarnessError> {
+    pub async fn staged(target: &Endpoint, world: &World) -> Result<Mirror, HarnessError> {
         let mut m = Mirror::unsure();
         m.ensure(target, world).await?;
         Ok(m)
@@ -66,7 +66,7 @@ impl Mirror {
 
     /// Makes sure the target holds `world`, staging it unless the mirror is exact and of
     /// that world. Returns whether it staged.
-    pub async fn ensure(&mut self, target: &Target, world: &World) -> Result<bool, HarnessError> {
+    pub async fn ensure(&mut self, target: &Endpoint, world: &World) -> Result<bool, HarnessError> {
         if self.certainty == Certainty::Exact && self.world == *world {
             return Ok(false);
         }
@@ -141,7 +141,7 @@ pub fn delivered(records: &[StepRecord]) -> bool {
 /// client refuses to send is the harness's failure, not the target's. The record keeps
 /// the request (taken, not copied: a request can be a megabyte).
 pub async fn exchange(
-    target: &Target,
+    target: &Endpoint,
     mirror: &mut Mirror,
     req: HttpRequest,
     now: Timestamp,
@@ -204,7 +204,7 @@ pub async fn exchange(
 }
 
 /// Builds and sends a case (its warm-up first) at the mirror's time.
-pub async fn send_case(target: &Target, mirror: &mut Mirror, case: &Case) -> Result<Vec<StepRecord>, HarnessError> {
+pub async fn send_case(target: &Endpoint, mirror: &mut Mirror, case: &Case) -> Result<Vec<StepRecord>, HarnessError> {
     let now = mirror.now();
     let built = case.build(&mirror.world, now, &target.host, &fresh_nonce());
     let mut records = Vec::new();
@@ -227,7 +227,7 @@ pub async fn send_case(target: &Target, mirror: &mut Mirror, case: &Case) -> Res
 }
 
 /// Advances the target's clock and the mirror's.
-pub async fn advance(target: &Target, mirror: &mut Mirror, seconds: u32) -> Result<(), HarnessError> {
+pub async fn advance(target: &Endpoint, mirror: &mut Mirror, seconds: u32) -> Result<(), HarnessError> {
     let now = target.advance(seconds).await?;
     mirror.world.clock.advance(i64::from(seconds));
     mirror.world.settle(now);
@@ -235,7 +235,7 @@ pub async fn advance(target: &Target, mirror: &mut Mirror, seconds: u32) -> Resu
 }
 
 /// Reads the target's world and compares images and copies with the mirror.
-pub async fn check(target: &Target, mirror: &mut Mirror) -> Result<StepRecord, HarnessError> {
+pub async fn check(target: &Endpoint, mirror: &mut Mirror) -> Result<StepRecord, HarnessError> {
     let (view, now) = target.read_world().await?;
     mirror.world.settle(now);
     let mut mismatches = Vec::new();
@@ -279,7 +279,7 @@ pub async fn check(target: &Target, mirror: &mut Mirror) -> Result<StepRecord, H
 
 /// Runs replay steps in order.
 pub async fn run_steps(
-    target: &Target,
+    target: &Endpoint,
     mirror: &mut Mirror,
     steps: &[ReplayStep],
 ) -> Result<Vec<StepRecord>, HarnessError> {

@@ -16,9 +16,9 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use proptest::strategy::{Strategy, ValueTree};
 
-use super::exec::{Delivery, Mirror, StepRecord, delivered, run_steps};
+use super::endpoint::Endpoint;
+use super::exchange::{Delivery, Mirror, StepRecord, delivered, run_steps};
 use super::guard::{Guard, Stop};
-use super::target::Target;
 use super::{HarnessError, Progress, RunConfig};
 use crate::case::ReplayStep;
 use crate::emulator::fault::Faults;
@@ -28,7 +28,7 @@ use crate::model::Format;
 use crate::model::{AccessKey, Account, Clock, Region, World};
 use crate::report::{FirstFailure, Report};
 use crate::rules::{RuleId, WORLD_RULES};
-use crate::wire::client::Signing;
+use crate::wire::sign::Signing;
 
 /// Cases that share one generated world.
 const WORLD_SPAN: u64 = 50;
@@ -87,7 +87,7 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
     if !builtin {
         let mut offered = Vec::new();
         for e in &config.endpoints {
-            offered.push(Target::connect(e, config.timeout, Some(config.rate_per_minute)).await?.control);
+            offered.push(Endpoint::connect(e, config.timeout, Some(config.rate_per_minute)).await?.control);
         }
         control = offered[0];
         if offered.iter().any(|c| *c != control) {
@@ -218,7 +218,7 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
                         }
                     };
                     let mut target =
-                        Target::connect(&base, timeout, Some(rate)).await?.with_guard(shared.guard.clone());
+                        Endpoint::connect(&base, timeout, Some(rate)).await?.with_guard(shared.guard.clone());
                     if let (Some(e), false) = (&own, shared.config.stage_over_http) {
                         target = target.with_loader(e.loader());
                     }
@@ -374,7 +374,7 @@ pub(super) fn failed_rules(records: &[StepRecord]) -> Vec<RuleId> {
 
 async fn worker(
     shared: Arc<Shared>,
-    target: Arc<Target>,
+    target: Arc<Endpoint>,
     indices: Vec<u64>,
     probe: Option<Anchor>,
 ) -> Result<(), HarnessError> {
