@@ -239,7 +239,7 @@ async fn every_hostile_target_gets_a_clear_verdict_in_bounded_time_and_memory() 
         assert!(seconds < 30.0, "{how:?} took {seconds:.1} s");
         assert!(peak_rss_mb() < 300.0, "{how:?}: peak RSS {:.0} MB", peak_rss_mb());
         let failure = report.failures.first().unwrap_or_else(|| panic!("{how:?}: no failure shown:\n{report}"));
-        let observed: Vec<&str> = failure.mismatches.iter().map(|m| m.observed.as_str()).collect();
+        let observed: Vec<String> = failure.mismatches.iter().map(|m| m.observed.to_string()).collect();
         let said = format!("{} {}", failure.seen, observed.join(" | "));
         let expected_words: &[&str] = match how {
             Hostile::Oversize => &["larger than 4194304 bytes"],

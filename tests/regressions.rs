@@ -50,3 +50,26 @@ fn every_fault_has_a_regression() {
         assert!(std::path::Path::new(&format!("tests/regressions/{f}.json")).exists(), "{f}");
     }
 }
+
+/// A format-1 file (mismatches as text) still loads, without its mismatches; a format
+/// the suite does not know is refused with its name.
+#[test]
+fn a_format_1_file_loads_and_an_unknown_format_is_refused() {
+    let path = PathBuf::from("tests/regressions/misspelling-fixed.json");
+    let current = Repro::load(&path).unwrap();
+    let mut old: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    old["format"] = "copyimage-conformance-replay/1".into();
+    old["mismatches"] = serde_json::json!([{ "rule": "image.unencrypted", "expected": "403 X", "observed": "403 Y" }]);
+    let dir = std::env::temp_dir().join(format!("replay-format-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("old.json");
+    std::fs::write(&file, old.to_string()).unwrap();
+    let loaded = Repro::load(&file).unwrap();
+    assert_eq!((&loaded.world, &loaded.steps, &loaded.rules), (&current.world, &current.steps, &current.rules));
+    assert!(loaded.mismatches.is_empty());
+    old["format"] = "copyimage-conformance-replay/9".into();
+    std::fs::write(&file, old.to_string()).unwrap();
+    let refused = Repro::load(&file).unwrap_err().to_string();
+    assert!(refused.contains("replay/9") && refused.contains("replay/2"), "{refused}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -15,16 +15,205 @@ use crate::oracle::{Answered, Outcome, Prediction};
 use crate::rules::RuleId;
 use crate::wire::reply::{self, ERROR_ROOT, ParsedReply, ReplyParseError, SUCCESS_ROOT};
 
-/// A check that failed: the rule, what the documentation expects, what arrived.
+/// A check that failed: the rule, what the documentation expects, what arrived. Both
+/// sides are values; [`crate::report`] renders them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mismatch {
     /// The rule not honoured.
     pub rule: RuleId,
     /// What was expected.
-    pub expected: String,
+    pub expected: Expected,
     /// What was observed.
-    pub observed: String,
+    pub observed: Observed,
 }
+
+/// One outcome the documentation accepts, in brief (two outcomes that differ only in
+/// their message or copy plan are one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Acceptable {
+    /// A 200 success with a new `ImageId`.
+    Success,
+    /// A documented error.
+    Error {
+        /// HTTP status.
+        status: u16,
+        /// `Code`.
+        code: String,
+    },
+    /// Any 4xx refusal (a gateway's refusal no document names).
+    Refusal,
+}
+
+/// What a check expected.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Expected {
+    /// One of these outcomes.
+    Outcomes {
+        /// The acceptable outcomes, each once, in the prediction's order.
+        any_of: Vec<Acceptable>,
+    },
+    /// A body in this format.
+    Format {
+        /// The format asked for.
+        format: Format,
+    },
+    /// A body that parses as XML or JSON.
+    ReadableBody,
+    /// The documented shape of a success or an error in `format`.
+    Shape {
+        /// Whether the reply is a success.
+        success: bool,
+        /// The body's format.
+        format: Format,
+    },
+    /// A `RequestId` that is a UUID.
+    RequestId,
+    /// The `ImageId` of an image that did not exist.
+    NewImageId,
+    /// This image, as the mirror holds it.
+    Image {
+        /// The image.
+        image: ImageBrief,
+    },
+    /// No image with this id.
+    NoImage {
+        /// The id.
+        id: String,
+    },
+    /// These copies in progress (source, destination), sorted.
+    Copies {
+        /// The pairs.
+        pairs: Vec<(String, String)>,
+    },
+}
+
+/// What an image is, as far as a check of the world compares it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageBrief {
+    /// Image id.
+    pub id: String,
+    /// Region.
+    pub region: String,
+    /// Status.
+    pub status: crate::model::ImageStatus,
+    /// Name (an empty one is none).
+    pub name: Option<String>,
+    /// Description (an empty one is none).
+    pub description: Option<String>,
+    /// Owner.
+    pub owner: Option<String>,
+}
+
+impl ImageBrief {
+    /// The brief of an image. An empty name or description and none at all are one
+    /// (points `empty-name`; "Can be null" for descriptions).
+    pub fn of(image: &crate::model::Image) -> ImageBrief {
+        let text = |t: &Option<String>| t.clone().filter(|t| !t.is_empty());
+        ImageBrief {
+            id: image.id.clone(),
+            region: image.region.clone(),
+            status: image.status,
+            name: text(&image.name),
+            description: text(&image.description),
+            owner: image.owner.clone(),
+        }
+    }
+}
+
+/// What a check observed. Text taken from a reply is clipped to [`CLIP`] characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Observed {
+    /// No reply: why.
+    NoReply {
+        /// The transport failure.
+        problem: String,
+    },
+    /// A success.
+    Success {
+        /// HTTP status.
+        status: u16,
+    },
+    /// An error reply; `code` is `None` when the body names none.
+    Error {
+        /// HTTP status.
+        status: u16,
+        /// `Code`.
+        code: Option<String>,
+    },
+    /// A reply whose body could not be read.
+    Unreadable {
+        /// HTTP status.
+        status: u16,
+        /// Why it could not be read.
+        problem: String,
+    },
+    /// A body in this format.
+    Format {
+        /// The format.
+        format: Format,
+    },
+    /// A `RequestId` that is not a UUID, or none.
+    RequestId {
+        /// The value, if any.
+        value: Option<String>,
+    },
+    /// A departure from the documented shape.
+    Shape {
+        /// What departs.
+        problem: ShapeProblem,
+    },
+    /// The id of an image that already existed.
+    ExistingImageId {
+        /// The id.
+        id: String,
+    },
+    /// This image (or none with the id expected).
+    Image {
+        /// The image, if the target holds one with that id.
+        image: Option<ImageBrief>,
+    },
+    /// These copies in progress (source, destination), sorted.
+    Copies {
+        /// The pairs.
+        pairs: Vec<(String, String)>,
+    },
+}
+
+/// How a body departs from its documented shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ShapeProblem {
+    /// The XML root element.
+    Root {
+        /// Its name.
+        name: String,
+    },
+    /// A required field is missing.
+    Missing {
+        /// The field.
+        field: String,
+    },
+    /// A required field is empty.
+    Empty {
+        /// The field.
+        field: String,
+    },
+    /// A required field is not text.
+    NotText {
+        /// The field.
+        field: String,
+        /// Its JSON type.
+        type_name: String,
+    },
+    /// A success carries a `Code`.
+    CodeInSuccess,
+}
+
+/// Characters kept of any text a reply supplies to an [`Observed`].
+pub const CLIP: usize = 300;
 
 /// What came back, in brief.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,33 +292,29 @@ pub fn well_formed_request_id(id: &str) -> bool {
 
 /// The acceptable outcomes in brief, each once (two outcomes may differ only in their
 /// message or plan).
-fn describe(prediction: &Prediction) -> String {
-    let mut seen: Vec<String> = Vec::new();
+fn acceptable(prediction: &Prediction) -> Expected {
+    let mut any_of: Vec<Acceptable> = Vec::new();
     for o in &prediction.acceptable {
-        let text = match o {
-            Outcome::Success(_) => "200 success".to_owned(),
-            Outcome::Error(e) => format!("{} {}", e.status, e.code),
-            Outcome::Refusal { .. } => "any 4xx refusal".to_owned(),
+        let a = match o {
+            Outcome::Success(_) => Acceptable::Success,
+            Outcome::Error(e) => Acceptable::Error { status: e.status, code: e.code.to_string() },
+            Outcome::Refusal { .. } => Acceptable::Refusal,
         };
-        if !seen.contains(&text) {
-            seen.push(text);
+        if !any_of.contains(&a) {
+            any_of.push(a);
         }
     }
-    seen.join(" or ")
+    Expected::Outcomes { any_of }
 }
 
-/// Shortens observed text for reports.
-fn clip(s: String) -> String {
-    if s.chars().count() > 300 { format!("{}…", s.chars().take(300).collect::<String>()) } else { s }
+/// Shortens text a reply supplied.
+fn clip(s: &str) -> String {
+    if s.chars().count() > CLIP { format!("{}…", s.chars().take(CLIP).collect::<String>()) } else { s.to_owned() }
 }
 
 /// Judges a reply (or its absence) against a prediction.
 pub fn judge(prediction: &Prediction, reply: &Result<HttpReply, TransportError>) -> Verdict {
     let mut v = judge_full(prediction, reply);
-    for m in &mut v.mismatches {
-        m.observed = clip(std::mem::take(&mut m.observed));
-        m.expected = clip(std::mem::take(&mut m.expected));
-    }
     v.exercised.sort_unstable();
     v.exercised.dedup();
     v
@@ -142,14 +327,14 @@ pub fn judge(prediction: &Prediction, reply: &Result<HttpReply, TransportError>)
 fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>) -> Verdict {
     let mut exercised = prediction.rules();
     let mut mismatches = Vec::new();
-    let outcome_failed = |mismatches: &mut Vec<Mismatch>, observed: String| {
+    let outcome_failed = |mismatches: &mut Vec<Mismatch>, observed: Observed| {
         for rule in prediction.rules() {
-            mismatches.push(Mismatch { rule, expected: describe(prediction), observed: observed.clone() });
+            mismatches.push(Mismatch { rule, expected: acceptable(prediction), observed: observed.clone() });
         }
     };
     let reply = match reply {
         Err(e) => {
-            outcome_failed(&mut mismatches, format!("no reply: {e}"));
+            outcome_failed(&mut mismatches, Observed::NoReply { problem: clip(&e.to_string()) });
             let seen = Seen { problem: Some(e.to_string()), ..Seen::default() };
             return Verdict { exercised, mismatches, seen };
         }
@@ -170,18 +355,18 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
     // The outcome: success, an acceptable error, or a refusal of any kind.
     if success {
         if !prediction.allows_success() {
-            outcome_failed(&mut mismatches, format!("{} success", reply.status));
+            outcome_failed(&mut mismatches, Observed::Success { status: reply.status });
         }
     } else {
-        let code = seen.code.clone().unwrap_or_default();
-        if prediction.error_matching(&code, reply.status).is_none() {
+        let code = seen.code.as_deref().unwrap_or_default();
+        if prediction.error_matching(code, reply.status).is_none() {
             if prediction.refusal_matching(reply.status).is_some() {
                 // A refusal no document names: its Code and body are not judged.
                 return Verdict { exercised, mismatches, seen };
             }
             let observed = match &parsed {
-                Err(_) => format!("{} with an unreadable body", reply.status),
-                Ok(_) => format!("{} {}", reply.status, if code.is_empty() { "(no Code)" } else { &code }),
+                Err(e) => Observed::Unreadable { status: reply.status, problem: clip(&e.to_string()) },
+                Ok(_) => Observed::Error { status: reply.status, code: seen.code.as_deref().map(clip) },
             };
             outcome_failed(&mut mismatches, observed);
         }
@@ -192,8 +377,8 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
             seen.problem = Some(e.to_string());
             mismatches.push(Mismatch {
                 rule: shape_rule,
-                expected: "an XML or JSON body".into(),
-                observed: e.to_string(),
+                expected: Expected::ReadableBody,
+                observed: Observed::Unreadable { status: reply.status, problem: clip(&e.to_string()) },
             });
             return Verdict { exercised, mismatches, seen };
         }
@@ -203,60 +388,48 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
     if !prediction.format.allows(parsed.format) {
         mismatches.push(Mismatch {
             rule: RuleId::ReplyFormat,
-            expected: prediction.format.emulator().to_string(),
-            observed: parsed.format.to_string(),
+            expected: Expected::Format { format: prediction.format.emulator() },
+            observed: Observed::Format { format: parsed.format },
         });
     }
     match parsed.text("RequestId") {
         Some(id) if well_formed_request_id(id) => {}
-        Some(id) => mismatches.push(Mismatch {
+        id => mismatches.push(Mismatch {
             rule: RuleId::ReplyRequestId,
-            expected: "a UUID".into(),
-            observed: format!("{id:?}"),
-        }),
-        None => mismatches.push(Mismatch {
-            rule: RuleId::ReplyRequestId,
-            expected: "a RequestId".into(),
-            observed: "none".into(),
+            expected: Expected::RequestId,
+            observed: Observed::RequestId { value: id.map(clip) },
         }),
     }
-    let mut shape = |problem: String| {
+    let mut shape = |problem: ShapeProblem| {
         mismatches.push(Mismatch {
             rule: shape_rule,
-            expected: expected_shape(success, parsed.format),
-            observed: problem,
+            expected: Expected::Shape { success, format: parsed.format },
+            observed: Observed::Shape { problem },
         })
     };
     let (root, required): (&str, &[&str]) =
         if success { (SUCCESS_ROOT, &["ImageId"]) } else { (ERROR_ROOT, &["HostId", "Code", "Message"]) };
     match (&parsed.root, parsed.format) {
-        (Some(r), Format::Xml) if r != root => shape(format!("root <{r}>")),
+        (Some(r), Format::Xml) if r != root => shape(ShapeProblem::Root { name: clip(r) }),
         _ => {}
     }
     for field in required {
         match parsed.get(field) {
-            None => shape(format!("no {field}")),
-            Some(reply::FieldValue::Text(t)) if t.is_empty() => shape(format!("empty {field}")),
+            None => shape(ShapeProblem::Missing { field: (*field).to_owned() }),
+            Some(reply::FieldValue::Text(t)) if t.is_empty() => {
+                shape(ShapeProblem::Empty { field: (*field).to_owned() })
+            }
             Some(reply::FieldValue::Text(_)) => {}
-            Some(v) => shape(format!("{field} is a {}", v.type_name())),
+            Some(v) => shape(ShapeProblem::NotText { field: (*field).to_owned(), type_name: v.type_name().to_owned() }),
         }
     }
     if success && parsed.get("Code").is_some() {
-        shape("a Code in a success".into());
+        shape(ShapeProblem::CodeInSuccess);
     }
     if success {
         seen.image_id = parsed.text("ImageId").filter(|s| !s.is_empty()).map(str::to_owned);
     }
     Verdict { exercised, mismatches, seen }
-}
-
-fn expected_shape(success: bool, format: Format) -> String {
-    match (success, format) {
-        (true, Format::Xml) => "<CopyImageResponse> with RequestId and ImageId".into(),
-        (true, Format::Json) => "a flat object with RequestId and ImageId".into(),
-        (false, Format::Xml) => "<Error> with RequestId, HostId, Code, Message".into(),
-        (false, Format::Json) => "a flat object with RequestId, HostId, Code, Message".into(),
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::HarnessError;
 use super::client::TransportError;
-use super::compare::{Mismatch, Seen, Verdict, judge};
+use super::compare::{Expected, ImageBrief, Mismatch, Observed, Seen, Verdict, judge};
 use super::endpoint::Endpoint;
 use crate::case::Case;
 use crate::case::ReplayStep;
@@ -185,8 +185,8 @@ pub async fn exchange(
             (Some(_), Some(id)) => {
                 verdict.mismatches.push(Mismatch {
                     rule: RuleId::CopySucceeds,
-                    expected: "the ImageId of a new image".into(),
-                    observed: format!("{id}, the id of an existing image"),
+                    expected: Expected::NewImageId,
+                    observed: Observed::ExistingImageId { id: id.clone() },
                 });
                 mirror.doubt();
             }
@@ -239,27 +239,24 @@ pub async fn check(target: &Endpoint, mirror: &mut Mirror) -> Result<StepRecord,
     let (view, now) = target.read_world().await?;
     mirror.world.settle(now);
     let mut mismatches = Vec::new();
-    let mut mismatch = |expected: String, observed: String| {
+    let mut mismatch = |expected: Expected, observed: Observed| {
         mismatches.push(Mismatch { rule: RuleId::CopyLifecycle, expected, observed });
     };
     for want in &mirror.world.images {
+        let want = ImageBrief::of(want);
         match view.images.iter().find(|i| i.id == want.id) {
-            None => mismatch(format!("image {} in {}", want.id, want.region), "no such image".into()),
+            None => mismatch(Expected::Image { image: want }, Observed::Image { image: None }),
             Some(got) => {
-                // An empty name or description and none at all are one (points
-                // `empty-name`; "Can be null" for descriptions).
-                let text = |t: &Option<String>| t.clone().filter(|t| !t.is_empty());
-                let a = (&want.region, want.status, text(&want.name), text(&want.description), &want.owner);
-                let b = (&got.region, got.status, text(&got.name), text(&got.description), &got.owner);
-                if a != b {
-                    mismatch(format!("image {} as {a:?}", want.id), format!("{b:?}"));
+                let got = ImageBrief::of(got);
+                if want != got {
+                    mismatch(Expected::Image { image: want }, Observed::Image { image: Some(got) });
                 }
             }
         }
     }
     for got in &view.images {
         if mirror.world.image(&got.id).is_none() {
-            mismatch("no other image".into(), format!("image {} in {}", got.id, got.region));
+            mismatch(Expected::NoImage { id: got.id.clone() }, Observed::Image { image: Some(ImageBrief::of(got)) });
         }
     }
     let pairs = |copies: &[crate::model::Copy]| {
@@ -268,8 +265,9 @@ pub async fn check(target: &Endpoint, mirror: &mut Mirror) -> Result<StepRecord,
         p.sort();
         p
     };
-    if pairs(&mirror.world.copies) != pairs(&view.copies) {
-        mismatch(format!("copies in progress {:?}", pairs(&mirror.world.copies)), format!("{:?}", pairs(&view.copies)));
+    let (want, got) = (pairs(&mirror.world.copies), pairs(&view.copies));
+    if want != got {
+        mismatch(Expected::Copies { pairs: want }, Observed::Copies { pairs: got });
     }
     if !mismatches.is_empty() {
         mirror.doubt();

@@ -17,8 +17,12 @@ use crate::model::{Secret, World};
 use crate::rules::RuleId;
 use crate::wire::sign::Credentials;
 
-/// The format tag of replay files.
-pub const REPLAY_FORMAT: &str = "copyimage-conformance-replay/1";
+/// The format tag of replay files. Format 2 keeps mismatches as values.
+pub const REPLAY_FORMAT: &str = "copyimage-conformance-replay/2";
+
+/// Format 1 wrote mismatches as text; such files still load, without them (they are
+/// informational: a replay judges afresh).
+const REPLAY_FORMAT_1: &str = "copyimage-conformance-replay/1";
 
 /// A saved failure.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -46,10 +50,18 @@ impl Repro {
     pub fn load(path: &Path) -> Result<Repro, HarnessError> {
         let io = |reason: String| HarnessError::Io { path: path.to_owned(), reason };
         let text = std::fs::read_to_string(path).map_err(|e| io(e.to_string()))?;
-        let repro: Repro = serde_json::from_str(&text).map_err(|e| io(format!("not a replay file: {e}")))?;
-        if repro.format != REPLAY_FORMAT {
-            return Err(io(format!("format {} (expected {REPLAY_FORMAT})", repro.format)));
+        let not = |e: serde_json::Error| io(format!("not a replay file: {e}"));
+        let mut value: serde_json::Value = serde_json::from_str(&text).map_err(not)?;
+        let format = value.get("format").and_then(serde_json::Value::as_str).unwrap_or_default().to_owned();
+        if format == REPLAY_FORMAT_1 {
+            if let Some(fields) = value.as_object_mut() {
+                fields.remove("mismatches");
+                fields.insert("format".into(), REPLAY_FORMAT.into());
+            }
+        } else if format != REPLAY_FORMAT {
+            return Err(io(format!("format {format:?} (expected {REPLAY_FORMAT})")));
         }
+        let repro: Repro = serde_json::from_value(value).map_err(not)?;
         repro.world.check().map_err(|e| io(e.to_string()))?;
         Ok(repro)
     }

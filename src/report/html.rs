@@ -65,8 +65,8 @@ pre{{white-space:pre-wrap;background:#f6f6f6;padding:.5em}}h1 .bad{{color:#b00}}
                     out,
                     "<li><code>{}</code>: expected {} — observed {}</li>",
                     m.rule,
-                    escape(m.expected.as_str()),
-                    escape(m.observed.as_str())
+                    escape(m.expected.to_string()),
+                    escape(m.observed.to_string())
                 );
             }
             out.push_str("</ul><pre>");

@@ -8,6 +8,7 @@
 
 pub mod html;
 pub mod junit;
+pub mod mismatch;
 pub mod reference;
 pub mod shape;
 pub mod terminal;
