@@ -265,3 +265,49 @@ pub struct CaseFile {
     /// The answer.
     pub expect: Expect,
 }
+
+/// Why a fixture is not a case file.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CaseFileError {
+    /// Not JSON of the case-file form.
+    #[error("not a case file: {0}")]
+    Form(String),
+    /// The expected error is not one its rule documents (test262's closed `negative`: a
+    /// file may only expect what its rule's sentence allows).
+    #[error("{rule} documents {documented}, not {status} {code}")]
+    Undocumented {
+        /// The file's rule.
+        rule: crate::rules::RuleId,
+        /// The Code expected.
+        code: String,
+        /// The status expected.
+        status: u16,
+        /// What the rule documents.
+        documented: String,
+    },
+}
+
+impl CaseFile {
+    /// Reads a case file from its JSON and checks it ([`CaseFile::check`]).
+    pub fn from_json(text: &str) -> Result<CaseFile, CaseFileError> {
+        let file: CaseFile = serde_json::from_str(text).map_err(|e| CaseFileError::Form(e.to_string()))?;
+        file.check()?;
+        Ok(file)
+    }
+
+    /// Checks that an expected error is one of its rule's documented errors.
+    pub fn check(&self) -> Result<(), CaseFileError> {
+        let Expect::Error { code, status } = &self.expect else { return Ok(()) };
+        let rule = self.rule.rule();
+        if rule.errors.iter().any(|e| e.code == code && e.status == *status) {
+            return Ok(());
+        }
+        let documented: Vec<String> = rule.errors.iter().map(|e| format!("{} {}", e.status, e.code)).collect();
+        Err(CaseFileError::Undocumented {
+            rule: self.rule,
+            code: code.clone(),
+            status: *status,
+            documented: if documented.is_empty() { "no error".into() } else { documented.join(" or ") },
+        })
+    }
+}
