@@ -373,11 +373,11 @@ pub fn stages(cases: u64, seed: u64) -> Result<Stages, String> {
     use proptest::strategy::{Strategy, ValueTree};
     let strategy = arb_case(Signing::ALL.to_vec(), Format::ALL.to_vec());
     let nonces = NonceLog::new();
-    let mut worlds = crate::harness::SpanWorlds::new(seed);
+    let mut worlds = generate::CaseWorlds::new(seed);
     let mut spent = [Duration::ZERO; 4];
     for i in 0..cases {
         let t0 = Instant::now();
-        let anchor = worlds.get(i).map_err(|e| e.to_string())?;
+        let anchor = worlds.get(i)?;
         let spec = strategy.new_tree(&mut generate::runner(seed, "case", i)).map_err(|e| e.to_string())?.current();
         let t1 = Instant::now();
         let (world, case) = spec.materialize(anchor);

@@ -32,3 +32,39 @@ pub fn runner(seed: u64, stream: &str, index: u64) -> TestRunner {
     let bytes: [u8; 32] = h.finalize().into();
     TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
 }
+
+/// Consecutive cases of a run that share one generated world: staging a world costs a
+/// round trip, and most cases of a span differ only in their request.
+pub const WORLD_SPAN: u64 = 50;
+
+/// The generated worlds (anchors) of a seed's cases: one per span of [`WORLD_SPAN`]
+/// consecutive cases, made when the span's first case asks and kept for the rest. The
+/// world of case `i` depends only on the seed and `i / WORLD_SPAN`.
+pub struct CaseWorlds {
+    seed: u64,
+    held: Option<(u64, Anchor)>,
+}
+
+impl CaseWorlds {
+    /// The worlds of `seed`'s cases.
+    pub fn new(seed: u64) -> CaseWorlds {
+        CaseWorlds { seed, held: None }
+    }
+
+    /// The world of case `index`.
+    pub fn get(&mut self, index: u64) -> Result<&Anchor, String> {
+        use proptest::strategy::{Strategy, ValueTree};
+        let span = index / WORLD_SPAN;
+        let held = match self.held.take() {
+            Some((s, anchor)) if s == span => (s, anchor),
+            _ => {
+                let anchor = arb_anchor()
+                    .new_tree(&mut runner(self.seed, "world", span))
+                    .map_err(|e| format!("generating a world: {e}"))?
+                    .current();
+                (span, anchor)
+            }
+        };
+        Ok(&self.held.insert(held).1)
+    }
+}

@@ -37,7 +37,6 @@ pub mod snapshot;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub(crate) use schedule::SpanWorlds;
 pub use schedule::run;
 
 use crate::emulator::fault::Fault;

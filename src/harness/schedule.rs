@@ -23,15 +23,12 @@ use super::{HarnessError, Progress, RunConfig};
 use crate::case::ReplayStep;
 use crate::emulator::fault::Faults;
 use crate::emulator::{Emulator, EmulatorConfig};
-use crate::generate::{self, Anchor, CaseSpec, Step, arb_anchor, arb_case, arb_steps};
+use crate::generate::{self, Anchor, CaseSpec, CaseWorlds, Step, arb_case, arb_steps};
 use crate::model::Format;
 use crate::model::{AccessKey, Account, Clock, Region, World};
 use crate::report::{FirstFailure, Report};
 use crate::rules::{RuleId, WORLD_RULES};
 use crate::wire::sign::Signing;
-
-/// Cases that share one generated world.
-const WORLD_SPAN: u64 = 50;
 
 pub(super) struct Shared {
     pub(super) config: RunConfig,
@@ -315,36 +312,6 @@ pub(super) enum Unit {
 /// A unit of work as proptest generated it, shrinkable.
 pub(super) type Work = Box<dyn ValueTree<Value = Unit>>;
 
-/// The generated worlds (anchors) of a run's cases: one per span of [`WORLD_SPAN`]
-/// consecutive cases, made when the span's first case asks and kept for the rest.
-pub(crate) struct SpanWorlds {
-    seed: u64,
-    held: Option<(u64, Anchor)>,
-}
-
-impl SpanWorlds {
-    /// The worlds of `seed`'s cases.
-    pub(crate) fn new(seed: u64) -> SpanWorlds {
-        SpanWorlds { seed, held: None }
-    }
-
-    /// The world of case `index`.
-    pub(crate) fn get(&mut self, index: u64) -> Result<&Anchor, HarnessError> {
-        let span = index / WORLD_SPAN;
-        let held = match self.held.take() {
-            Some((s, anchor)) if s == span => (s, anchor),
-            _ => {
-                let anchor = arb_anchor()
-                    .new_tree(&mut generate::runner(self.seed, "world", span))
-                    .map_err(|e| HarnessError::Config(format!("generating a world: {e}")))?
-                    .current();
-                (span, anchor)
-            }
-        };
-        Ok(&self.held.insert(held).1)
-    }
-}
-
 /// A unit of work made concrete: its world and its steps.
 pub(super) fn concrete(anchor: &Anchor, unit: &Unit) -> (World, Vec<ReplayStep>) {
     match unit {
@@ -380,14 +347,14 @@ async fn worker(
 ) -> Result<(), HarnessError> {
     let config = &shared.config;
     let mut mirror = probe.as_ref().map_or_else(Mirror::unsure, |a| Mirror::assumed(a.world.clone()));
-    let mut worlds = SpanWorlds::new(config.seed);
+    let mut worlds = CaseWorlds::new(config.seed);
     // Strategies are built once; each case only draws from them.
     let case_strategy = arb_case(config.signings.clone(), config.formats.clone()).prop_map(Unit::Single);
     let steps_strategy = arb_steps(config.signings.clone()).prop_map(Unit::Sequence);
     for i in indices {
         let anchor = match &probe {
             Some(a) => a,
-            None => worlds.get(i)?,
+            None => worlds.get(i).map_err(HarnessError::Config)?,
         };
         let sequence =
             target.control && config.sequence_every > 0 && i % config.sequence_every == config.sequence_every - 1;
