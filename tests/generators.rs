@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use copyimage_conformance::generate::{self, CaseSpec, arb_anchor, arb_case};
+use copyimage_conformance::generate::{self, CaseSpec, CaseWorlds, arb_case};
 use copyimage_conformance::model::Format;
 use copyimage_conformance::oracle::{self, NonceLog, Scene};
 use copyimage_conformance::rules::{Layer, RuleId};
@@ -28,13 +28,14 @@ fn generated_cases_hit_their_targets() {
     let mut hits: BTreeMap<RuleId, usize> = BTreeMap::new();
     let mut single = 0usize;
     let mut targeted = 0usize;
+    let mut worlds = CaseWorlds::new(7);
     for i in 0..3000u64 {
-        let anchor = arb_anchor().new_tree(&mut generate::runner(7, "world", i / 50)).unwrap().current();
+        let anchor = worlds.get(i).unwrap();
         let spec = arb_case(Signing::ALL.to_vec(), Format::ALL.to_vec())
             .new_tree(&mut generate::runner(7, "case", i))
             .unwrap()
             .current();
-        let p = predict(&anchor, &spec);
+        let p = predict(anchor, &spec);
         for r in p.rules() {
             *hits.entry(r).or_default() += 1;
         }
@@ -65,13 +66,14 @@ fn generated_cases_hit_their_targets() {
 
 #[test]
 fn materialized_worlds_are_always_consistent() {
+    let mut worlds = CaseWorlds::new(11);
     for i in 0..20_000u64 {
-        let anchor = arb_anchor().new_tree(&mut generate::runner(11, "world", i / 50)).unwrap().current();
+        let anchor = worlds.get(i).unwrap();
         let spec = arb_case(Signing::ALL.to_vec(), Format::ALL.to_vec())
             .new_tree(&mut generate::runner(11, "case", i))
             .unwrap()
             .current();
-        let (world, _) = spec.materialize(&anchor);
+        let (world, _) = spec.materialize(anchor);
         if let Err(e) = world.check() {
             panic!("case {i}: {e}\n{spec:?}");
         }
