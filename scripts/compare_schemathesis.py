@@ -92,27 +92,43 @@ def run_schemathesis(st, url, seed, examples, baseline, update=False, first_only
 
 
 def run_suite(fault, seed, cases):
+    """One run of this suite; with a fault, through `bench faults`, whose observer
+    records the requests sent when the first failing case was seen."""
     with tempfile.TemporaryDirectory() as d:
-        out = pathlib.Path(d) / "report.json"
-        args = [str(BIN), "run", "--cases", str(cases), "--seed", str(seed), "--quiet", "--report-json", str(out),
-                "--failures-dir", str(pathlib.Path(d) / "failures")]
-        if fault:
-            args += ["--fault", fault]
+        if not fault:
+            out = pathlib.Path(d) / "report.json"
+            args = [str(BIN), "run", "--cases", str(cases), "--seed", str(seed), "--quiet", "--report-json", str(out),
+                    "--failures-dir", str(pathlib.Path(d) / "failures")]
+            start = time.monotonic()
+            subprocess.run(args, capture_output=True, text=True)
+            seconds = time.monotonic() - start
+            report = json.loads(out.read_text())
+            return {
+                "detected": report["failed"] > 0,
+                "requests": report["requests"] + report["stagings"],
+                "api_requests": report["requests"],
+                "seconds": seconds,
+                "first_requests": None,
+                "rules": sorted({r for f in report["failures"] for r in f["rules"]}),
+                "failed": report["failed"],
+                "flaky": report["flaky"],
+            }
+        table = pathlib.Path(d) / "faults.md"
+        args = [str(BIN), "bench", "faults", "--fault", fault, "--cases", str(cases), "--seed", str(seed),
+                "--clean-seeds", "0", "--out", str(table)]
         start = time.monotonic()
         subprocess.run(args, capture_output=True, text=True)
         seconds = time.monotonic() - start
-        report = json.loads(out.read_text())
-    first = report.get("first_failure")
-    rules = sorted({r for f in report["failures"] for r in f["rules"]})
+        row = json.loads(table.with_suffix(".json").read_text())["rows"][0]
     return {
-        "detected": report["failed"] > 0,
-        "requests": report["requests"] + report["stagings"],
-        "api_requests": report["requests"],
+        "detected": row["detected"],
+        "requests": row["requests"] + row["stagings"],
+        "api_requests": row["requests"],
         "seconds": seconds,
-        "first_requests": first["requests"] if first else None,
-        "rules": rules,
-        "failed": report["failed"],
-        "flaky": report["flaky"],
+        "first_requests": row["requests_to_first"],
+        "rules": sorted(row["rules"]),
+        "failed": row["failed_cases"],
+        "flaky": row["flaky_cases"],
     }
 
 

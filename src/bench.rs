@@ -425,6 +425,8 @@ pub struct FaultRow {
     pub rules: Vec<crate::rules::RuleId>,
     /// Cases finished when the first failing case was seen.
     pub cases_to_first: Option<usize>,
+    /// API requests sent when the first failing case was seen (its own included).
+    pub requests_to_first: Option<usize>,
     /// Seconds until the first failing case was seen.
     pub seconds_to_first: Option<f64>,
     /// Size of that failure's shrunk case: deviations left, or steps of a sequence.
@@ -433,6 +435,12 @@ pub struct FaultRow {
     pub shrunk_request_bytes: Option<usize>,
     /// Cases that failed.
     pub failed_cases: usize,
+    /// Cases that failed once and passed again.
+    pub flaky_cases: usize,
+    /// API requests the run sent.
+    pub requests: usize,
+    /// Worlds it staged.
+    pub stagings: usize,
 }
 
 /// One run against the fault-free emulator.
@@ -464,6 +472,31 @@ pub struct FaultBench {
     pub seconds: f64,
 }
 
+/// Watches a run for its first failing case: cases finished by then, requests sent by
+/// then, and seconds.
+#[derive(Default)]
+struct FirstFailure(std::sync::Mutex<Option<(usize, usize, f64)>>);
+
+impl FirstFailure {
+    fn get(&self) -> Option<(usize, usize, f64)> {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl crate::harness::Observer for FirstFailure {
+    fn case_done(&self, case: &crate::harness::CaseDone<'_>) {
+        if case.failed.is_empty() {
+            return;
+        }
+        let mut first = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Workers finish out of order: keep the fewest cases finished.
+        let this = (case.cases_so_far, case.requests_so_far, case.elapsed.as_secs_f64());
+        if first.is_none_or(|(cases, _, _)| this.0 < cases) {
+            *first = Some(this);
+        }
+    }
+}
+
 /// Runs the fault-detection benchmark.
 pub async fn fault_bench(
     budget: usize,
@@ -471,7 +504,7 @@ pub async fn fault_bench(
     faults: &[crate::emulator::fault::Fault],
     clean_seeds: u64,
 ) -> Result<FaultBench, crate::harness::HarnessError> {
-    use crate::harness::{RunConfig, run};
+    use crate::harness::{Observers, RunConfig, run};
     let start = Instant::now();
     let mut clean = Vec::new();
     for s in 0..clean_seeds {
@@ -480,15 +513,19 @@ pub async fn fault_bench(
     }
     let mut rows = Vec::new();
     for fault in faults {
-        let r = run(RunConfig { cases: budget, seed, faults: vec![*fault], ..RunConfig::default() }).await?;
+        let first = Arc::new(FirstFailure::default());
+        let observers = Observers(vec![first.clone()]);
+        let r = run(RunConfig { cases: budget, seed, faults: vec![*fault], observers, ..RunConfig::default() }).await?;
+        let first_failure = first.get();
         // The failure seen in most cases (the earliest on a tie) stands for the fault.
         let commonest = r.failures.iter().max_by_key(|f| (f.occurrences, std::cmp::Reverse(f.case_index)));
         rows.push(FaultRow {
             fault: *fault,
             detected: !r.conformant(),
             rules: commonest.map(|f| f.rules.clone()).unwrap_or_default(),
-            cases_to_first: r.first_failure.map(|f| f.cases),
-            seconds_to_first: r.first_failure.map(|f| f.seconds),
+            cases_to_first: first_failure.map(|(cases, _, _)| cases),
+            requests_to_first: first_failure.map(|(_, requests, _)| requests),
+            seconds_to_first: first_failure.map(|(_, _, seconds)| seconds),
             shrunk_size: commonest.map(|f| {
                 let sequence =
                     f.steps.len() > 1 || f.steps.iter().any(|s| !matches!(s, crate::case::ReplayStep::Send { .. }));
@@ -496,6 +533,9 @@ pub async fn fault_bench(
             }),
             shrunk_request_bytes: commonest.and_then(|f| f.request.as_ref()).map(|q| q.target.len() + q.body.len()),
             failed_cases: r.failed,
+            flaky_cases: r.flaky,
+            requests: r.requests,
+            stagings: r.stagings,
         });
     }
     Ok(FaultBench { budget, seed, rows, clean, seconds: start.elapsed().as_secs_f64() })

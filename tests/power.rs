@@ -111,3 +111,39 @@ async fn a_stateful_fault_is_caught_by_sequences_too() {
     let report = run_with(Fault::CopiesNeverComplete).await;
     assert!(report.rules[RuleId::CopyLifecycle as usize].failed > 0, "{report}");
 }
+
+/// Observers see every case once, as it finishes, with the rules it failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn observers_see_each_case_and_its_failure() {
+    use std::sync::{Arc, Mutex};
+
+    use copyimage_conformance::harness::{CaseDone, Observer, Observers};
+
+    #[derive(Default)]
+    struct Log(Mutex<Vec<(u64, Vec<RuleId>, usize)>>);
+    impl Observer for Log {
+        fn case_done(&self, case: &CaseDone<'_>) {
+            self.0.lock().unwrap().push((case.index, case.failed.to_vec(), case.requests_so_far));
+        }
+    }
+    let log = Arc::new(Log::default());
+    let config = RunConfig {
+        cases: 300,
+        seed: 7,
+        workers: 2,
+        faults: vec![Fault::StatusCodeWrong],
+        observers: Observers(vec![log.clone()]),
+        ..RunConfig::default()
+    };
+    let report = run(config).await.expect("the harness runs");
+    let seen = log.0.lock().unwrap().clone();
+    let mut indices: Vec<u64> = seen.iter().map(|(i, _, _)| *i).collect();
+    indices.sort_unstable();
+    indices.dedup();
+    assert_eq!(indices.len(), seen.len(), "a case told twice");
+    assert_eq!(seen.len(), report.cases, "{report}");
+    let failed = seen.iter().filter(|(_, rules, _)| !rules.is_empty()).count();
+    assert_eq!(failed, report.failed, "{report}");
+    assert!(seen.iter().any(|(_, rules, _)| rules.contains(&RuleId::ImageAvailable)));
+    assert!(seen.iter().map(|(_, _, r)| *r).max() == Some(report.requests), "{report}");
+}

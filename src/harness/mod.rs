@@ -42,6 +42,7 @@ pub use schedule::run;
 use crate::emulator::fault::Fault;
 use crate::model::Format;
 use crate::oracle::Readings;
+use crate::rules::RuleId;
 use crate::wire::sign::{Credentials, Signing};
 
 /// Why the harness could not run.
@@ -121,6 +122,52 @@ pub enum Progress {
     Lines,
 }
 
+/// What a run tells its observers as each case finishes (before a failure is shrunk).
+#[derive(Clone, Copy, Debug)]
+pub struct CaseDone<'a> {
+    /// The case's index in the run.
+    pub index: u64,
+    /// Rules it failed; empty when it passed.
+    pub failed: &'a [RuleId],
+    /// Cases finished by now, this one included.
+    pub cases_so_far: usize,
+    /// API requests sent by now, this case's included.
+    pub requests_so_far: usize,
+    /// Time since the run started.
+    pub elapsed: Duration,
+}
+
+/// Something that watches a run case by case (a measurement, a trace, a live view).
+/// Called from the run's workers, so it must be cheap and must not block.
+pub trait Observer: Send + Sync {
+    /// A case finished.
+    fn case_done(&self, case: &CaseDone<'_>);
+}
+
+/// The observers of a run; none by default.
+#[derive(Clone, Default)]
+pub struct Observers(pub Vec<std::sync::Arc<dyn Observer>>);
+
+impl Observers {
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Tells each observer.
+    pub fn case_done(&self, case: &CaseDone<'_>) {
+        for o in &self.0 {
+            o.case_done(case);
+        }
+    }
+}
+
+impl std::fmt::Debug for Observers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Observers({})", self.0.len())
+    }
+}
+
 /// What a run does.
 #[derive(Clone, Debug)]
 pub struct RunConfig {
@@ -180,6 +227,8 @@ pub struct RunConfig {
     pub sequence_every: u64,
     /// Progress display.
     pub progress: Progress,
+    /// Watchers told of each case as it finishes.
+    pub observers: Observers,
 }
 
 /// Names used against a target whose world is unknown.
@@ -225,6 +274,7 @@ impl Default for RunConfig {
             interrupt: None,
             sequence_every: 20,
             progress: Progress::Quiet,
+            observers: Observers::default(),
         }
     }
 }

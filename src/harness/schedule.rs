@@ -16,6 +16,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use proptest::strategy::{Strategy, ValueTree};
 
+use super::CaseDone;
 use super::endpoint::Endpoint;
 use super::exchange::{Delivery, Mirror, StepRecord, delivered, run_steps};
 use super::guard::{Guard, Stop};
@@ -26,7 +27,7 @@ use crate::emulator::{Emulator, EmulatorConfig};
 use crate::generate::{self, Anchor, CaseSpec, CaseWorlds, Step, arb_case, arb_steps};
 use crate::model::Format;
 use crate::model::{AccessKey, Account, Clock, Region, World};
-use crate::report::{FirstFailure, Report};
+use crate::report::Report;
 use crate::rules::{RuleId, WORLD_RULES};
 use crate::wire::sign::Signing;
 
@@ -394,10 +395,11 @@ async fn worker(
             continue;
         }
         let failed = failed_rules(&records);
-        {
+        let requests = records.iter().filter(|r| r.request.is_some()).count();
+        let requests_so_far = {
             let mut report = shared.lock();
             report.cases += 1;
-            report.requests += records.iter().filter(|r| r.request.is_some()).count();
+            report.requests += requests;
             let mut exercised: Vec<RuleId> = records.iter().flat_map(|r| r.verdict.exercised.clone()).collect();
             exercised.sort_unstable();
             exercised.dedup();
@@ -405,16 +407,19 @@ async fn worker(
             if failed.is_empty() {
                 report.passed += 1;
             }
+            report.requests
+        };
+        if !config.observers.is_empty() {
+            let done = CaseDone {
+                index: i,
+                failed: &failed,
+                cases_so_far: shared.done.load(Ordering::Relaxed) + 1,
+                requests_so_far,
+                elapsed: shared.started.elapsed(),
+            };
+            config.observers.case_done(&done);
         }
         if !failed.is_empty() {
-            {
-                let mut report = shared.lock();
-                if report.first_failure.is_none() {
-                    let cases = shared.done.load(Ordering::Relaxed) + 1;
-                    let (requests, seconds) = (report.requests, shared.started.elapsed().as_secs_f64());
-                    report.first_failure = Some(FirstFailure { cases, requests, seconds });
-                }
-            }
             if target.control {
                 mirror.doubt();
             }

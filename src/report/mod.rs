@@ -129,8 +129,6 @@ pub struct Report {
     pub not_checkable: Vec<RuleId>,
     /// Images the run created on a target without control.
     pub created_images: Vec<String>,
-    /// When the first failing case was seen: cases finished by then, and seconds.
-    pub first_failure: Option<FirstFailure>,
     /// Why the run stopped before its last case (a deadline, an interrupt, a target
     /// declared unresponsive); `None` for a run that ran every case.
     pub incomplete: Option<String>,
@@ -157,17 +155,6 @@ impl Standing {
             Standing::Incomplete => 2,
         }
     }
-}
-
-/// When a run first saw a case fail.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct FirstFailure {
-    /// Cases finished before it, plus one.
-    pub cases: usize,
-    /// API requests sent by then (the failing case's included).
-    pub requests: usize,
-    /// Seconds since the run started.
-    pub seconds: f64,
 }
 
 impl Report {
@@ -211,7 +198,6 @@ impl Report {
             flaky_cases: Vec::new(),
             not_checkable: Vec::new(),
             created_images: Vec::new(),
-            first_failure: None,
             incomplete: None,
         }
     }
