@@ -54,7 +54,6 @@
 //! # });
 //! ```
 
-pub mod bench;
 pub mod case;
 pub mod emulator;
 pub mod generate;

@@ -10,9 +10,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod cli;
+
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use copyimage_conformance::bench;
 use copyimage_conformance::case::{Case, ParamValue};
 use copyimage_conformance::emulator::fault::{Fault, Faults};
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
@@ -372,12 +373,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Bench { print_url: true, endpoint, .. }) => {
             let base = endpoint.unwrap_or_else(|| "http://127.0.0.1:8080".into());
-            println!("{}", bench::signed_url(&base));
+            println!("{}", cli::bench::signed_url(&base));
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Bench { what: BenchWhat::Faults, cases, seed, clean_seeds, faults, out, .. }) => {
             let faults = if faults.is_empty() { Fault::ALL.to_vec() } else { faults };
-            let result = bench::fault_bench(cases, seed, &faults, clean_seeds).await?;
+            let result = cli::bench::fault_bench(cases, seed, &faults, clean_seeds).await?;
             let table = result.markdown();
             print!("{table}");
             if let Some(path) = out {
@@ -389,28 +390,29 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(if result.perfect() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Bench { what: BenchWhat::Harness, cases, seed, seconds, connections, .. }) => {
-            let result = bench::harness_bench(cases, seed, connections, seconds).await?;
+            let result = cli::bench::harness_bench(cases, seed, connections, seconds).await?;
             println!("{result}");
             Ok(if result.run.conformant() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Bench { what: BenchWhat::Hostile, seconds, connections, endpoint, .. }) => {
             let connections = if connections == 32 { 1_000 } else { connections };
-            let r = bench::hostile_clients(endpoint.as_deref(), connections, Duration::from_secs_f64(seconds)).await?;
+            let r =
+                cli::bench::hostile_clients(endpoint.as_deref(), connections, Duration::from_secs_f64(seconds)).await?;
             println!("{r}");
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Bench { what: BenchWhat::Stages, cases, seed, .. }) => {
             let cases = u64::try_from(cases).context("--cases")?;
-            println!("{}", bench::stages(cases, seed).map_err(anyhow::Error::msg)?);
+            println!("{}", cli::bench::stages(cases, seed).map_err(anyhow::Error::msg)?);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Bench { what, seconds, connections, endpoint, .. }) => {
             let duration = Duration::from_secs_f64(seconds);
             if matches!(what, BenchWhat::All | BenchWhat::Oracle) {
-                println!("{}", bench::oracle_rate(duration));
+                println!("{}", cli::bench::oracle_rate(duration));
             }
             if matches!(what, BenchWhat::All | BenchWhat::Emulator) {
-                println!("{}", bench::emulator_rate(endpoint.as_deref(), connections, duration).await?);
+                println!("{}", cli::bench::emulator_rate(endpoint.as_deref(), connections, duration).await?);
             }
             Ok(ExitCode::SUCCESS)
         }

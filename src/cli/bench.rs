@@ -14,13 +14,13 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::case::{Case, ParamValue, Tamper};
-use crate::emulator::{Emulator, EmulatorConfig};
-use crate::harness::client;
-use crate::model::{HttpRequest, Timestamp, World};
-use crate::oracle::{self, NonceLog, Scene};
-use crate::report::Report;
-use crate::wire::sign::Signing;
+use copyimage_conformance::case::{Case, ParamValue, Tamper};
+use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
+use copyimage_conformance::harness::client;
+use copyimage_conformance::model::{HttpRequest, Timestamp, World};
+use copyimage_conformance::oracle::{self, NonceLog, Scene};
+use copyimage_conformance::report::Report;
+use copyimage_conformance::wire::sign::Signing;
 
 /// One measured rate.
 #[derive(Clone, Debug, Serialize)]
@@ -151,7 +151,7 @@ pub async fn emulator_rate(
                 let Some((req, status)) = requests.get(i) else {
                     break;
                 };
-                match client::send(&client, &base, req, crate::harness::guard::MAX_REPLY_BYTES).await {
+                match client::send(&client, &base, req, copyimage_conformance::harness::guard::MAX_REPLY_BYTES).await {
                     Ok(reply) if reply.status == *status => {}
                     _ => {
                         unexpected.fetch_add(1, Ordering::Relaxed);
@@ -184,7 +184,7 @@ pub fn signed_url(base: &str) -> String {
     let host = base.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/');
     let case = Case { signing: Signing::V1Get, ..mix().remove(0).0 };
     let world = bench_world();
-    let req = case.build(&world, Timestamp::now_utc(), host, &crate::wire::sign::fresh_nonce()).request;
+    let req = case.build(&world, Timestamp::now_utc(), host, &copyimage_conformance::wire::sign::fresh_nonce()).request;
     format!("{}{}", base.trim_end_matches('/'), req.target)
 }
 
@@ -312,8 +312,8 @@ pub async fn harness_bench(
     seed: u64,
     connections: usize,
     load_seconds: f64,
-) -> Result<HarnessBench, crate::harness::HarnessError> {
-    use crate::harness::{HarnessError, RunConfig, run};
+) -> Result<HarnessBench, copyimage_conformance::harness::HarnessError> {
+    use copyimage_conformance::harness::{HarnessError, RunConfig, run};
     let config = RunConfig { cases, seed, ..RunConfig::default() };
     let report = run(config.clone()).await?;
     let over_http = run(RunConfig { stage_over_http: true, ..config }).await?;
@@ -368,8 +368,8 @@ impl std::fmt::Display for Stages {
 /// world per span of cases), on one thread: the part of a case's cost that is not
 /// the HTTP exchange, the staging or the emulator.
 pub fn stages(cases: u64, seed: u64) -> Result<Stages, String> {
-    use crate::generate::{self, arb_case};
-    use crate::model::Format;
+    use copyimage_conformance::generate::{self, arb_case};
+    use copyimage_conformance::model::Format;
     use proptest::strategy::{Strategy, ValueTree};
     let strategy = arb_case(Signing::ALL.to_vec(), Format::ALL.to_vec());
     let nonces = NonceLog::new();
@@ -383,7 +383,7 @@ pub fn stages(cases: u64, seed: u64) -> Result<Stages, String> {
         let (world, case) = spec.materialize(anchor);
         let t2 = Instant::now();
         let now = world.clock.now(Timestamp::now_utc());
-        let built = case.build(&world, now, "127.0.0.1:8080", &crate::wire::sign::fresh_nonce());
+        let built = case.build(&world, now, "127.0.0.1:8080", &copyimage_conformance::wire::sign::fresh_nonce());
         let t3 = Instant::now();
         std::hint::black_box(oracle::predict(&Scene { world: &world, nonces: &nonces, now }, &built.request));
         let t4 = Instant::now();
@@ -418,11 +418,11 @@ fn parse_wrk(text: &str) -> Option<(usize, f64)> {
 #[derive(Clone, Debug, Serialize)]
 pub struct FaultRow {
     /// The fault.
-    pub fault: crate::emulator::fault::Fault,
+    pub fault: copyimage_conformance::emulator::fault::Fault,
     /// Whether the run was not conformant.
     pub detected: bool,
     /// The rules of the failure seen in most cases (its minimal reproduction).
-    pub rules: Vec<crate::rules::RuleId>,
+    pub rules: Vec<copyimage_conformance::rules::RuleId>,
     /// Cases finished when the first failing case was seen.
     pub cases_to_first: Option<usize>,
     /// API requests sent when the first failing case was seen (its own included).
@@ -483,8 +483,8 @@ impl FirstFailure {
     }
 }
 
-impl crate::harness::Observer for FirstFailure {
-    fn case_done(&self, case: &crate::harness::CaseDone<'_>) {
+impl copyimage_conformance::harness::Observer for FirstFailure {
+    fn case_done(&self, case: &copyimage_conformance::harness::CaseDone<'_>) {
         if case.failed.is_empty() {
             return;
         }
@@ -501,10 +501,10 @@ impl crate::harness::Observer for FirstFailure {
 pub async fn fault_bench(
     budget: usize,
     seed: u64,
-    faults: &[crate::emulator::fault::Fault],
+    faults: &[copyimage_conformance::emulator::fault::Fault],
     clean_seeds: u64,
-) -> Result<FaultBench, crate::harness::HarnessError> {
-    use crate::harness::{Observers, RunConfig, run};
+) -> Result<FaultBench, copyimage_conformance::harness::HarnessError> {
+    use copyimage_conformance::harness::{Observers, RunConfig, run};
     let start = Instant::now();
     let mut clean = Vec::new();
     for s in 0..clean_seeds {
@@ -527,8 +527,8 @@ pub async fn fault_bench(
             requests_to_first: first_failure.map(|(_, requests, _)| requests),
             seconds_to_first: first_failure.map(|(_, _, seconds)| seconds),
             shrunk_size: commonest.map(|f| {
-                let sequence =
-                    f.steps.len() > 1 || f.steps.iter().any(|s| !matches!(s, crate::case::ReplayStep::Send { .. }));
+                let sequence = f.steps.len() > 1
+                    || f.steps.iter().any(|s| !matches!(s, copyimage_conformance::case::ReplayStep::Send { .. }));
                 if sequence { format!("{} steps", f.steps.len()) } else { format!("{} deviation(s)", f.size.1) }
             }),
             shrunk_request_bytes: commonest.and_then(|f| f.request.as_ref()).map(|q| q.target.len() + q.body.len()),
@@ -736,7 +736,7 @@ pub async fn hostile_clients(
             let req = HttpRequest {
                 method: "POST".into(),
                 target: "/".into(),
-                headers: vec![("content-type".into(), crate::wire::sign::FORM_CONTENT_TYPE.into())],
+                headers: vec![("content-type".into(), copyimage_conformance::wire::sign::FORM_CONTENT_TYPE.into())],
                 body: body.into_bytes(),
             };
             while Instant::now() < deadline {
@@ -756,9 +756,9 @@ pub async fn hostile_clients(
     while Instant::now() < deadline {
         i += 1;
         let now = world.clock.now(Timestamp::now_utc());
-        let req = case.build(&world, now, &host, &crate::wire::sign::fresh_nonce()).request;
+        let req = case.build(&world, now, &host, &copyimage_conformance::wire::sign::fresh_nonce()).request;
         let sent = Instant::now();
-        match client::send(&client, &base, &req, crate::harness::guard::MAX_REPLY_BYTES).await {
+        match client::send(&client, &base, &req, copyimage_conformance::harness::guard::MAX_REPLY_BYTES).await {
             Ok(r) if r.status == status => {}
             _ => unexpected += 1,
         }
