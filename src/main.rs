@@ -1,7 +1,8 @@
-//! The command line: parse, run, map the result to an exit code. Nothing else.
-//!
-//! Exit codes: 0 conformant (or the command did its job), 1 not conformant (or the
-//! replayed failure repeats), 2 could not run.
+//! The command line: the arguments, which library call each command makes, what it
+//! prints, and its exit code through [`Ending::exit_code`] (0 done or conformant, 1 the
+//! target departs, 2 could not run; clap's own usage errors are 2 as well). The text is
+//! rendered by the library's [`copyimage_conformance::report`]; the measurements behind
+//! `bench` live beside this file in [`cli::bench`], outside the library.
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -14,18 +15,17 @@ mod cli;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use copyimage_conformance::case::{Case, ParamValue};
 use copyimage_conformance::emulator::fault::{Fault, Faults};
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::harness::endpoint::Endpoint;
-use copyimage_conformance::harness::exchange::Delivery;
 use copyimage_conformance::harness::guard::{Guard, Stop};
 use copyimage_conformance::harness::replay::{Repro, replay};
 use copyimage_conformance::harness::{self, Probe, Progress, RunConfig, Shard};
-use copyimage_conformance::model::{Format, Timestamp, World};
+use copyimage_conformance::model::{Format, World};
 use copyimage_conformance::oracle::{PointReading, Readings};
-use copyimage_conformance::wire::reply;
-use copyimage_conformance::wire::sign::{Credentials, Signing, fresh_nonce};
+use copyimage_conformance::report::Ending;
+use copyimage_conformance::report::commands;
+use copyimage_conformance::wire::sign::{Credentials, Signing};
 
 /// Conformance suite and reference emulator for Alibaba Cloud ECS CopyImage.
 ///
@@ -315,19 +315,17 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(2);
+            return ExitCode::from(Ending::CouldNotRun.exit_code());
         }
     };
-    match runtime.block_on(dispatch(cli)) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    let ending = runtime.block_on(dispatch(cli)).unwrap_or_else(|e| {
+        eprintln!("error: {e:#}");
+        Ending::CouldNotRun
+    });
+    ExitCode::from(ending.exit_code())
 }
 
-async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+async fn dispatch(cli: Cli) -> anyhow::Result<Ending> {
     match cli.command {
         None => run(cli.run).await,
         Some(Command::Run(args)) => run(*args).await,
@@ -356,25 +354,23 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             snapshot(endpoint, out, check, faults, credentials).await
         }
         Some(Command::Faults) => {
-            for f in Fault::ALL {
-                println!("{:<30} {:<10} {}", f.name(), format!("{:?}", f.layer()).to_lowercase(), f.about());
-            }
-            Ok(ExitCode::SUCCESS)
+            print!("{}", commands::faults());
+            Ok(Ending::Done)
         }
         Some(Command::Readings) => {
             print!("{}", copyimage_conformance::report::reference::readings_list());
-            Ok(ExitCode::SUCCESS)
+            Ok(Ending::Done)
         }
         Some(Command::Docs) => {
             for (name, text) in copyimage_conformance::report::reference::sections() {
                 println!("<!-- generated:{name} -->\n{text}<!-- /generated:{name} -->\n");
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Ending::Done)
         }
         Some(Command::Bench { print_url: true, endpoint, .. }) => {
             let base = endpoint.unwrap_or_else(|| "http://127.0.0.1:8080".into());
             println!("{}", cli::bench::signed_url(&base));
-            Ok(ExitCode::SUCCESS)
+            Ok(Ending::Done)
         }
         Some(Command::Bench { what: BenchWhat::Faults, cases, seed, clean_seeds, faults, out, .. }) => {
             let faults = if faults.is_empty() { Fault::ALL.to_vec() } else { faults };
@@ -387,24 +383,24 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 std::fs::write(&json, serde_json::to_string_pretty(&result)?)
                     .with_context(|| format!("writing {}", json.display()))?;
             }
-            Ok(if result.perfect() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(Ending::departs_if(!result.perfect()))
         }
         Some(Command::Bench { what: BenchWhat::Harness, cases, seed, seconds, connections, .. }) => {
             let result = cli::bench::harness_bench(cases, seed, connections, seconds).await?;
             println!("{result}");
-            Ok(if result.run.conformant() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(Ending::departs_if(!result.run.conformant()))
         }
         Some(Command::Bench { what: BenchWhat::Hostile, seconds, connections, endpoint, .. }) => {
             let connections = if connections == 32 { 1_000 } else { connections };
             let r =
                 cli::bench::hostile_clients(endpoint.as_deref(), connections, Duration::from_secs_f64(seconds)).await?;
             println!("{r}");
-            Ok(ExitCode::SUCCESS)
+            Ok(Ending::Done)
         }
         Some(Command::Bench { what: BenchWhat::Stages, cases, seed, .. }) => {
             let cases = u64::try_from(cases).context("--cases")?;
             println!("{}", cli::bench::stages(cases, seed).map_err(anyhow::Error::msg)?);
-            Ok(ExitCode::SUCCESS)
+            Ok(Ending::Done)
         }
         Some(Command::Bench { what, seconds, connections, endpoint, .. }) => {
             let duration = Duration::from_secs_f64(seconds);
@@ -414,12 +410,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             if matches!(what, BenchWhat::All | BenchWhat::Emulator) {
                 println!("{}", cli::bench::emulator_rate(endpoint.as_deref(), connections, duration).await?);
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Ending::Done)
         }
     }
 }
 
-async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+async fn run(args: RunArgs) -> anyhow::Result<Ending> {
     let config = RunConfig {
         endpoints: args.endpoints.clone(),
         cases: args.cases,
@@ -465,7 +461,7 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     write(&args.report_json, report.to_json())?;
     write(&args.junit, copyimage_conformance::report::junit::render(&report))?;
     write(&args.html, copyimage_conformance::report::html::render(&report))?;
-    Ok(ExitCode::from(report.standing().exit_code()))
+    Ok(report.standing().into())
 }
 
 /// A stop signal fired by Ctrl-C or SIGTERM: the run ends its cases in flight and
@@ -494,7 +490,7 @@ fn interrupt() -> Arc<Stop> {
     stop
 }
 
-async fn serve(config: EmulatorConfig, world: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+async fn serve(config: EmulatorConfig, world: Option<PathBuf>) -> anyhow::Result<Ending> {
     let addr = config.addr;
     let world = match world {
         None => World::default_fixture(),
@@ -508,7 +504,7 @@ async fn serve(config: EmulatorConfig, world: Option<PathBuf>) -> anyhow::Result
     println!("copyimage-conformance emulator listening on {}", emulator.uri());
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     emulator.shutdown().await;
-    Ok(ExitCode::SUCCESS)
+    Ok(Ending::Done)
 }
 
 /// An endpoint, or the built-in emulator started for the command.
@@ -531,46 +527,20 @@ async fn replay_file(
     faults: Vec<Fault>,
     credentials: CredentialArgs,
     allow_create: usize,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Ending> {
     let repro = Repro::load(&file)?;
     let (base, emulator) = endpoint_or_builtin(endpoint, faults).await?;
     let target = Endpoint::connect(&base, Duration::from_secs(10), Some(1_000)).await?;
     let budget = (!target.control).then_some(allow_create);
     let target = target.with_guard(Arc::new(Guard::new(budget, interrupt(), 5, harness::guard::MAX_REPLY_BYTES)));
     let records = replay(&target, &repro, credentials.resolve().as_ref()).await?;
-    let mut failed = false;
-    for r in &records {
-        if let Some(req) = &r.request {
-            println!("{} {}", req.method, req.target.chars().take(300).collect::<String>());
-        }
-        match r.delivery {
-            Delivery::Sent => {}
-            Delivery::Withheld => {
-                println!("  -> not sent: it may create an image beyond --allow-create, or needs world control");
-                continue;
-            }
-            Delivery::Stopped => {
-                println!("  -> stopped before the reply came");
-                continue;
-            }
-        }
-        println!("  -> {}", r.verdict.seen);
-        for m in &r.verdict.mismatches {
-            failed = true;
-            println!("  ✗ {}: expected {}; observed {}", m.rule, m.expected, m.observed);
-        }
-    }
     if let Some(e) = emulator {
         e.shutdown().await;
     }
-    if let Some(budget) = &target.guard().budget {
-        let created = budget.created();
-        if !created.is_empty() {
-            println!("images created on the target (delete them): {}", created.join(", "));
-        }
-    }
-    println!("{}", if failed { "the failure repeats" } else { "the case passes" });
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let created = target.guard().budget.as_ref().map(|b| b.created()).unwrap_or_default();
+    let (text, ending) = commands::replay(&records, &created);
+    print!("{text}");
+    Ok(ending)
 }
 
 async fn snapshot(
@@ -579,7 +549,7 @@ async fn snapshot(
     check: Option<PathBuf>,
     faults: Vec<Fault>,
     credentials: CredentialArgs,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Ending> {
     let (base, emulator) = endpoint_or_builtin(endpoint, faults).await?;
     let target = Endpoint::connect(&base, Duration::from_secs(10), Some(1_000)).await?;
     let creds = credentials.resolve();
@@ -590,22 +560,13 @@ async fn snapshot(
             if !done.skipped.is_empty() {
                 println!("not recorded (the target offers no world control): {}", done.skipped.join(", "));
             }
-            ExitCode::SUCCESS
+            Ending::Done
         }
         (None, Some(dir)) => {
             let results = harness::snapshot::check(&target, &dir, creds.as_ref()).await?;
-            let mut differ = 0;
-            for (path, diffs) in &results {
-                if !diffs.is_empty() {
-                    differ += 1;
-                    println!("{}:", path.display());
-                    for d in diffs {
-                        println!("  {d}");
-                    }
-                }
-            }
-            println!("{} of {} recorded replies differ in shape", differ, results.len());
-            if differ == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+            let (text, ending) = commands::snapshot_check(&results);
+            print!("{text}");
+            ending
         }
         (None, None) => anyhow::bail!("give --out DIR or --check DIR"),
     };
@@ -620,44 +581,18 @@ async fn call(
     signing: Signing,
     credentials: CredentialArgs,
     params: Vec<String>,
-) -> anyhow::Result<ExitCode> {
-    let mut pairs = Vec::new();
-    for p in &params {
-        let (n, v) = p.split_once('=').with_context(|| format!("`{p}` is not Name=Value"))?;
-        pairs.push((n.to_owned(), ParamValue::text(v)));
-    }
+) -> anyhow::Result<Ending> {
+    let pairs = harness::call::pairs(&params)?;
     let (base, emulator) = endpoint_or_builtin(endpoint, Vec::new()).await?;
     let target = Endpoint::connect(&base, Duration::from_secs(10), None).await?;
     let creds = credentials.resolve().unwrap_or_else(|| {
         eprintln!("note: no credentials given; signing as testid (the default world's key)");
         Credentials::new("testid", "testsecret")
     });
-    // Sign with the target's time when it tells it.
-    let now = match target.control {
-        true => target.read_world().await.map(|(_, now)| now).unwrap_or_else(|_| Timestamp::now_utc()),
-        false => Timestamp::now_utc(),
-    };
-    let mut world = World::default_fixture();
-    world.accounts = vec![copyimage_conformance::model::Account {
-        id: "caller".into(),
-        can_copy_images: true,
-        access_keys: vec![copyimage_conformance::model::AccessKey {
-            id: creds.key_id.clone(),
-            secret: creds.secret.clone(),
-            enabled: true,
-        }],
-        standalone_snapshots: Default::default(),
-    }];
-    let case = Case { signing, key: creds.key_id.clone(), params: pairs, tampers: Vec::new() };
-    let built = case.build(&world, now, &target.host, &fresh_nonce());
-    let reply = target.send(&built.request).await?;
-    println!("HTTP {}{}", reply.status, reply.content_type.as_deref().map(|c| format!("  ({c})")).unwrap_or_default());
-    match reply::parse(&reply.body) {
-        Ok(_) => println!("{}", String::from_utf8_lossy(&reply.body)),
-        Err(e) => println!("{} [{e}]", String::from_utf8_lossy(&reply.body)),
-    }
+    let reply = harness::call::call(&target, signing, &creds, pairs).await?;
+    print!("{}", commands::call(&reply));
     if let Some(e) = emulator {
         e.shutdown().await;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Ending::Done)
 }

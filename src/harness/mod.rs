@@ -23,6 +23,7 @@
 //! # }
 //! ```
 
+pub mod call;
 pub mod client;
 pub mod compare;
 pub mod endpoint;

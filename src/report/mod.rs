@@ -6,6 +6,7 @@
 //! self-contained HTML page ([`html`]). It renders, never decides.
 //! [`reference`](mod@reference) writes README's reference tables.
 
+pub mod commands;
 pub mod html;
 pub mod junit;
 pub mod mismatch;
@@ -147,12 +148,50 @@ pub enum Standing {
 }
 
 impl Standing {
-    /// The process exit code: 0 conformant, 1 not conformant, 2 could not run.
+    /// The process exit code ([`Ending::exit_code`]).
+    pub fn exit_code(self) -> u8 {
+        Ending::from(self).exit_code()
+    }
+}
+
+/// How any command ends. The one place that maps an ending to the process's exit code:
+/// 0 done, 1 the target departs from the documents, 2 could not run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ending {
+    /// The command did its job: a run found the target conformant, a replayed failure
+    /// passes, recorded snapshots match, a listing was printed.
+    Done,
+    /// The target departs: a run found it not conformant, a replayed failure repeats,
+    /// a recorded reply changed shape, a fault went undetected.
+    Departs,
+    /// Nothing could be decided: a bad argument or file, an unreachable target, a run
+    /// stopped before its end with nothing found.
+    CouldNotRun,
+}
+
+impl Ending {
+    /// The process exit code.
     pub fn exit_code(self) -> u8 {
         match self {
-            Standing::Conformant => 0,
-            Standing::NotConformant => 1,
-            Standing::Incomplete => 2,
+            Ending::Done => 0,
+            Ending::Departs => 1,
+            Ending::CouldNotRun => 2,
+        }
+    }
+
+    /// [`Ending::Departs`] if `departs`, else [`Ending::Done`].
+    pub fn departs_if(departs: bool) -> Ending {
+        if departs { Ending::Departs } else { Ending::Done }
+    }
+}
+
+impl From<Standing> for Ending {
+    fn from(s: Standing) -> Ending {
+        match s {
+            Standing::Conformant => Ending::Done,
+            Standing::NotConformant => Ending::Departs,
+            Standing::Incomplete => Ending::CouldNotRun,
         }
     }
 }
