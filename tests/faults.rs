@@ -46,11 +46,53 @@ fn created(w: &mut World, image: &str, at: &str) {
 }
 
 /// What a reply looks like, for comparing two emulators.
-async fn answer(
-    faults: Vec<Fault>,
-    world: &World,
-    case: &Case,
-) -> (u16, Option<String>, Option<String>, Vec<String>, String) {
+#[derive(Debug, Clone, PartialEq)]
+struct Answer {
+    status: u16,
+    code: Option<String>,
+    root: Option<String>,
+    fields: Vec<String>,
+    format: String,
+}
+
+const ERROR_FIELDS: [&str; 5] = ["RequestId", "HostId", "Code", "Message", "Recommend"];
+
+/// A successful XML CopyImage reply.
+fn success() -> Answer {
+    Answer {
+        status: 200,
+        code: None,
+        root: Some("CopyImageResponse".into()),
+        fields: vec!["RequestId".into(), "ImageId".into()],
+        format: "xml".into(),
+    }
+}
+
+/// A documented XML error reply.
+fn error(status: u16, code: &str) -> Answer {
+    Answer {
+        status,
+        code: Some(code.into()),
+        root: Some("Error".into()),
+        fields: ERROR_FIELDS.iter().map(|f| f.to_string()).collect(),
+        format: "xml".into(),
+    }
+}
+
+impl Answer {
+    fn without(mut self, field: &str) -> Self {
+        self.fields.retain(|f| f != field);
+        self
+    }
+    fn root(self, root: Option<&str>) -> Self {
+        Answer { root: root.map(str::to_owned), ..self }
+    }
+    fn json(self) -> Self {
+        Answer { root: None, format: "json".into(), ..self }
+    }
+}
+
+async fn answer(faults: Vec<Fault>, world: &World, case: &Case) -> Answer {
     let e =
         Emulator::start(EmulatorConfig { world: world.clone(), faults: Faults(faults), ..EmulatorConfig::default() })
             .await
@@ -59,28 +101,39 @@ async fn answer(
     let (_, http) = common::send_case(&client, &e, case).await;
     e.shutdown().await;
     match reply::parse(&http.body) {
-        Ok(p) => (
-            http.status,
-            p.text("Code").map(str::to_owned),
-            p.root.clone(),
-            p.fields.iter().map(|(n, _)| n.clone()).collect(),
-            p.format.to_string(),
-        ),
-        Err(err) => (http.status, None, None, Vec::new(), err.to_string()),
+        Ok(p) => Answer {
+            status: http.status,
+            code: p.text("Code").map(str::to_owned),
+            root: p.root.clone(),
+            fields: p.fields.iter().map(|(n, _)| n.clone()).collect(),
+            format: p.format.to_string(),
+        },
+        Err(err) => Answer { status: http.status, code: None, root: None, fields: Vec::new(), format: err.to_string() },
     }
 }
 
 struct Row {
     fault: Fault,
-    /// A case the fault must change.
-    breaks: Option<Case>,
+    /// A case the fault must change, and the reply the faulty emulator gives to it.
+    breaks: Option<(Case, Answer)>,
     /// A case next to it that the fault must leave alone.
     spares: Option<Case>,
     world: World,
 }
 
+/// A fault, a case it changes and a neighbouring case it spares; `becomes` says how the
+/// changed reply reads.
 fn row(fault: Fault, breaks: Case, spares: Case) -> Row {
-    Row { fault, breaks: Some(breaks), spares: Some(spares), world: world() }
+    Row { fault, breaks: Some((breaks, success())), spares: Some(spares), world: world() }
+}
+
+impl Row {
+    fn becomes(mut self, answer: Answer) -> Self {
+        if let Some((_, slot)) = &mut self.breaks {
+            *slot = answer;
+        }
+        self
+    }
 }
 
 fn rows() -> Vec<Row> {
@@ -96,28 +149,32 @@ fn rows() -> Vec<Row> {
     denied.key = "deniedid".into();
     let form = Case { signing: Signing::V1PostForm, ..ok() };
     vec![
-        row(Fault::NameMaxPlusOne, name(&"a".repeat(129)), name(&"a".repeat(130))),
-        row(Fault::NameMaxMinusOne, name(&"a".repeat(128)), name(&"a".repeat(127))),
-        row(Fault::NameMinMinusOne, name("a"), name("")),
-        row(Fault::NameMinPlusOne, name("ab"), name("abc")),
-        row(Fault::DescriptionMaxPlusOne, desc(&"d".repeat(257)), desc(&"d".repeat(258))),
-        row(Fault::DescriptionMaxMinusOne, desc(&"d".repeat(256)), desc(&"d".repeat(255))),
-        row(Fault::ChineseFirstRefused, name("中a"), name("a中")),
-        row(Fault::AnyLetterFirst, name("éabc"), name("1abc")),
-        row(Fault::DigitFirst, name("1abc"), name("_abc")),
-        row(Fault::AnyPunctuation, name("a!b"), name(" ab")),
-        row(Fault::DescriptionPrefixUnchecked, desc("http://x"), desc(&"d".repeat(257))),
+        row(Fault::NameMaxPlusOne, name(&"a".repeat(129)), name(&"a".repeat(130))).becomes(success()),
+        row(Fault::NameMaxMinusOne, name(&"a".repeat(128)), name(&"a".repeat(127)))
+            .becomes(error(400, "InvalidImageName.Malformed")),
+        row(Fault::NameMinMinusOne, name("a"), name("")).becomes(success()),
+        row(Fault::NameMinPlusOne, name("ab"), name("abc")).becomes(error(400, "InvalidImageName.Malformed")),
+        row(Fault::DescriptionMaxPlusOne, desc(&"d".repeat(257)), desc(&"d".repeat(258))).becomes(success()),
+        row(Fault::DescriptionMaxMinusOne, desc(&"d".repeat(256)), desc(&"d".repeat(255)))
+            .becomes(error(400, "InvalidDescription.Malformed")),
+        row(Fault::ChineseFirstRefused, name("中a"), name("a中")).becomes(error(400, "InvalidImageName.Malformed")),
+        row(Fault::AnyLetterFirst, name("éabc"), name("1abc")).becomes(success()),
+        row(Fault::DigitFirst, name("1abc"), name("_abc")).becomes(success()),
+        row(Fault::AnyPunctuation, name("a!b"), name(" ab")).becomes(success()),
+        row(Fault::DescriptionPrefixUnchecked, desc("http://x"), desc(&"d".repeat(257))).becomes(success()),
         row(
             Fault::StatusIgnored,
             base("m-unavail0000000000001", "cn-hangzhou"),
             base("m-encrypted00000000001", "cn-hangzhou"),
-        ),
+        )
+        .becomes(success()),
         Row {
             fault: Fault::TooOldShifted,
-            breaks: Some(base("m-tooold00000000000001", "cn-hangzhou")),
+            breaks: Some((base("m-tooold00000000000001", "cn-hangzhou"), success())),
             spares: None,
             world: old,
-        },
+        }
+        .becomes(success()),
         Row {
             fault: Fault::TooOldShifted,
             breaks: None,
@@ -128,91 +185,115 @@ fn rows() -> Vec<Row> {
             Fault::EncryptedIgnored,
             base("m-encrypted00000000001", "cn-hangzhou"),
             base("m-unavail0000000000001", "cn-hangzhou"),
-        ),
+        )
+        .becomes(success()),
         row(
             Fault::CopyingIgnored,
             base("m-copying0000000000001", "cn-hangzhou"),
             base("m-unavail0000000000001", "cn-hangzhou"),
-        ),
+        )
+        .becomes(success()),
         row(
             Fault::ImageQuotaIgnored,
             base("m-available00000000001", "cn-beijing"),
             base("m-available00000000001", "cn-nocopy-1"),
-        ),
+        )
+        .becomes(success()),
         row(
             Fault::ImageQuotaPlusOne,
             base("m-available00000000001", "cn-beijing"),
             base("m-unavail0000000000001", "cn-beijing"),
-        ),
+        )
+        .becomes(success()),
         Row {
             fault: Fault::ImageQuotaPlusOne,
             breaks: None,
             spares: Some(base("m-available00000000001", "cn-beijing")),
             world: over_quota,
         },
-        row(Fault::SnapshotQuotaIgnored, base("m-available00000000001", "cn-shanghai"), ok()),
-        row(Fault::SnapshotQuotaPlusOne, base("m-available00000000001", "cn-shanghai"), ok()),
+        row(Fault::SnapshotQuotaIgnored, base("m-available00000000001", "cn-shanghai"), ok()).becomes(success()),
+        row(Fault::SnapshotQuotaPlusOne, base("m-available00000000001", "cn-shanghai"), ok()).becomes(success()),
         Row {
             fault: Fault::SnapshotQuotaPlusOne,
             breaks: None,
             spares: Some(base("m-available00000000001", "cn-shanghai")),
             world: over_snapshots,
         },
-        row(Fault::DuplicatesIgnored, name("existing-name"), name("1bad")),
-        row(Fault::DuplicatesWrongRegion, name("existing-name"), ok()),
-        row(Fault::DuplicatesWrongRegion, name("available-image"), name("fresh-name")),
+        row(Fault::DuplicatesIgnored, name("existing-name"), name("1bad")).becomes(success()),
+        row(Fault::DuplicatesWrongRegion, name("existing-name"), ok()).becomes(success()),
+        row(Fault::DuplicatesWrongRegion, name("available-image"), name("fresh-name"))
+            .becomes(error(400, "InvalidImageName.Duplicated")),
         row(
             Fault::SameRegionAccepted,
             base("m-available00000000001", "cn-qingdao"),
             base("m-unavail0000000000001", "cn-hangzhou"),
-        ),
+        )
+        .becomes(success()),
         row(
             Fault::RegionCodesSwapped,
             base("m-available00000000001", "cn-nowhere-1"),
             base("m-unavail0000000000001", "cn-hangzhou"),
-        ),
+        )
+        .becomes(error(400, "SourceRegion.NotFound")),
         row(
             Fault::CrossAccountAllowed,
             base("m-otheracct00000000001", "cn-hangzhou"),
             base("m-system00000000000001", "cn-hangzhou"),
-        ),
-        row(Fault::ForbiddenIgnored, denied, base("m-unavail0000000000001", "cn-hangzhou")),
+        )
+        .becomes(success()),
+        row(Fault::ForbiddenIgnored, denied, base("m-unavail0000000000001", "cn-hangzhou")).becomes(success()),
         row(
             Fault::StatusCodeWrong,
             base("m-unavail0000000000001", "cn-hangzhou"),
             base("m-encrypted00000000001", "cn-hangzhou"),
-        ),
+        )
+        .becomes(error(403, "IncorrectImageStatus")),
         // Its neighbours with other statuses (the one above is 403 like the fault's).
-        row(Fault::StatusCodeWrong, base("m-unavail0000000000001", "cn-hangzhou"), ok()),
-        row(Fault::StatusCodeWrong, base("m-unavail0000000000001", "cn-hangzhou"), name("1bad")),
+        row(Fault::StatusCodeWrong, base("m-unavail0000000000001", "cn-hangzhou"), ok())
+            .becomes(error(403, "IncorrectImageStatus")),
+        row(Fault::StatusCodeWrong, base("m-unavail0000000000001", "cn-hangzhou"), name("1bad"))
+            .becomes(error(403, "IncorrectImageStatus")),
         row(
             Fault::MisspellingFixed,
             base("m-encrypted00000000001", "cn-hangzhou"),
             base("m-unavail0000000000001", "cn-hangzhou"),
-        ),
-        row(Fault::WrongErrorRoot, base("m-unavail0000000000001", "cn-hangzhou"), ok()),
-        row(Fault::JsonEnvelope, json(ok()), ok()),
-        row(Fault::FormatIgnored, json(ok()), ok()),
-        Row { fault: Fault::RequestIdMissing, breaks: Some(ok()), spares: None, world: world() },
-        row(Fault::HostIdMissing, base("m-unavail0000000000001", "cn-hangzhou"), ok()),
-        row(Fault::SignatureUnchecked, ok().with(Tamper::BadSignature), ok()),
-        row(Fault::TimestampUnchecked, ok().with(Tamper::TimestampOffset { seconds: -3600 }), ok()),
-        row(Fault::NonceReusable, ok().with(Tamper::ReuseNonce), ok()),
-        row(Fault::PostRefused, ok(), Case { signing: Signing::V1Get, ..ok() }),
-        row(Fault::FormBodyIgnored, form.clone(), ok()),
-        row(Fault::V3Unsupported, Case { signing: Signing::V3, ..ok() }, ok()),
+        )
+        .becomes(error(403, "OperationDenied.EncryptedSnapshot")),
+        row(Fault::WrongErrorRoot, base("m-unavail0000000000001", "cn-hangzhou"), ok())
+            .becomes(error(400, "IncorrectImageStatus").root(Some("Response"))),
+        row(Fault::JsonEnvelope, json(ok()), ok()).becomes(Answer {
+            root: None,
+            fields: vec!["Data".into()],
+            format: "json".into(),
+            ..success()
+        }),
+        row(Fault::FormatIgnored, json(ok()), ok()).becomes(success()),
+        Row { fault: Fault::RequestIdMissing, breaks: Some((ok(), success())), spares: None, world: world() }
+            .becomes(success().without("RequestId")),
+        row(Fault::HostIdMissing, base("m-unavail0000000000001", "cn-hangzhou"), ok())
+            .becomes(error(400, "IncorrectImageStatus").without("HostId")),
+        row(Fault::SignatureUnchecked, ok().with(Tamper::BadSignature), ok()).becomes(success()),
+        row(Fault::TimestampUnchecked, ok().with(Tamper::TimestampOffset { seconds: -3600 }), ok()).becomes(success()),
+        row(Fault::NonceReusable, ok().with(Tamper::ReuseNonce), ok()).becomes(success()),
+        row(Fault::PostRefused, ok(), Case { signing: Signing::V1Get, ..ok() })
+            .becomes(error(403, "UnsupportedHTTPMethod")),
+        row(Fault::FormBodyIgnored, form.clone(), ok()).becomes(error(400, "MissingParameter")),
+        row(Fault::V3Unsupported, Case { signing: Signing::V3, ..ok() }, ok())
+            .becomes(error(400, "IncompleteSignature").json()),
         // A form body is read as usual when a fault other than the form fault is on.
-        row(Fault::V3Unsupported, Case { signing: Signing::V3, ..ok() }, form),
+        row(Fault::V3Unsupported, Case { signing: Signing::V3, ..ok() }, form)
+            .becomes(error(400, "IncompleteSignature").json()),
     ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_fault_breaks_what_it_says_and_spares_its_neighbour() {
     for r in rows() {
-        if let Some(broken) = &r.breaks {
+        if let Some((broken, becomes)) = &r.breaks {
             let reference = answer(Vec::new(), &r.world, broken).await;
             let faulty = answer(vec![r.fault], &r.world, broken).await;
-            assert_ne!(reference, faulty, "{} does not change {broken:?}", r.fault);
+            assert_ne!(&reference, becomes, "{}: the reference emulator already answers {broken:?} so", r.fault);
+            assert_eq!(&faulty, becomes, "{} does not change {broken:?} as it says", r.fault);
         }
         if let Some(spared) = &r.spares {
             let reference = answer(Vec::new(), &r.world, spared).await;

@@ -11,9 +11,7 @@ fn readme() -> String {
 
 /// The body of the first fenced block after `heading`.
 fn block_after(text: &str, heading: &str) -> String {
-    let from = text
-        .find(heading)
-        .unwrap_or_else(|| panic!("README has no `{heading}`"));
+    let from = text.find(heading).unwrap_or_else(|| panic!("README has no `{heading}`"));
     let rest = &text[from..];
     let open = rest.find("```").expect("a fenced block after the heading");
     let body = &rest[open..];
@@ -44,24 +42,15 @@ fn the_two_commands_are_the_ones_ci_runs() {
     assert_eq!(commands, ["cargo run --release", "cargo test"]);
     let ci = std::fs::read_to_string(".ci/run").unwrap();
     let ci_commands: Vec<&str> = ci.lines().map(str::trim).collect();
-    assert!(
-        ci_commands.contains(&"cargo test"),
-        ".ci/run must call README's test command as given"
-    );
-    for gate in [
-        "cargo fmt --all -- --check",
-        "cargo clippy --all-targets -- -D warnings",
-    ] {
+    assert!(ci_commands.contains(&"cargo test"), ".ci/run must call README's test command as given");
+    for gate in ["cargo fmt --all -- --check", "cargo clippy --all-targets -- -D warnings"] {
         assert!(ci_commands.contains(&gate), ".ci/run must run `{gate}`");
     }
 }
 
 #[test]
 fn every_subcommand_is_documented() {
-    let help = std::process::Command::new(env!("CARGO_BIN_EXE_copyimage-conformance"))
-        .arg("--help")
-        .output()
-        .unwrap();
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_copyimage-conformance")).arg("--help").output().unwrap();
     let help = String::from_utf8(help.stdout).unwrap();
     let listed: Vec<&str> = help
         .split("Commands:")
@@ -132,18 +121,28 @@ fn layout_lists_exactly_the_source_files() {
     let mut present = BTreeSet::new();
     source_files(Path::new("src"), &mut present);
     for file in &listed {
-        assert!(
-            present.contains(file),
-            "README's Layout lists {file}, which does not exist"
-        );
+        assert!(present.contains(file), "README's Layout lists {file}, which does not exist");
     }
     for file in &present {
         // A directory's line in the Layout describes its mod.rs.
         if !file.ends_with("/mod.rs") {
-            assert!(
-                listed.contains(file),
-                "README's Layout does not list {file}"
-            );
+            assert!(listed.contains(file), "README's Layout does not list {file}");
         }
     }
+}
+
+#[test]
+fn the_fault_count_readme_gives_is_the_catalogue_s() {
+    let count = copyimage_conformance::emulator::fault::Fault::ALL.len();
+    let readme = readme();
+    let stated: Vec<usize> = readme
+        .match_indices("`copyimage-conformance faults` lists ")
+        .map(|(at, found)| {
+            let rest = &readme[at + found.len()..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().expect("a number follows")
+        })
+        .collect();
+    assert!(!stated.is_empty(), "README states how many faults there are");
+    assert!(stated.iter().all(|n| *n == count), "README says {stated:?} faults; the catalogue has {count}");
 }
