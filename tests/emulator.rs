@@ -106,10 +106,17 @@ async fn loading_a_world_forgets_nonces() {
     let world = emulator.world();
     let now = copyimage_conformance::model::Timestamp::now_utc();
     let built = valid().build(&world, now, &emulator.host(), "fixed-nonce-0001");
-    assert_eq!(common::send(&client, &emulator, &built.request).await.status, 200);
-    assert_eq!(common::send(&client, &emulator, &built.request).await.status, 400);
+    let code = |http: &copyimage_conformance::model::HttpReply| {
+        let parsed = reply::parse(&http.body).unwrap();
+        (http.status, parsed.text("Code").map(str::to_owned), parsed.text("ImageId").is_some())
+    };
+    let first = common::send(&client, &emulator, &built.request).await;
+    assert_eq!(code(&first), (200, None, true));
+    let again = common::send(&client, &emulator, &built.request).await;
+    assert_eq!(code(&again), (400, Some("SignatureNonceUsed".to_owned()), false));
     emulator.load(World::default_fixture());
-    assert_eq!(common::send(&client, &emulator, &built.request).await.status, 200);
+    let after_load = common::send(&client, &emulator, &built.request).await;
+    assert_eq!(code(&after_load), (200, None, true), "a loaded world remembers no nonce");
     emulator.shutdown().await;
 }
 
