@@ -44,8 +44,44 @@ async fn every_form_carries_the_results() {
     assert_eq!(failures, report.rules.iter().filter(|r| r.failed > 0).count());
 
     let page = html::render(&report);
-    assert!(page.starts_with("<!doctype html>") && page.contains("class=\"fail\"") && page.contains("class=\"pass\""));
+    assert!(page.starts_with("<!doctype html>") && page.trim_end().ends_with("</body></html>"));
     assert!(!page.contains("src=") && !page.contains("href=\"http"), "self-contained");
+    // One table row per rule, in table order, coloured by that rule's own result.
+    let rows: Vec<(&str, &str)> = page
+        .split("<tr class=\"")
+        .skip(1)
+        .map(|row| {
+            let class = &row[..row.find('"').unwrap()];
+            let id = row.split("<td><code>").nth(1).and_then(|cell| cell.split("</code>").next()).unwrap();
+            (id, class)
+        })
+        .collect();
+    let expected: Vec<(String, &str)> = report
+        .rules
+        .iter()
+        .map(|t| {
+            let class = match (t.checkable, t.failed, t.exercised) {
+                (false, _, _) => "skip",
+                (true, 1.., _) => "fail",
+                (true, 0, 1..) => "pass",
+                (true, 0, 0) => "none",
+            };
+            (t.id.to_string(), class)
+        })
+        .collect();
+    let rows: Vec<(String, &str)> = rows.into_iter().map(|(id, class)| (id.to_owned(), class)).collect();
+    assert_eq!(rows, expected);
+    assert!(rows.iter().any(|(_, c)| *c == "fail") && rows.iter().any(|(_, c)| *c == "pass"));
+    // Every mismatch of every failure is listed with its rule, expected and observed.
+    let listed = page.matches("<li><code>").count();
+    assert_eq!(listed, report.failures.iter().map(|f| f.mismatches.len()).sum::<usize>());
+    for f in &report.failures {
+        for m in &f.mismatches {
+            let line =
+                format!("<li><code>{}</code>: expected {}", m.rule, quick_xml::escape::escape(m.expected.to_string()));
+            assert!(page.contains(&line), "the page lacks {line}");
+        }
+    }
 
     let text = report.to_string();
     assert!(text.contains("NOT CONFORMANT") && text.contains("image.available") && text.contains("rule says:"));
