@@ -6,9 +6,9 @@
 //! exactly the documented behaviour.
 //!
 //! ```text
-//! generate ─► case {world, valid request + violations}
+//! generate ─► world + case {valid request + deviations}
 //!               ├─► oracle::predict(scene, exact request sent) ─► Prediction
-//!               └─► wire (sign, encode) ─► target ─► reply
+//!               └─► wire::build (sign, tamper) ─► harness::client ─► target ─► reply
 //!                                harness::compare::judge(prediction, reply) ─► report
 //! emulator = read ─► oracle::predict ─► first acceptable outcome ─► oracle::apply ─► render
 //! ```
@@ -16,12 +16,14 @@
 //! * [`model`]: worlds, HTTP messages, replies, time.
 //! * [`rules`]: the rule table, one row per documented behaviour, with its sentence.
 //! * [`oracle`]: predict (pure, total), apply, the open points.
-//! * [`wire`]: percent-encoding, V1 and V3 signatures, XML and JSON replies.
-//! * [`case`]: a case as a valid base plus tampers; replay steps.
-//! * [`generate`]: the `arb_*` strategies.
-//! * [`harness`]: targets, staging, judging, shrinking, replay; [`harness::run`].
+//! * [`wire`]: percent-encoding, V1 and V3 signatures, building a case's exact requests,
+//!   XML and JSON replies.
+//! * [`case`]: a case as data, a valid base plus tampers; replay steps; case files.
+//! * [`generate`]: the `arb_*` strategies: worlds, values, deviations, cases, sequences.
+//! * [`harness`]: endpoints, the send guard, scheduling, judging, shrinking, replay;
+//!   [`harness::run`].
 //! * [`emulator`]: the HTTP server, the world-control contract, faults.
-//! * [`report`]: terminal, JSON, JUnit and HTML reports.
+//! * [`report`]: terminal, JSON, JUnit and HTML reports; how a run ends ([`report::Ending`]).
 //!
 //! A complete example: start the emulator on an ephemeral port, sign a request as the
 //! SDKs do, and read the reply.
@@ -53,6 +55,8 @@
 //! emulator.shutdown().await;
 //! # });
 //! ```
+
+#![warn(missing_docs)]
 
 pub mod case;
 pub mod emulator;
