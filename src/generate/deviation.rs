@@ -15,6 +15,7 @@ use super::values::*;
 use super::world::Anchor;
 use crate::case::{Case, ParamValue, Tamper};
 use crate::model::{AccessKey, Copy, Image, ImageKind, ImageStatus, Secret, Timestamp, World};
+use crate::oracle::nonce;
 use crate::oracle::open::OpenPoint;
 use crate::oracle::{DESCRIPTION_LENGTH, NAME_LENGTH, WINDOW_CERTAIN, WINDOW_OPEN};
 use crate::rules::RuleId;
@@ -423,7 +424,14 @@ fn arb_tamper(signing: Signing) -> impl Strategy<Value = Tamper> {
         ),
         (8, Just(Tamper::ReuseNonce).boxed()),
         (4, Just(Tamper::ReuseFailedNonce).boxed()),
-        (4, (900u32..1_200).prop_map(|seconds| Tamper::ReuseAgedNonce { seconds }).boxed()),
+        (
+            4,
+            // Aged past the window in which a reuse is certainly refused, but still within
+            // what the oracle remembers (its open margin).
+            (nonce::WINDOW_SECONDS as u32..nonce::KEEP_SECONDS as u32)
+                .prop_map(|seconds| Tamper::ReuseAgedNonce { seconds })
+                .boxed(),
+        ),
         (8, arb_text(&ALNUM, 1..=24).prop_map(|id| Tamper::Key { id: format!("LTAIunknown{id}") }).boxed()),
         (
             4,
