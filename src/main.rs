@@ -17,6 +17,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use copyimage_conformance::emulator::fault::{Fault, Faults};
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
+use copyimage_conformance::harness::declared::{Expectations, Features};
 use copyimage_conformance::harness::endpoint::Endpoint;
 use copyimage_conformance::harness::guard::{Guard, Stop};
 use copyimage_conformance::harness::replay::{Repro, replay};
@@ -65,6 +66,10 @@ enum Command {
         /// `readings`).
         #[arg(long = "reading")]
         readings: Vec<PointReading>,
+        /// Wait this many milliseconds before each API reply (a slower target; timeout
+        /// tests). The control contract is not delayed.
+        #[arg(long, default_value_t = 0)]
+        latency: u64,
     },
     /// Run a saved failure again against an endpoint (default: the built-in emulator).
     Replay {
@@ -277,6 +282,22 @@ struct RunArgs {
     /// unresponsive and no further case is sent (0: never).
     #[arg(long, default_value_t = 5)]
     unresponsive_after: usize,
+    /// What the target implements (TOML: signings, formats, world_control,
+    /// not_implemented); cases that need anything else are not sent and their rules are
+    /// reported as disabled.
+    #[arg(long)]
+    features: Option<PathBuf>,
+    /// Known deviations (TOML `[[deviation]]` entries: rule, code, status, reason, link):
+    /// failures as listed do not fail the run; failing otherwise, or an entry no case
+    /// matched (stale), does.
+    #[arg(long)]
+    expectations: Option<PathBuf>,
+    /// Write the run's failures as an expectations file here (adoption in one command).
+    #[arg(long)]
+    write_expectations: Option<PathBuf>,
+    /// End the run once this many distinct failures are found (0: never).
+    #[arg(long, default_value_t = 0)]
+    max_failures: usize,
     /// No progress display.
     #[arg(long)]
     quiet: bool,
@@ -329,7 +350,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<Ending> {
     match cli.command {
         None => run(cli.run).await,
         Some(Command::Run(args)) => run(*args).await,
-        Some(Command::Serve { addr, world, log, faults, no_control, readings }) => {
+        Some(Command::Serve { addr, world, log, faults, no_control, readings, latency }) => {
             let readings = Readings::of(&readings).map_err(anyhow::Error::msg).context("--reading")?;
             serve(
                 EmulatorConfig {
@@ -338,6 +359,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<Ending> {
                     faults: Faults(faults),
                     control: !no_control,
                     readings,
+                    latency: Duration::from_millis(latency),
                     ..EmulatorConfig::default()
                 },
                 world,
@@ -416,6 +438,15 @@ async fn dispatch(cli: Cli) -> anyhow::Result<Ending> {
 }
 
 async fn run(args: RunArgs) -> anyhow::Result<Ending> {
+    let read = |path: &PathBuf| std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()));
+    let features = match &args.features {
+        Some(p) => Some(Features::parse(&read(p)?).with_context(|| p.display().to_string())?),
+        None => None,
+    };
+    let expectations = match &args.expectations {
+        Some(p) => Some(Arc::new(Expectations::parse(&read(p)?).with_context(|| p.display().to_string())?)),
+        None => None,
+    };
     let config = RunConfig {
         endpoints: args.endpoints.clone(),
         cases: args.cases,
@@ -441,6 +472,9 @@ async fn run(args: RunArgs) -> anyhow::Result<Ending> {
         readings: Readings::of(&args.readings).map_err(anyhow::Error::msg).context("--reading")?,
         stage_over_http: args.stage_over_http,
         failures_dir: Some(args.failures_dir.clone()),
+        features,
+        expectations,
+        max_failures: args.max_failures,
         progress: if args.quiet {
             Progress::Quiet
         } else if std::io::stderr().is_terminal() {
@@ -461,6 +495,10 @@ async fn run(args: RunArgs) -> anyhow::Result<Ending> {
     write(&args.report_json, report.to_json())?;
     write(&args.junit, copyimage_conformance::report::junit::render(&report))?;
     write(&args.html, copyimage_conformance::report::html::render(&report))?;
+    if let Some(p) = &args.write_expectations {
+        write(&args.write_expectations, Expectations::write(&report.observed_deviations))?;
+        eprintln!("wrote {} known deviations to {}", report.observed_deviations.len(), p.display());
+    }
     Ok(report.standing().into())
 }
 

@@ -114,6 +114,9 @@ const ATTEMPTS: usize = 3;
 
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let started = Instant::now();
+    if !shared.latency.is_zero() {
+        tokio::time::sleep(shared.latency).await;
+    }
     let whole = shared.readings.is(OpenPoint::BodyLimit, "none");
     let limit = if whole { MAX_BODY_WHOLE } else { MAX_BODY };
     let Ok(http) = tokio::time::timeout(shared.limits.body_timeout, read_request(req, limit)).await else {

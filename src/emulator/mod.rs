@@ -82,6 +82,10 @@ pub struct EmulatorConfig {
     pub readings: Readings,
     /// Timeouts and the connection limit.
     pub limits: ConnectionLimits,
+    /// A fixed delay before each API reply (`serve --latency MS`): a slower target on
+    /// loopback, and what SDK users want for timeout tests. The control contract is not
+    /// delayed.
+    pub latency: std::time::Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -94,6 +98,7 @@ impl Default for EmulatorConfig {
             control: true,
             readings: Readings::emulator(),
             limits: ConnectionLimits::default(),
+            latency: std::time::Duration::ZERO,
         }
     }
 }
@@ -144,6 +149,7 @@ pub(crate) struct Shared {
     faults: fault::Faults,
     readings: Readings,
     limits: ConnectionLimits,
+    latency: std::time::Duration,
 }
 
 impl Shared {
@@ -255,6 +261,7 @@ impl Emulator {
             faults: config.faults,
             readings: config.readings,
             limits: config.limits,
+            latency: config.latency,
         });
         let app = router(shared.clone(), config.control);
         let (stop, stopped) = oneshot::channel::<()>();

@@ -98,6 +98,12 @@ pub enum Delivery {
     Withheld,
     /// The run stopped before the reply came; not judged.
     Stopped,
+    /// Not sent: its prediction involves a rule the target declares it does not
+    /// implement (`--features`).
+    Disabled,
+    /// Not sent: the harness could not send the request it built (its own failure, not
+    /// the target's); the case's rules count an error.
+    Unsendable,
 }
 
 /// What one step did.
@@ -113,6 +119,9 @@ pub struct StepRecord {
     pub created: Option<String>,
     /// Whether the request reached the target.
     pub delivery: Delivery,
+    /// Mismatches that are listed known deviations (`--expectations`), taken out of the
+    /// verdict: each rule with the entry's reason.
+    pub expected: Vec<(RuleId, String)>,
 }
 
 impl StepRecord {
@@ -123,12 +132,13 @@ impl StepRecord {
             verdict: Verdict { exercised, mismatches, seen: Seen::default() },
             created: None,
             delivery: Delivery::Sent,
+            expected: Vec::new(),
         }
     }
 
     fn undelivered(request: Option<HttpRequest>, prediction: Option<Prediction>, delivery: Delivery) -> StepRecord {
         let verdict = Verdict { exercised: Vec::new(), mismatches: Vec::new(), seen: Seen::default() };
-        StepRecord { request, prediction, verdict, created: None, delivery }
+        StepRecord { request, prediction, verdict, created: None, delivery, expected: Vec::new() }
     }
 }
 
@@ -147,7 +157,11 @@ pub async fn exchange(
     now: Timestamp,
 ) -> Result<StepRecord, HarnessError> {
     let prediction = oracle::predict(&Scene { world: &mirror.world, nonces: &mirror.nonces, now }, &req);
-    // The one gate every send passes: a request that may create an image needs budget.
+    // The one gate every send passes: a request about a rule declared out is not sent,
+    // and one that may create an image needs budget.
+    if target.guard().declared_out(&prediction.rules()) {
+        return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Disabled));
+    }
     if !target.guard().allows(prediction.allows_success()) {
         return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Withheld));
     }
@@ -155,12 +169,8 @@ pub async fn exchange(
     if let Err(TransportError::Stopped) = &reply {
         return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Stopped));
     }
-    if let Err(TransportError::Invalid(reason)) = &reply {
-        return Err(HarnessError::Config(format!(
-            "cannot send {} {}…: {reason}",
-            req.method,
-            req.target.chars().take(120).collect::<String>()
-        )));
+    if let Err(TransportError::Invalid(_)) = &reply {
+        return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Unsendable));
     }
     let mut verdict = judge(&prediction, &reply);
     let answered = verdict.answered(&prediction);
@@ -200,7 +210,15 @@ pub async fn exchange(
     if let Some(id) = &created {
         target.guard().created(id);
     }
-    Ok(StepRecord { request: Some(req), prediction: Some(prediction), verdict, created, delivery: Delivery::Sent })
+    let expected = target.guard().declared_mismatches(&mut verdict);
+    Ok(StepRecord {
+        request: Some(req),
+        prediction: Some(prediction),
+        verdict,
+        created,
+        delivery: Delivery::Sent,
+        expected,
+    })
 }
 
 /// Builds and sends a case (its warm-up first) at the mirror's time.

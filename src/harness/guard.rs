@@ -115,6 +115,11 @@ pub struct Guard {
     in_a_row: AtomicUsize,
     /// The most reply bytes read.
     pub max_reply_bytes: usize,
+    /// Rules the target declares it does not implement: a request whose prediction
+    /// involves one is not sent.
+    pub disabled: Vec<crate::rules::RuleId>,
+    /// Known deviations: a mismatch that is one is taken out of the verdict.
+    pub expectations: Option<Arc<crate::harness::declared::Expectations>>,
 }
 
 /// The default most reply bytes read: a documented reply is a few hundred bytes.
@@ -130,7 +135,53 @@ impl Guard {
             unresponsive_after,
             in_a_row: AtomicUsize::new(0),
             max_reply_bytes,
+            disabled: Vec::new(),
+            expectations: None,
         }
+    }
+
+    /// The same guard with rules declared out.
+    pub fn with_disabled(mut self, disabled: Vec<crate::rules::RuleId>) -> Guard {
+        self.disabled = disabled;
+        self
+    }
+
+    /// The same guard with known deviations.
+    pub fn with_expectations(mut self, expectations: Option<Arc<crate::harness::declared::Expectations>>) -> Guard {
+        self.expectations = expectations;
+        self
+    }
+
+    /// Applies the target's declarations to a verdict: the checks of rules declared out
+    /// go (they count neither way), and mismatches that are listed known deviations are
+    /// taken out and returned, each rule with the entry's reason.
+    pub fn declared_mismatches(
+        &self,
+        verdict: &mut crate::harness::compare::Verdict,
+    ) -> Vec<(crate::rules::RuleId, String)> {
+        if !self.disabled.is_empty() {
+            verdict.exercised.retain(|r| !self.disabled.contains(r));
+            verdict.mismatches.retain(|m| !self.disabled.contains(&m.rule));
+        }
+        let mut expected = Vec::new();
+        if let Some(e) = &self.expectations {
+            let seen = verdict.seen.clone();
+            verdict.mismatches.retain(|m| match e.expect(m.rule, &seen) {
+                Some(d) => {
+                    if !expected.iter().any(|(r, _)| *r == m.rule) {
+                        expected.push((m.rule, d.reason.clone()));
+                    }
+                    false
+                }
+                None => true,
+            });
+        }
+        expected
+    }
+
+    /// Whether a request about `rules` (its prediction's) needs a rule declared out.
+    pub fn declared_out(&self, rules: &[crate::rules::RuleId]) -> bool {
+        rules.iter().any(|r| self.disabled.contains(r))
     }
 
     /// Whether a request that `may_create` an image may be sent (taking budget for it).

@@ -26,6 +26,7 @@
 pub mod call;
 pub mod client;
 pub mod compare;
+pub mod declared;
 pub mod endpoint;
 pub mod exchange;
 pub mod guard;
@@ -230,6 +231,14 @@ pub struct RunConfig {
     pub progress: Progress,
     /// Watchers told of each case as it finishes.
     pub observers: Observers,
+    /// What the target declares it implements (`--features`): cases that need anything
+    /// else are not sent, and the rules declared out are reported as disabled.
+    pub features: Option<declared::Features>,
+    /// Known deviations (`--expectations`): failures as listed do not fail the run;
+    /// entries no case matched do.
+    pub expectations: Option<std::sync::Arc<declared::Expectations>>,
+    /// End the run once this many distinct failures are found (0: never).
+    pub max_failures: usize,
 }
 
 /// Names used against a target whose world is unknown.
@@ -276,6 +285,9 @@ impl Default for RunConfig {
             sequence_every: 20,
             progress: Progress::Quiet,
             observers: Observers::default(),
+            features: None,
+            expectations: None,
+            max_failures: 0,
         }
     }
 }

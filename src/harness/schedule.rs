@@ -17,6 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use proptest::strategy::{Strategy, ValueTree};
 
 use super::CaseDone;
+use super::declared::Deviation;
 use super::endpoint::Endpoint;
 use super::exchange::{Delivery, Mirror, StepRecord, delivered, run_steps};
 use super::guard::{Guard, Stop};
@@ -76,6 +77,20 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
                 .into(),
         ));
     }
+    // What the target declares narrows the signing modes and formats used.
+    let mut config = config;
+    if let Some(f) = &config.features {
+        config.signings.retain(|s| f.signings.contains(s));
+        config.formats.retain(|x| f.formats.contains(x));
+        if config.signings.is_empty() || config.formats.is_empty() {
+            return Err(HarnessError::Config(
+                "the features file declares none of the signing modes or formats asked for".into(),
+            ));
+        }
+        if config.signings.contains(&Signing::V3) && !config.formats.contains(&Format::Json) {
+            config.signings.retain(|s| *s != Signing::V3);
+        }
+    }
     let started = Instant::now();
     // Without an endpoint, each worker serves a built-in emulator of its own from its
     // own runtime (below), so a request and its reply never cross threads; the
@@ -92,15 +107,28 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
             return Err(HarnessError::Config("some endpoints offer world control and some do not".into()));
         }
     }
+    match config.features.as_ref().and_then(|f| f.world_control) {
+        Some(true) if !control => {
+            return Err(HarnessError::Config(
+                "the features file declares world control, but the target does not answer /_conformance/".into(),
+            ));
+        }
+        Some(false) => control = false,
+        _ => {}
+    }
     // The run's own stop: fired by its deadline, by the breaker, or by whoever holds the
     // configuration's interrupt (Ctrl-C in the binary).
     let stop = Stop::new();
-    let guard = Arc::new(Guard::new(
-        (!control).then_some(config.allow_create),
-        stop.clone(),
-        config.unresponsive_after,
-        config.max_reply_bytes,
-    ));
+    let guard = Arc::new(
+        Guard::new(
+            (!control).then_some(config.allow_create),
+            stop.clone(),
+            config.unresponsive_after,
+            config.max_reply_bytes,
+        )
+        .with_disabled(config.features.as_ref().map(|f| f.disabled.clone()).unwrap_or_default())
+        .with_expectations(config.expectations.clone()),
+    );
     let watcher = tokio::spawn({
         let (stop, interrupt, deadline) = (stop.clone(), config.interrupt.clone(), config.deadline);
         async move {
@@ -147,6 +175,10 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
     report.shard = config.shard.map(|s| s.to_string());
     report.signings = config.signings.clone();
     report.formats = config.formats.clone();
+    if let Some(f) = &config.features {
+        report.declared_out = f.declared_out();
+        report.disable(&f.disabled);
+    }
     if !control {
         let mut rules = WORLD_RULES.to_vec();
         rules.push(RuleId::CopyLifecycle);
@@ -217,6 +249,8 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
                     };
                     let mut target =
                         Endpoint::connect(&base, timeout, Some(rate)).await?.with_guard(shared.guard.clone());
+                    // A target declared without world control is used as one without it.
+                    target.control &= shared.control;
                     if let (Some(e), false) = (&own, shared.config.stage_over_http) {
                         target = target.with_loader(e.loader());
                     }
@@ -262,6 +296,13 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
     for f in &mut report.failures {
         super::repro::finish_failure(&shared, f)?;
     }
+    // An entry no case matched is stale, judged only on a whole run: a shard or a run
+    // stopped early may not have reached the case that matches it.
+    if let (Some(e), None, None) = (&shared.config.expectations, &report.incomplete, &report.shard) {
+        report.stale_expectations = e.stale();
+    }
+    report.observed_deviations.sort_by_key(|d| RuleId::from_name(&d.rule).map(|r| r as usize));
+    report.settle();
     Ok(report)
 }
 
@@ -389,12 +430,23 @@ async fn worker(
             if records.iter().any(|r| r.delivery == Delivery::Stopped) {
                 break;
             }
-            // Withheld: it may create an image beyond the budget.
-            shared.lock().skipped += 1;
+            let mut report = shared.lock();
+            if let Some(r) = records.iter().find(|r| r.delivery == Delivery::Unsendable) {
+                report.tally_error(&r.prediction.as_ref().map(|p| p.rules()).unwrap_or_default());
+            } else if records.iter().any(|r| r.delivery == Delivery::Disabled) {
+                report.disabled += 1;
+            } else {
+                // Withheld: it may create an image beyond the budget.
+                report.skipped += 1;
+            }
+            drop(report);
             shared.step();
             continue;
         }
         let failed = failed_rules(&records);
+        let mut expected: Vec<(RuleId, String)> = records.iter().flat_map(|r| r.expected.clone()).collect();
+        expected.sort_by_key(|(r, _)| *r);
+        expected.dedup_by_key(|(r, _)| *r);
         let requests = records.iter().filter(|r| r.request.is_some()).count();
         let requests_so_far = {
             let mut report = shared.lock();
@@ -403,8 +455,26 @@ async fn worker(
             let mut exercised: Vec<RuleId> = records.iter().flat_map(|r| r.verdict.exercised.clone()).collect();
             exercised.sort_unstable();
             exercised.dedup();
-            report.tally(&exercised, &failed);
-            if failed.is_empty() {
+            report.tally(&exercised, &failed, &expected);
+            for r in &records {
+                for m in &r.verdict.mismatches {
+                    let d = Deviation {
+                        rule: m.rule.name().to_owned(),
+                        code: r.verdict.seen.code.clone(),
+                        status: r.verdict.seen.status,
+                        reason: format!("found by seed {}, case {i}", config.seed),
+                        link: None,
+                    };
+                    let known = report
+                        .observed_deviations
+                        .iter()
+                        .any(|o| (&o.rule, &o.code, o.status) == (&d.rule, &d.code, d.status));
+                    if !known {
+                        report.observed_deviations.push(d);
+                    }
+                }
+            }
+            if failed.is_empty() && expected.is_empty() {
                 report.passed += 1;
             }
             report.requests
@@ -434,6 +504,13 @@ async fn worker(
                 probe.as_ref().map(|a| &a.world),
             )
             .await?;
+            let distinct = shared.lock().failures.iter().filter(|f| f.occurrences > 0).count();
+            if config.max_failures > 0 && distinct >= config.max_failures {
+                shared.guard.stop.stop(format!(
+                    "stopped early: {distinct} distinct failures found (--max-failures {})",
+                    config.max_failures
+                ));
+            }
         }
         shared.step();
     }

@@ -23,6 +23,7 @@ const TARGET_SHOWN: usize = 300;
 pub fn replay(records: &[StepRecord], created: &[String]) -> (String, Ending) {
     let mut out = String::new();
     let mut failed = false;
+    let mut unsendable = false;
     for r in records {
         if let Some(req) = &r.request {
             let _ = writeln!(out, "{} {}", req.method, req.target.chars().take(TARGET_SHOWN).collect::<String>());
@@ -37,6 +38,15 @@ pub fn replay(records: &[StepRecord], created: &[String]) -> (String, Ending) {
                 out.push_str("  -> stopped before the reply came\n");
                 continue;
             }
+            Delivery::Disabled => {
+                out.push_str("  -> not sent: it needs a rule the target declares it does not implement\n");
+                continue;
+            }
+            Delivery::Unsendable => {
+                out.push_str("  -> not sent: the harness could not send the request it built\n");
+                unsendable = true;
+                continue;
+            }
         }
         let _ = writeln!(out, "  -> {}", r.verdict.seen);
         for m in &r.verdict.mismatches {
@@ -46,6 +56,10 @@ pub fn replay(records: &[StepRecord], created: &[String]) -> (String, Ending) {
     }
     if !created.is_empty() {
         let _ = writeln!(out, "images created on the target (delete them): {}", created.join(", "));
+    }
+    if unsendable && !failed {
+        out.push_str("nothing could be decided\n");
+        return (out, Ending::CouldNotRun);
     }
     out.push_str(if failed { "the failure repeats\n" } else { "the case passes\n" });
     (out, Ending::departs_if(failed))
@@ -108,6 +122,7 @@ mod tests {
             verdict: Verdict { exercised: Vec::new(), mismatches, seen: Seen { status: Some(403), ..Seen::default() } },
             created: None,
             delivery,
+            expected: Vec::new(),
         }
     }
 

@@ -4,7 +4,20 @@ use std::fmt::Write;
 
 use quick_xml::escape::escape;
 
-use super::Report;
+use super::{Report, RuleOutcome, RuleTally};
+
+/// A rule row's class and the outcome it shows.
+pub fn row_class(t: &RuleTally) -> (&'static str, &'static str) {
+    match t.settled() {
+        RuleOutcome::Passed if t.expected_failures > 0 => ("xfail", "expected failure"),
+        RuleOutcome::Passed => ("pass", "passed"),
+        RuleOutcome::Failed => ("fail", "failed"),
+        RuleOutcome::Disabled => ("off", "disabled"),
+        RuleOutcome::NotCheckable if !t.checkable => ("skip", "not checkable"),
+        RuleOutcome::NotCheckable => ("none", "not exercised"),
+        RuleOutcome::Error => ("error", "error"),
+    }
+}
 
 /// Renders a report as one HTML page with no external resources.
 pub fn render(r: &Report) -> String {
@@ -15,6 +28,7 @@ pub fn render(r: &Report) -> String {
 body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;width:100%}}\
 td,th{{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;font-size:.9em}}\
 .pass{{background:#d9f2d9}}.fail{{background:#f8d0d0}}.none{{background:#eee}}.skip{{background:#fff3cd}}\
+.off{{background:#e0e4f0}}.xfail{{background:#eadcf5}}.error{{background:#f5c28a}}\
 pre{{white-space:pre-wrap;background:#f6f6f6;padding:.5em}}h1 .bad{{color:#b00}}h1 .good{{color:#070}}</style></head><body>",
         escape(r.target.as_str())
     );
@@ -25,20 +39,12 @@ pre{{white-space:pre-wrap;background:#f6f6f6;padding:.5em}}h1 .bad{{color:#b00}}
     };
     let _ = write!(out, "<h1>CopyImage conformance: {verdict}</h1><p>{}</p>", escape(r.summary().as_str()));
     let _ = write!(out, "<p>Target {} · seed {} · {}</p>", escape(r.target.as_str()), r.seed, escape(r.tool.as_str()));
-    out.push_str("<h2>Rules</h2><table><tr><th>Rule</th><th>Layer</th><th>Codes</th><th>Exercised</th><th>Passed</th><th>Failed</th><th>Sentence</th></tr>");
+    out.push_str("<h2>Rules</h2><table><tr><th>Rule</th><th>Outcome</th><th>Layer</th><th>Codes</th><th>Exercised</th><th>Passed</th><th>Failed</th><th>Sentence</th></tr>");
     for t in &r.rules {
-        let class = if !t.checkable {
-            "skip"
-        } else if t.failed > 0 {
-            "fail"
-        } else if t.exercised > 0 {
-            "pass"
-        } else {
-            "none"
-        };
+        let (class, outcome) = row_class(t);
         let _ = write!(
             out,
-            "<tr class=\"{class}\"><td><code>{}</code></td><td>{:?}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr class=\"{class}\"><td><code>{}</code></td><td>{outcome}</td><td>{:?}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             t.id,
             t.layer,
             escape(t.codes.join(", ").as_str()),
@@ -49,6 +55,21 @@ pre{{white-space:pre-wrap;background:#f6f6f6;padding:.5em}}h1 .bad{{color:#b00}}
         );
     }
     out.push_str("</table>");
+    if !r.declared_out.is_empty() {
+        let _ = write!(out, "<p>Declared out by the target: {}</p>", escape(r.declared_out.join(", ").as_str()));
+    }
+    if !r.stale_expectations.is_empty() {
+        out.push_str("<h2>Stale expectations</h2><ul>");
+        for stale in &r.stale_expectations {
+            let _ = write!(
+                out,
+                "<li class=\"fail\">line {}: <code>{}</code> no longer fails as listed; delete the entry</li>",
+                stale.line,
+                escape(stale.deviation.rule.as_str())
+            );
+        }
+        out.push_str("</ul>");
+    }
     if !r.failures.is_empty() {
         out.push_str("<h2>Failures</h2>");
         for f in &r.failures {

@@ -43,6 +43,64 @@ pub struct RuleTally {
     pub failed: usize,
     /// Whether this target lets it be checked.
     pub checkable: bool,
+    /// Declared not implemented (`--features`): its cases are not sent.
+    pub disabled: bool,
+    /// Cases where it failed as a listed known deviation (`--expectations`).
+    pub expected_failures: usize,
+    /// The reason of the known deviation it failed as, if any.
+    pub expectation: Option<String>,
+    /// Cases about it that the harness could not send, for a reason of its own.
+    pub errors: usize,
+    /// Its outcome on this run, settled when the run ends ([`Report::settle`]).
+    pub outcome: RuleOutcome,
+}
+
+/// What a run says of one rule: five outcomes, as OCI's conformance suite has them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleOutcome {
+    /// Exercised and held in every case (or failed only as a listed known deviation,
+    /// which [`RuleTally::expected_failures`] shows).
+    Passed,
+    /// Failed in some case, not as listed.
+    Failed,
+    /// Declared not implemented by the target: not sent, never counted as passed.
+    Disabled,
+    /// This target does not let the suite check it (no world control, no budget), or
+    /// no case of this run reached it.
+    NotCheckable,
+    /// The harness could not judge a case about it for a reason of its own.
+    Error,
+}
+
+impl RuleOutcome {
+    /// The word reports print.
+    pub fn word(self) -> &'static str {
+        match self {
+            RuleOutcome::Passed => "passed",
+            RuleOutcome::Failed => "failed",
+            RuleOutcome::Disabled => "disabled",
+            RuleOutcome::NotCheckable => "not checkable",
+            RuleOutcome::Error => "error",
+        }
+    }
+}
+
+impl RuleTally {
+    /// Its outcome from its counts.
+    pub fn settled(&self) -> RuleOutcome {
+        if self.disabled {
+            RuleOutcome::Disabled
+        } else if self.failed > 0 {
+            RuleOutcome::Failed
+        } else if self.errors > 0 {
+            RuleOutcome::Error
+        } else if !self.checkable || self.exercised == 0 {
+            RuleOutcome::NotCheckable
+        } else {
+            RuleOutcome::Passed
+        }
+    }
 }
 
 /// A failure, shrunk to a minimal reproduction.
@@ -131,8 +189,21 @@ pub struct Report {
     /// Images the run created on a target without control.
     pub created_images: Vec<String>,
     /// Why the run stopped before its last case (a deadline, an interrupt, a target
-    /// declared unresponsive); `None` for a run that ran every case.
+    /// declared unresponsive, `--max-failures`); `None` for a run that ran every case.
     pub incomplete: Option<String>,
+    /// What the target declared out (`--features`): signing modes, formats, rule groups.
+    pub declared_out: Vec<String>,
+    /// Cases not sent because they need something declared out.
+    pub disabled: usize,
+    /// Cases that failed only as listed known deviations.
+    pub expected_failures: usize,
+    /// Known deviations no case matched: the target is now right there; delete the line.
+    pub stale_expectations: Vec<crate::harness::declared::Stale>,
+    /// Cases the harness could not send, for a reason of its own.
+    pub errors: usize,
+    /// Every way a case failed on its first send: the rule, and the status and Code
+    /// observed; what `--write-expectations` writes.
+    pub observed_deviations: Vec<crate::harness::declared::Deviation>,
 }
 
 /// Where a target stands after a run.
@@ -231,6 +302,11 @@ impl Report {
                     passed: 0,
                     failed: 0,
                     checkable: true,
+                    disabled: false,
+                    expected_failures: 0,
+                    expectation: None,
+                    errors: 0,
+                    outcome: RuleOutcome::NotCheckable,
                 })
                 .collect(),
             failures: Vec::new(),
@@ -238,13 +314,51 @@ impl Report {
             not_checkable: Vec::new(),
             created_images: Vec::new(),
             incomplete: None,
+            declared_out: Vec::new(),
+            disabled: 0,
+            expected_failures: 0,
+            stale_expectations: Vec::new(),
+            errors: 0,
+            observed_deviations: Vec::new(),
         }
     }
 
-    /// Counts one case: the rules it exercised and those that failed (a failed rule
-    /// counts as exercised).
-    pub fn tally(&mut self, exercised: &[RuleId], failed: &[RuleId]) {
-        let mut all: Vec<RuleId> = exercised.iter().chain(failed).copied().collect();
+    /// Counts a case the harness could not send: an error for each rule it was about.
+    pub fn tally_error(&mut self, rules: &[RuleId]) {
+        for r in rules {
+            self.rules[*r as usize].errors += 1;
+        }
+        self.errors += 1;
+    }
+
+    /// Marks rules declared not implemented.
+    pub fn disable(&mut self, rules: &[RuleId]) {
+        for r in rules {
+            self.rules[*r as usize].disabled = true;
+        }
+    }
+
+    /// Settles each rule's outcome from its counts; called once the run's counts are in.
+    pub fn settle(&mut self) {
+        for t in &mut self.rules {
+            t.outcome = t.settled();
+        }
+    }
+
+    /// How many rules have each outcome, in the order passed, failed, disabled, not
+    /// checkable, error.
+    pub fn outcome_counts(&self) -> [(RuleOutcome, usize); 5] {
+        [RuleOutcome::Passed, RuleOutcome::Failed, RuleOutcome::Disabled, RuleOutcome::NotCheckable, RuleOutcome::Error]
+            .map(|o| (o, self.rules.iter().filter(|t| t.settled() == o).count()))
+    }
+
+    /// Counts one case: the rules it exercised, those that failed, and those that failed
+    /// as listed known deviations (with the reason of each). A failed rule counts as
+    /// exercised; a case with expected failures and no other counts in
+    /// `expected_failures`.
+    pub fn tally(&mut self, exercised: &[RuleId], failed: &[RuleId], expected: &[(RuleId, String)]) {
+        let mut all: Vec<RuleId> =
+            exercised.iter().chain(failed).chain(expected.iter().map(|(r, _)| r)).copied().collect();
         all.sort_unstable();
         all.dedup();
         for r in all {
@@ -252,9 +366,15 @@ impl Report {
             t.exercised += 1;
             if failed.contains(&r) {
                 t.failed += 1;
+            } else if let Some((_, reason)) = expected.iter().find(|(e, _)| *e == r) {
+                t.expected_failures += 1;
+                t.expectation.get_or_insert_with(|| reason.clone());
             } else {
                 t.passed += 1;
             }
+        }
+        if failed.is_empty() && !expected.is_empty() {
+            self.expected_failures += 1;
         }
     }
 
@@ -273,9 +393,9 @@ impl Report {
 
     /// Where the target stands.
     pub fn standing(&self) -> Standing {
-        if self.failed > 0 || !self.failures.is_empty() {
+        if self.failed > 0 || !self.failures.is_empty() || !self.stale_expectations.is_empty() {
             Standing::NotConformant
-        } else if self.incomplete.is_some() {
+        } else if self.incomplete.is_some() || self.errors > 0 {
             Standing::Incomplete
         } else {
             Standing::Conformant
@@ -285,14 +405,16 @@ impl Report {
     /// The summary line.
     pub fn summary(&self) -> String {
         let rules_exercised = self.rules.iter().filter(|r| r.exercised > 0).count();
-        let rules_failed = self.rules.iter().filter(|r| r.failed > 0).count();
-        format!(
-            "{}: {} cases ({} requests, {} worlds staged) in {:.1} s; {} passed, {} failed, {} flaky, {} skipped; {} of {} rules exercised, {} failed",
+        let mut line = format!(
+            "{}: {} cases ({} requests, {} worlds staged) in {:.1} s; {} passed, {} failed, {} flaky, {} skipped; {} of {} rules exercised",
             match (self.standing(), &self.incomplete) {
                 (Standing::Conformant, _) => "CONFORMANT".to_owned(),
                 (Standing::NotConformant, None) => "NOT CONFORMANT".to_owned(),
                 (Standing::NotConformant, Some(why)) => format!("NOT CONFORMANT (incomplete: {why})"),
-                (Standing::Incomplete, why) => format!("INCOMPLETE ({})", why.as_deref().unwrap_or_default()),
+                (Standing::Incomplete, Some(why)) => format!("INCOMPLETE ({why})"),
+                (Standing::Incomplete, None) => {
+                    format!("INCOMPLETE ({} cases the harness could not send)", self.errors)
+                }
             },
             self.cases,
             self.requests,
@@ -304,8 +426,19 @@ impl Report {
             self.skipped,
             rules_exercised,
             self.rules.len(),
-            rules_failed
-        )
+        );
+        if self.expected_failures > 0 {
+            line.push_str(&format!("; {} failed as known deviations", self.expected_failures));
+        }
+        if self.disabled > 0 {
+            line.push_str(&format!("; {} not sent (declared out)", self.disabled));
+        }
+        if !self.stale_expectations.is_empty() {
+            line.push_str(&format!("; {} stale expectations", self.stale_expectations.len()));
+        }
+        let counts: Vec<String> = self.outcome_counts().iter().map(|(o, n)| format!("{n} {}", o.word())).collect();
+        line.push_str(&format!("\nrules: {}", counts.join(", ")));
+        line
     }
 
     /// The JSON form.

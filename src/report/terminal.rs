@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::Report;
+use super::{Report, RuleOutcome};
 
 /// Renders a report for a terminal or a log.
 pub fn render(r: &Report) -> String {
@@ -24,25 +24,41 @@ pub fn render(r: &Report) -> String {
         signings.join(","),
         formats.join(",")
     );
-    let _ = writeln!(out, "{:<32} {:>9} {:>8} {:>7}  codes", "rule", "exercised", "passed", "failed");
+    if !r.declared_out.is_empty() {
+        let _ = writeln!(out, "declared out by the target: {}\n", r.declared_out.join(", "));
+    }
+    let _ = writeln!(out, "{:<32} {:<13} {:>9} {:>8} {:>7}  codes", "rule", "outcome", "exercised", "passed", "failed");
     for t in &r.rules {
-        let mark = if !t.checkable {
-            "-"
-        } else if t.failed > 0 {
-            "✗"
-        } else if t.exercised > 0 {
-            "✓"
-        } else {
-            "·"
+        let outcome = t.settled();
+        let mark = match outcome {
+            RuleOutcome::Passed if t.expected_failures > 0 => "~",
+            RuleOutcome::Passed => "✓",
+            RuleOutcome::Failed => "✗",
+            RuleOutcome::Disabled => "○",
+            RuleOutcome::NotCheckable => "-",
+            RuleOutcome::Error => "!",
         };
+        let word =
+            if outcome == RuleOutcome::Passed && t.expected_failures > 0 { "expected fail" } else { outcome.word() };
         let _ = writeln!(
             out,
-            "{mark} {:<30} {:>9} {:>8} {:>7}  {}",
+            "{mark} {:<30} {:<13} {:>9} {:>8} {:>7}  {}",
             t.id.to_string(),
+            word,
             t.exercised,
             t.passed,
             t.failed,
             t.codes.join(", ")
+        );
+    }
+    for stale in &r.stale_expectations {
+        let _ = writeln!(
+            out,
+            "\nstale expectation, line {}: `{}`{}{} no longer fails as listed; the target is right now: delete the entry",
+            stale.line,
+            stale.deviation.rule,
+            stale.deviation.status.map(|s| format!(" {s}")).unwrap_or_default(),
+            stale.deviation.code.as_ref().map(|c| format!(" {c}")).unwrap_or_default(),
         );
     }
     if !r.not_checkable.is_empty() {

@@ -1,0 +1,102 @@
+//! An emulator author's adoption workflow on the built-in emulator with faults: declare
+//! features, write the known deviations from one run, run again against them, and see
+//! the run fail when a deviation is fixed (stale) or changes (another Code or status).
+
+use std::sync::Arc;
+
+use copyimage_conformance::emulator::fault::Fault;
+use copyimage_conformance::harness::declared::{Expectations, Features};
+use copyimage_conformance::harness::{RunConfig, run};
+use copyimage_conformance::report::{Report, RuleOutcome, Standing, junit};
+use copyimage_conformance::rules::RuleId;
+
+fn config(faults: Vec<Fault>) -> RunConfig {
+    RunConfig { cases: 400, seed: 11, workers: 2, faults, ..RunConfig::default() }
+}
+
+async fn with_expectations(faults: Vec<Fault>, text: &str) -> Report {
+    let expectations = Some(Arc::new(Expectations::parse(text).unwrap()));
+    run(RunConfig { expectations, ..config(faults) }).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn written_expectations_pass_go_stale_when_fixed_and_fail_when_the_deviation_changes() {
+    // Adoption: one run against the faulty build writes the file.
+    let first = run(config(vec![Fault::StatusCodeWrong])).await.unwrap();
+    assert_eq!(first.standing(), Standing::NotConformant);
+    let written = Expectations::write(&first.observed_deviations);
+    assert!(written.contains("rule = \"image.available\"") && written.contains("status = 403"), "{written}");
+
+    // The same build against its file: every failure is expected, exit 0.
+    let again = with_expectations(vec![Fault::StatusCodeWrong], &written).await;
+    assert_eq!(again.standing(), Standing::Conformant, "{again}");
+    assert_eq!(again.failed, 0);
+    assert!(again.expected_failures > 0);
+    assert!(again.stale_expectations.is_empty());
+    let available = &again.rules[RuleId::ImageAvailable as usize];
+    assert!(available.expected_failures > 0 && available.failed == 0);
+    assert_eq!(available.outcome, RuleOutcome::Passed);
+    let xml = junit::render(&again);
+    assert!(xml.contains("<skipped message=\"expected failure"), "JUnit shows expected failures as skipped");
+
+    // The deviation is fixed: the entry no case matched is stale, and the run fails.
+    let fixed = with_expectations(Vec::new(), &written).await;
+    assert_eq!(fixed.standing(), Standing::NotConformant);
+    assert!(fixed.stale_expectations.iter().any(|s| s.deviation.rule == "image.available"));
+    let line = fixed.stale_expectations[0].line;
+    assert!(written.lines().nth(line - 1).unwrap().starts_with("[[deviation]]"), "the stale line is the entry's");
+    assert!(fixed.to_string().contains(&format!("stale expectation, line {line}")));
+
+    // Another fault on the same rule answers otherwise (success instead of 403): it fails.
+    let other = with_expectations(vec![Fault::StatusIgnored], &written).await;
+    assert_eq!(other.standing(), Standing::NotConformant);
+    assert!(other.rules[RuleId::ImageAvailable as usize].failed > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mode_declared_out_is_not_sent_and_its_rules_are_disabled() {
+    // V3 broken, and declared out: no V3 case is sent, so the run is conformant.
+    let features = Features::parse(
+        "signings = [\"v1-get\", \"v1-post-query\", \"v1-post-form\"]\nnot_implemented = [\"quota\"]\n",
+    )
+    .unwrap();
+    let report =
+        run(RunConfig { features: Some(features), ..config(vec![Fault::V3Unsupported, Fault::ImageQuotaIgnored]) })
+            .await
+            .unwrap();
+    assert_eq!(report.standing(), Standing::Conformant, "{report}");
+    assert!(!report.signings.contains(&copyimage_conformance::wire::sign::Signing::V3));
+    assert!(report.declared_out.contains(&"signing v3".to_owned()));
+    assert!(report.disabled > 0, "cases about the quota were not sent");
+    for rule in [RuleId::ImageQuota, RuleId::SnapshotQuota] {
+        let t = &report.rules[rule as usize];
+        assert_eq!((t.outcome, t.exercised, t.passed), (RuleOutcome::Disabled, 0, 0), "{rule}");
+    }
+    // The same faults, nothing declared: both are found.
+    let undeclared = run(config(vec![Fault::V3Unsupported, Fault::ImageQuotaIgnored])).await.unwrap();
+    assert_eq!(undeclared.standing(), Standing::NotConformant);
+    assert_eq!(undeclared.rules[RuleId::ImageQuota as usize].outcome, RuleOutcome::Failed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_failures_ends_the_run_early_and_says_so() {
+    let faults = vec![
+        Fault::NameMaxPlusOne,
+        Fault::DescriptionMaxPlusOne,
+        Fault::DigitFirst,
+        Fault::StatusIgnored,
+        Fault::EncryptedIgnored,
+        Fault::SameRegionAccepted,
+        Fault::SignatureUnchecked,
+        Fault::TimestampUnchecked,
+        Fault::RequestIdMissing,
+        Fault::WrongErrorRoot,
+    ];
+    let started = std::time::Instant::now();
+    let report = run(RunConfig { cases: 5_000, max_failures: 3, ..config(faults) }).await.unwrap();
+    assert_eq!(report.standing(), Standing::NotConformant);
+    assert!(report.incomplete.as_deref().is_some_and(|why| why.contains("--max-failures 3")), "{report}");
+    assert!(report.cases < 5_000, "{} cases ran", report.cases);
+    assert!(report.failures.len() >= 3);
+    assert!(started.elapsed().as_secs() < 60);
+}
