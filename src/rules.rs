@@ -10,8 +10,7 @@
 use std::fmt;
 
 /// Where in the request's life a rule is checked. Earlier layers answer first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Layer {
     /// Reading the HTTP request at all.
     Request,
@@ -21,6 +20,27 @@ pub enum Layer {
     Api,
     /// What a reply must look like.
     Reply,
+}
+
+impl Layer {
+    /// Every layer, in answering order.
+    pub const ALL: [Layer; 4] = [Layer::Request, Layer::Gateway, Layer::Api, Layer::Reply];
+
+    /// Its name in reports and declarations (`gateway`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Request => "request",
+            Layer::Gateway => "gateway",
+            Layer::Api => "api",
+            Layer::Reply => "reply",
+        }
+    }
+}
+
+impl serde::Serialize for Layer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
 }
 
 /// Where a rule's sentence comes from.

@@ -65,13 +65,7 @@ struct FeaturesFile {
 pub fn rules_of_group(group: &str) -> Option<Vec<RuleId>> {
     let group = group.trim();
     let stem = group.strip_suffix(".*").unwrap_or(group);
-    let layer = match stem {
-        "request" => Some(Layer::Request),
-        "gateway" => Some(Layer::Gateway),
-        "api" => Some(Layer::Api),
-        "reply" => Some(Layer::Reply),
-        _ => None,
-    };
+    let layer = Layer::ALL.into_iter().find(|l| l.name() == stem);
     let rules: Vec<RuleId> = RULES
         .iter()
         .filter(|r| {
@@ -93,14 +87,15 @@ impl Features {
             Some(list) => list.iter().map(|s| s.parse()).collect::<Result<_, String>>().map_err(DeclarationError)?,
         };
         let formats = match file.formats {
-            None => vec![Format::Xml, Format::Json],
+            None => Format::ALL.to_vec(),
             Some(list) => list.iter().map(|s| s.parse()).collect::<Result<_, String>>().map_err(DeclarationError)?,
         };
         let mut disabled = Vec::new();
         for group in &file.not_implemented {
             let rules = rules_of_group(group).ok_or_else(|| {
                 DeclarationError(format!(
-                    "features: `{group}` in not_implemented names no rule (a rule id, a group such as `name`, or a layer: request, gateway, api, reply)"
+                    "features: `{group}` in not_implemented names no rule (a rule id, a group such as `name`, or a layer: {})",
+                    Layer::ALL.map(Layer::name).join(", ")
                 ))
             })?;
             disabled.extend(rules);
@@ -121,9 +116,7 @@ impl Features {
             .filter(|s| !self.signings.contains(s))
             .map(|s| format!("signing {}", s.name()))
             .collect();
-        out.extend(
-            [Format::Xml, Format::Json].iter().filter(|f| !self.formats.contains(f)).map(|f| format!("format {f}")),
-        );
+        out.extend(Format::ALL.iter().filter(|f| !self.formats.contains(f)).map(|f| format!("format {f}")));
         if self.world_control == Some(false) {
             out.push("world control".into());
         }
@@ -226,11 +219,6 @@ impl Expectations {
         let i = self.entries.iter().position(|(_, d)| d.matches(rule, seen))?;
         self.hits[i].fetch_add(1, Ordering::Relaxed);
         Some(&self.entries[i].1)
-    }
-
-    /// Whether some entry names `rule` (whatever its Code and status).
-    pub fn lists(&self, rule: RuleId) -> bool {
-        self.entries.iter().any(|(_, d)| d.rule == rule.name())
     }
 
     /// Entries no case matched.

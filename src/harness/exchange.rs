@@ -120,8 +120,8 @@ pub struct StepRecord {
     /// Whether the request reached the target.
     pub delivery: Delivery,
     /// Mismatches that are listed known deviations (`--expectations`), taken out of the
-    /// verdict: each rule with the entry's reason.
-    pub expected: Vec<(RuleId, String)>,
+    /// verdict: each rule with the entry it matched.
+    pub expected: Vec<(RuleId, crate::harness::declared::Deviation)>,
 }
 
 impl StepRecord {
@@ -159,7 +159,7 @@ pub async fn exchange(
     let prediction = oracle::predict(&Scene { world: &mirror.world, nonces: &mirror.nonces, now }, &req);
     // The one gate every send passes: a request about a rule declared out is not sent,
     // and one that may create an image needs budget.
-    if target.guard().declared_out(&prediction.rules()) {
+    if target.guard().declared_out(&prediction) {
         return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Disabled));
     }
     if !target.guard().allows(prediction.allows_success()) {
@@ -169,8 +169,12 @@ pub async fn exchange(
     if let Err(TransportError::Stopped) = &reply {
         return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Stopped));
     }
-    if let Err(TransportError::Invalid(_)) = &reply {
-        return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Unsendable));
+    if let Err(TransportError::Invalid(reason)) = &reply {
+        let mut record = StepRecord::undelivered(None, Some(prediction), Delivery::Unsendable);
+        record.verdict.seen.problem =
+            Some(format!("cannot send {} {}…: {reason}", req.method, req.target.chars().take(120).collect::<String>()));
+        record.request = Some(req);
+        return Ok(record);
     }
     let mut verdict = judge(&prediction, &reply);
     let answered = verdict.answered(&prediction);

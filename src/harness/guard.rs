@@ -14,6 +14,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
+use crate::harness::declared::Deviation;
+
 /// Why a run stops early, and the signal that tells its sends.
 #[derive(Debug, Default)]
 pub struct Stop {
@@ -154,22 +156,22 @@ impl Guard {
 
     /// Applies the target's declarations to a verdict: the checks of rules declared out
     /// go (they count neither way), and mismatches that are listed known deviations are
-    /// taken out and returned, each rule with the entry's reason.
+    /// taken out and returned, each rule with the entry it matched.
     pub fn declared_mismatches(
         &self,
         verdict: &mut crate::harness::compare::Verdict,
-    ) -> Vec<(crate::rules::RuleId, String)> {
+    ) -> Vec<(crate::rules::RuleId, Deviation)> {
         if !self.disabled.is_empty() {
             verdict.exercised.retain(|r| !self.disabled.contains(r));
             verdict.mismatches.retain(|m| !self.disabled.contains(&m.rule));
         }
-        let mut expected = Vec::new();
+        let mut expected: Vec<(crate::rules::RuleId, Deviation)> = Vec::new();
         if let Some(e) = &self.expectations {
-            let seen = verdict.seen.clone();
-            verdict.mismatches.retain(|m| match e.expect(m.rule, &seen) {
+            let seen = &verdict.seen;
+            verdict.mismatches.retain(|m| match e.expect(m.rule, seen) {
                 Some(d) => {
                     if !expected.iter().any(|(r, _)| *r == m.rule) {
-                        expected.push((m.rule, d.reason.clone()));
+                        expected.push((m.rule, d.clone()));
                     }
                     false
                 }
@@ -179,9 +181,10 @@ impl Guard {
         expected
     }
 
-    /// Whether a request about `rules` (its prediction's) needs a rule declared out.
-    pub fn declared_out(&self, rules: &[crate::rules::RuleId]) -> bool {
-        rules.iter().any(|r| self.disabled.contains(r))
+    /// Whether a request with this prediction needs a rule declared out (without a
+    /// declaration, nothing is computed: this is on every send's path).
+    pub fn declared_out(&self, prediction: &crate::oracle::Prediction) -> bool {
+        !self.disabled.is_empty() && prediction.rules().iter().any(|r| self.disabled.contains(r))
     }
 
     /// Whether a request that `may_create` an image may be sent (taking budget for it).

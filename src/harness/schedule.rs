@@ -67,7 +67,13 @@ impl Shared {
 }
 
 /// Runs the suite and returns the report.
-pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
+pub async fn run(mut config: RunConfig) -> Result<Report, HarnessError> {
+    // What the target declares narrows the signing modes and formats used; the checks
+    // below hold for what is left.
+    if let Some(f) = &config.features {
+        config.signings.retain(|s| f.signings.contains(s));
+        config.formats.retain(|x| f.formats.contains(x));
+    }
     if config.signings.is_empty() || config.formats.is_empty() {
         return Err(HarnessError::Config("at least one signing mode and one format are needed".into()));
     }
@@ -76,20 +82,6 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
             "V3 requests carry no Format and are answered in JSON (protocol.md §4): --signing v3 needs --format json"
                 .into(),
         ));
-    }
-    // What the target declares narrows the signing modes and formats used.
-    let mut config = config;
-    if let Some(f) = &config.features {
-        config.signings.retain(|s| f.signings.contains(s));
-        config.formats.retain(|x| f.formats.contains(x));
-        if config.signings.is_empty() || config.formats.is_empty() {
-            return Err(HarnessError::Config(
-                "the features file declares none of the signing modes or formats asked for".into(),
-            ));
-        }
-        if config.signings.contains(&Signing::V3) && !config.formats.contains(&Format::Json) {
-            config.signings.retain(|s| *s != Signing::V3);
-        }
     }
     let started = Instant::now();
     // Without an endpoint, each worker serves a built-in emulator of its own from its
@@ -302,7 +294,6 @@ pub async fn run(config: RunConfig) -> Result<Report, HarnessError> {
         report.stale_expectations = e.stale();
     }
     report.observed_deviations.sort_by_key(|d| RuleId::from_name(&d.rule).map(|r| r as usize));
-    report.settle();
     Ok(report)
 }
 
@@ -432,7 +423,8 @@ async fn worker(
             }
             let mut report = shared.lock();
             if let Some(r) = records.iter().find(|r| r.delivery == Delivery::Unsendable) {
-                report.tally_error(&r.prediction.as_ref().map(|p| p.rules()).unwrap_or_default());
+                let rules = r.prediction.as_ref().map(|p| p.rules()).unwrap_or_default();
+                report.tally_error(&rules, r.verdict.seen.problem.as_deref());
             } else if records.iter().any(|r| r.delivery == Delivery::Disabled) {
                 report.disabled += 1;
             } else {
@@ -444,7 +436,7 @@ async fn worker(
             continue;
         }
         let failed = failed_rules(&records);
-        let mut expected: Vec<(RuleId, String)> = records.iter().flat_map(|r| r.expected.clone()).collect();
+        let mut expected: Vec<(RuleId, Deviation)> = records.iter().flat_map(|r| r.expected.clone()).collect();
         expected.sort_by_key(|(r, _)| *r);
         expected.dedup_by_key(|(r, _)| *r);
         let requests = records.iter().filter(|r| r.request.is_some()).count();
@@ -456,24 +448,7 @@ async fn worker(
             exercised.sort_unstable();
             exercised.dedup();
             report.tally(&exercised, &failed, &expected);
-            for r in &records {
-                for m in &r.verdict.mismatches {
-                    let d = Deviation {
-                        rule: m.rule.name().to_owned(),
-                        code: r.verdict.seen.code.clone(),
-                        status: r.verdict.seen.status,
-                        reason: format!("found by seed {}, case {i}", config.seed),
-                        link: None,
-                    };
-                    let known = report
-                        .observed_deviations
-                        .iter()
-                        .any(|o| (&o.rule, &o.code, o.status) == (&d.rule, &d.code, d.status));
-                    if !known {
-                        report.observed_deviations.push(d);
-                    }
-                }
-            }
+            report.observe_deviations(&records, || format!("found by seed {}, case {i}", config.seed));
             if failed.is_empty() && expected.is_empty() {
                 report.passed += 1;
             }

@@ -4,19 +4,21 @@ use std::fmt::Write;
 
 use quick_xml::escape::escape;
 
-use super::{Report, RuleOutcome, RuleTally};
+use super::{Report, RuleTally, Shown};
 
-/// A rule row's class and the outcome it shows.
+/// A rule row's class and the words it shows.
 pub fn row_class(t: &RuleTally) -> (&'static str, &'static str) {
-    match t.settled() {
-        RuleOutcome::Passed if t.expected_failures > 0 => ("xfail", "expected failure"),
-        RuleOutcome::Passed => ("pass", "passed"),
-        RuleOutcome::Failed => ("fail", "failed"),
-        RuleOutcome::Disabled => ("off", "disabled"),
-        RuleOutcome::NotCheckable if !t.checkable => ("skip", "not checkable"),
-        RuleOutcome::NotCheckable => ("none", "not exercised"),
-        RuleOutcome::Error => ("error", "error"),
-    }
+    let shown = t.shown();
+    let class = match shown {
+        Shown::Passed => "pass",
+        Shown::ExpectedFailure => "xfail",
+        Shown::Failed => "fail",
+        Shown::Disabled => "off",
+        Shown::NotCheckable => "skip",
+        Shown::NotExercised => "none",
+        Shown::Error => "error",
+    };
+    (class, shown.word())
 }
 
 /// Renders a report as one HTML page with no external resources.

@@ -4,16 +4,15 @@ use std::fmt::Write;
 
 use quick_xml::escape::escape;
 
-use super::{Report, RuleOutcome};
+use super::{Report, Shown};
 
 /// Renders a report as JUnit XML.
 pub fn render(r: &Report) -> String {
-    let count = |o: RuleOutcome| r.rules.iter().filter(|t| t.settled() == o).count();
-    let failed_rules = count(RuleOutcome::Failed) + r.stale_expectations.len();
+    let count = |shown: &[Shown]| r.rules.iter().filter(|t| shown.contains(&t.shown())).count();
+    let failed_rules = count(&[Shown::Failed]) + r.stale_expectations.len();
     let tests = r.rules.len() + r.stale_expectations.len();
-    let errors = count(RuleOutcome::Error);
-    let expected = r.rules.iter().filter(|t| t.settled() == RuleOutcome::Passed && t.expected_failures > 0).count();
-    let skipped = count(RuleOutcome::Disabled) + count(RuleOutcome::NotCheckable) + expected;
+    let errors = count(&[Shown::Error]);
+    let skipped = count(&[Shown::Disabled, Shown::NotCheckable, Shown::NotExercised, Shown::ExpectedFailure]);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -34,22 +33,20 @@ pub fn render(r: &Report) -> String {
     );
     for t in &r.rules {
         let _ = write!(out, "    <testcase classname=\"copyimage.{:?}\" name=\"{}\">", t.layer, t.id);
-        match t.settled() {
-            RuleOutcome::Disabled => {
+        match t.shown() {
+            Shown::Disabled => {
                 out.push_str("<skipped message=\"disabled: the target declares it not implemented\"/>");
             }
-            RuleOutcome::NotCheckable if !t.checkable => {
-                out.push_str("<skipped message=\"not checkable on this target\"/>");
-            }
-            RuleOutcome::NotCheckable => out.push_str("<skipped message=\"not exercised\"/>"),
-            RuleOutcome::Error => {
+            Shown::NotCheckable => out.push_str("<skipped message=\"not checkable on this target\"/>"),
+            Shown::NotExercised => out.push_str("<skipped message=\"not exercised\"/>"),
+            Shown::Error => {
                 let _ = write!(
                     out,
                     "<error message=\"the harness could not send {} case(s) about this rule\" type=\"harness\"/>",
                     t.errors
                 );
             }
-            RuleOutcome::Passed if t.expected_failures > 0 => {
+            Shown::ExpectedFailure => {
                 let _ = write!(
                     out,
                     "<skipped message=\"expected failure ({} cases): {}\"/>",
@@ -57,8 +54,8 @@ pub fn render(r: &Report) -> String {
                     escape(t.expectation.as_deref().unwrap_or("listed in the expectations file"))
                 );
             }
-            RuleOutcome::Passed => {}
-            RuleOutcome::Failed => {
+            Shown::Passed => {}
+            Shown::Failed => {
                 let detail: String = r
                     .failures
                     .iter()

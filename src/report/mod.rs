@@ -20,12 +20,17 @@ use serde::Serialize;
 
 use crate::case::ReplayStep;
 use crate::harness::compare::{Mismatch, Seen};
+use crate::harness::declared::Deviation;
+use crate::harness::exchange::StepRecord;
 use crate::model::{Format, HttpRequest, World};
 use crate::rules::{Layer, RULES, RuleId};
 use crate::wire::sign::Signing;
 
+/// Distinct reasons kept of the cases the harness could not send.
+const ERROR_REASONS_KEPT: usize = 10;
+
 /// One rule's results.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct RuleTally {
     /// Rule id.
     pub id: RuleId,
@@ -51,8 +56,30 @@ pub struct RuleTally {
     pub expectation: Option<String>,
     /// Cases about it that the harness could not send, for a reason of its own.
     pub errors: usize,
-    /// Its outcome on this run, settled when the run ends ([`Report::settle`]).
-    pub outcome: RuleOutcome,
+}
+
+/// The JSON form: the counts, and the outcome derived from them (never stored, so it
+/// cannot disagree with them).
+impl Serialize for RuleTally {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("RuleTally", 14)?;
+        m.serialize_field("id", &self.id)?;
+        m.serialize_field("layer", &self.layer)?;
+        m.serialize_field("sentence", self.sentence)?;
+        m.serialize_field("codes", &self.codes)?;
+        m.serialize_field("exercised", &self.exercised)?;
+        m.serialize_field("passed", &self.passed)?;
+        m.serialize_field("failed", &self.failed)?;
+        m.serialize_field("checkable", &self.checkable)?;
+        m.serialize_field("disabled", &self.disabled)?;
+        m.serialize_field("expected_failures", &self.expected_failures)?;
+        m.serialize_field("expectation", &self.expectation)?;
+        m.serialize_field("errors", &self.errors)?;
+        m.serialize_field("outcome", &self.settled())?;
+        m.serialize_field("shown", self.shown().word())?;
+        m.end()
+    }
 }
 
 /// What a run says of one rule: five outcomes, as OCI's conformance suite has them.
@@ -86,20 +113,72 @@ impl RuleOutcome {
     }
 }
 
-impl RuleTally {
-    /// Its outcome from its counts.
-    pub fn settled(&self) -> RuleOutcome {
-        if self.disabled {
-            RuleOutcome::Disabled
-        } else if self.failed > 0 {
-            RuleOutcome::Failed
-        } else if self.errors > 0 {
-            RuleOutcome::Error
-        } else if !self.checkable || self.exercised == 0 {
-            RuleOutcome::NotCheckable
-        } else {
-            RuleOutcome::Passed
+/// How a report shows a rule: its [`RuleOutcome`], told apart where a reader needs more
+/// (a pass that includes expected failures; not checkable on this target, or not
+/// reached by this run). The one place every report form takes it from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// Held in every case.
+    Passed,
+    /// Held, except where it failed as a listed known deviation.
+    ExpectedFailure,
+    /// Failed, not as listed.
+    Failed,
+    /// Declared not implemented.
+    Disabled,
+    /// The target does not let the suite check it.
+    NotCheckable,
+    /// No case of this run reached it.
+    NotExercised,
+    /// The harness could not send a case about it.
+    Error,
+}
+
+impl Shown {
+    /// The outcome it shows.
+    pub fn outcome(self) -> RuleOutcome {
+        match self {
+            Shown::Passed | Shown::ExpectedFailure => RuleOutcome::Passed,
+            Shown::Failed => RuleOutcome::Failed,
+            Shown::Disabled => RuleOutcome::Disabled,
+            Shown::NotCheckable | Shown::NotExercised => RuleOutcome::NotCheckable,
+            Shown::Error => RuleOutcome::Error,
         }
+    }
+
+    /// The words reports print.
+    pub fn word(self) -> &'static str {
+        match self {
+            Shown::ExpectedFailure => "expected failure",
+            Shown::NotExercised => "not exercised",
+            other => other.outcome().word(),
+        }
+    }
+}
+
+impl RuleTally {
+    /// How reports show it, from its counts.
+    pub fn shown(&self) -> Shown {
+        if self.disabled {
+            Shown::Disabled
+        } else if self.failed > 0 {
+            Shown::Failed
+        } else if self.errors > 0 {
+            Shown::Error
+        } else if !self.checkable {
+            Shown::NotCheckable
+        } else if self.exercised == 0 {
+            Shown::NotExercised
+        } else if self.expected_failures > 0 {
+            Shown::ExpectedFailure
+        } else {
+            Shown::Passed
+        }
+    }
+
+    /// Its outcome, from its counts.
+    pub fn settled(&self) -> RuleOutcome {
+        self.shown().outcome()
     }
 }
 
@@ -201,6 +280,8 @@ pub struct Report {
     pub stale_expectations: Vec<crate::harness::declared::Stale>,
     /// Cases the harness could not send, for a reason of its own.
     pub errors: usize,
+    /// Why, the first few distinct reasons.
+    pub error_reasons: Vec<String>,
     /// Every way a case failed on its first send: the rule, and the status and Code
     /// observed; what `--write-expectations` writes.
     pub observed_deviations: Vec<crate::harness::declared::Deviation>,
@@ -306,7 +387,6 @@ impl Report {
                     expected_failures: 0,
                     expectation: None,
                     errors: 0,
-                    outcome: RuleOutcome::NotCheckable,
                 })
                 .collect(),
             failures: Vec::new(),
@@ -319,29 +399,53 @@ impl Report {
             expected_failures: 0,
             stale_expectations: Vec::new(),
             errors: 0,
+            error_reasons: Vec::new(),
             observed_deviations: Vec::new(),
         }
     }
 
-    /// Counts a case the harness could not send: an error for each rule it was about.
-    pub fn tally_error(&mut self, rules: &[RuleId]) {
+    /// Counts a case the harness could not send: an error for each rule it was about,
+    /// and why (the first few distinct reasons are kept).
+    pub fn tally_error(&mut self, rules: &[RuleId], why: Option<&str>) {
         for r in rules {
             self.rules[*r as usize].errors += 1;
         }
         self.errors += 1;
+        if let Some(why) = why {
+            if self.error_reasons.len() < ERROR_REASONS_KEPT && !self.error_reasons.iter().any(|w| w == why) {
+                self.error_reasons.push(why.to_owned());
+            }
+        }
+    }
+
+    /// Notes how a case failed on its first send: each mismatch as a deviation (rule,
+    /// status, Code), and each listed deviation it matched as written, so that
+    /// `--write-expectations` keeps the entries in use with their reasons and links.
+    pub fn observe_deviations(&mut self, records: &[StepRecord], found_by: impl Fn() -> String) {
+        for r in records {
+            for (_, listed) in &r.expected {
+                if !self.observed(&listed.rule, &listed.code, listed.status) {
+                    self.observed_deviations.push(listed.clone());
+                }
+            }
+            let (code, status) = (&r.verdict.seen.code, r.verdict.seen.status);
+            for m in &r.verdict.mismatches {
+                if !self.observed(m.rule.name(), code, status) {
+                    let (rule, code, reason) = (m.rule.name().to_owned(), code.clone(), found_by());
+                    self.observed_deviations.push(Deviation { rule, code, status, reason, link: None });
+                }
+            }
+        }
+    }
+
+    fn observed(&self, rule: &str, code: &Option<String>, status: Option<u16>) -> bool {
+        self.observed_deviations.iter().any(|o| o.rule == rule && o.code == *code && o.status == status)
     }
 
     /// Marks rules declared not implemented.
     pub fn disable(&mut self, rules: &[RuleId]) {
         for r in rules {
             self.rules[*r as usize].disabled = true;
-        }
-    }
-
-    /// Settles each rule's outcome from its counts; called once the run's counts are in.
-    pub fn settle(&mut self) {
-        for t in &mut self.rules {
-            t.outcome = t.settled();
         }
     }
 
@@ -353,10 +457,10 @@ impl Report {
     }
 
     /// Counts one case: the rules it exercised, those that failed, and those that failed
-    /// as listed known deviations (with the reason of each). A failed rule counts as
+    /// as listed known deviations (with the entry each matched). A failed rule counts as
     /// exercised; a case with expected failures and no other counts in
     /// `expected_failures`.
-    pub fn tally(&mut self, exercised: &[RuleId], failed: &[RuleId], expected: &[(RuleId, String)]) {
+    pub fn tally(&mut self, exercised: &[RuleId], failed: &[RuleId], expected: &[(RuleId, Deviation)]) {
         let mut all: Vec<RuleId> =
             exercised.iter().chain(failed).chain(expected.iter().map(|(r, _)| r)).copied().collect();
         all.sort_unstable();
@@ -366,9 +470,9 @@ impl Report {
             t.exercised += 1;
             if failed.contains(&r) {
                 t.failed += 1;
-            } else if let Some((_, reason)) = expected.iter().find(|(e, _)| *e == r) {
+            } else if let Some((_, d)) = expected.iter().find(|(e, _)| *e == r) {
                 t.expected_failures += 1;
-                t.expectation.get_or_insert_with(|| reason.clone());
+                t.expectation.get_or_insert_with(|| d.reason.clone());
             } else {
                 t.passed += 1;
             }

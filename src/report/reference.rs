@@ -37,7 +37,7 @@ pub fn rules() -> String {
         } else {
             r.errors.iter().map(|e| format!("`{}` {}", e.code, e.status)).collect::<Vec<_>>().join(", ")
         };
-        let layer = format!("{:?}", r.layer).to_lowercase();
+        let layer = r.layer.name();
         let _ = writeln!(
             out,
             "| {} | `{}` | {} | {} | {} | {} |",

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Report, RuleOutcome};
+use super::{Report, Shown};
 
 /// Renders a report for a terminal or a log.
 pub fn render(r: &Report) -> String {
@@ -29,22 +29,21 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(out, "{:<32} {:<13} {:>9} {:>8} {:>7}  codes", "rule", "outcome", "exercised", "passed", "failed");
     for t in &r.rules {
-        let outcome = t.settled();
-        let mark = match outcome {
-            RuleOutcome::Passed if t.expected_failures > 0 => "~",
-            RuleOutcome::Passed => "✓",
-            RuleOutcome::Failed => "✗",
-            RuleOutcome::Disabled => "○",
-            RuleOutcome::NotCheckable => "-",
-            RuleOutcome::Error => "!",
+        let shown = t.shown();
+        let mark = match shown {
+            Shown::Passed => "✓",
+            Shown::ExpectedFailure => "~",
+            Shown::Failed => "✗",
+            Shown::Disabled => "○",
+            Shown::NotCheckable => "-",
+            Shown::NotExercised => "·",
+            Shown::Error => "!",
         };
-        let word =
-            if outcome == RuleOutcome::Passed && t.expected_failures > 0 { "expected fail" } else { outcome.word() };
         let _ = writeln!(
             out,
-            "{mark} {:<30} {:<13} {:>9} {:>8} {:>7}  {}",
+            "{mark} {:<30} {:<16} {:>9} {:>8} {:>7}  {}",
             t.id.to_string(),
-            word,
+            shown.word(),
             t.exercised,
             t.passed,
             t.failed,
@@ -60,6 +59,9 @@ pub fn render(r: &Report) -> String {
             stale.deviation.status.map(|s| format!(" {s}")).unwrap_or_default(),
             stale.deviation.code.as_ref().map(|c| format!(" {c}")).unwrap_or_default(),
         );
+    }
+    for why in &r.error_reasons {
+        let _ = writeln!(out, "\nthe harness could not send a case: {why}");
     }
     if !r.not_checkable.is_empty() {
         let names: Vec<String> = r.not_checkable.iter().map(ToString::to_string).collect();
