@@ -98,6 +98,15 @@ async fn no_path_creates_more_than_the_budget_and_the_report_lists_what_was_crea
         assert!(made.len() <= budget, "budget {budget}: {} images made: {made:?}", made.len());
         assert_eq!(made.is_empty(), budget == 0, "budget {budget}: {made:?}");
         assert_eq!(report.created_images, made, "budget {budget}: the report lists exactly what was made");
+        // The user's credentials are redacted in what a failure shows of the wire.
+        for f in &report.failures {
+            assert!(!f.trace.0.is_empty(), "failure {:?} has a trace", f.rules);
+            let shown = serde_json::to_string(&(&f.trace, &f.request)).unwrap();
+            for word in ["testid", "testsecret", "Signature=%", "Signature=A"] {
+                assert!(!shown.contains(word), "{word} shows in {shown}");
+            }
+            assert!(shown.contains("[ACCESS_KEY_ID]") && shown.contains("Signature=[SIGNATURE]"), "{shown}");
+        }
         emulator.shutdown().await;
     }
 }

@@ -82,6 +82,34 @@ async fn every_form_carries_the_results() {
     assert!(text.contains("NOT CONFORMANT") && text.contains("image.available") && text.contains("rule says:"));
 }
 
+/// Each failure carries the exchanges of its minimal case as they crossed the wire: the
+/// request sent (the one the failure names), the reply with its headers, timings; the
+/// HTML page shows the same exchanges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_failure_carries_its_trace() {
+    let report = faulty_report().await;
+    assert!(!report.failures.is_empty());
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    let page = html::render(&report);
+    for (f, shown) in report.failures.iter().zip(json["failures"].as_array().unwrap()) {
+        let trace = &f.trace.0;
+        assert!(!trace.is_empty(), "failure {:?} has no trace", f.rules);
+        assert_eq!(shown["trace"].as_array().unwrap().len(), trace.len());
+        let last = trace.iter().rev().find(|s| s.failed).expect("a failed exchange");
+        let request = f.request.as_ref().unwrap();
+        assert_eq!(last.request.method, request.method);
+        assert_eq!(last.request.target.text, request.target);
+        assert_eq!(last.request.body.bytes, request.body.len());
+        let reply = last.reply.as_ref().expect("the fault answers");
+        assert_eq!(Some(reply.status), f.seen.status, "the trace shows the reply the verdict judged");
+        assert!(reply.headers.iter().any(|(n, _)| n == "content-type"));
+        assert!(reply.body.text.contains(f.seen.code.as_deref().unwrap_or("RequestId")));
+        assert!(trace.windows(2).all(|w| w[0].at_ms <= w[1].at_ms) && trace.iter().all(|s| s.elapsed_ms >= 0.0));
+        assert!(page.contains(&format!("Trace ({} exchanges)", trace.len())));
+        assert!(page.contains(&format!("HTTP {}", reply.status)));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shards_split_the_same_cases_deterministically() {
     let base = RunConfig { cases: 300, seed: 5, workers: 2, sequence_every: 0, ..RunConfig::default() };

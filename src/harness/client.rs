@@ -91,10 +91,11 @@ pub async fn send(
     let classify = |e: reqwest::Error| classify(e, started);
     let mut response = builder.body(req.body.clone()).send().await.map_err(classify)?;
     let status = response.status().as_u16();
-    let content_type = response
+    let headers = response
         .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        .iter()
+        .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
     let announced = response.content_length();
     if announced.is_some_and(|n| n > max_reply_bytes as u64) {
         return Err(TransportError::TooLarge { limit: max_reply_bytes, announced });
@@ -106,7 +107,7 @@ pub async fn send(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(HttpReply { status, content_type, body })
+    Ok(HttpReply { status, headers, body })
 }
 
 fn classify(e: reqwest::Error, started: std::time::Instant) -> TransportError {

@@ -466,7 +466,7 @@ mod tests {
             message: "m".into(),
         });
         let (ct, body) = reply::render(&r, format);
-        HttpReply { status, content_type: Some(ct.into()), body }
+        HttpReply::new(status, Some(ct), body)
     }
 
     #[test]
@@ -494,11 +494,11 @@ mod tests {
             .replace("<RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId>", "")
             .into_bytes();
         assert_eq!(judge(&p, &Ok(no_id)).failed_rules(), vec![RuleId::ReplyRequestId]);
-        let success = HttpReply { status: 200, content_type: None, body: br#"<CopyImageResponse><RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId><ImageId>m-x</ImageId></CopyImageResponse>"#.to_vec() };
+        let success = HttpReply::new(200, None, br#"<CopyImageResponse><RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId><ImageId>m-x</ImageId></CopyImageResponse>"#.to_vec());
         assert_eq!(judge(&p, &Ok(success)).failed_rules(), vec![RuleId::ImageAvailable]);
         let v = judge(&p, &Err(TransportError::Timeout(5000)));
         assert_eq!(v.failed_rules(), vec![RuleId::ImageAvailable]);
-        let garbage = HttpReply { status: 400, content_type: None, body: b"oops".to_vec() };
+        let garbage = HttpReply::new(400, None, b"oops".to_vec());
         let v = judge(&p, &Ok(garbage));
         assert_eq!(v.failed_rules(), vec![RuleId::ImageAvailable, RuleId::ReplyErrorShape]);
         // An unreadable body checks neither its format nor its RequestId: they are not
@@ -521,14 +521,14 @@ mod tests {
             ],
         );
         let p = prediction(&case);
-        let ok = HttpReply {
-            status: 200,
-            content_type: None,
-            body: br#"{"RequestId":"C8B26B44-0189-443E-9816-D951F59623A9","ImageId":"m-1"}"#.to_vec(),
-        };
+        let ok = HttpReply::new(
+            200,
+            None,
+            br#"{"RequestId":"C8B26B44-0189-443E-9816-D951F59623A9","ImageId":"m-1"}"#.to_vec(),
+        );
         // JSON where XML was asked.
         assert_eq!(judge(&p, &Ok(ok)).failed_rules(), vec![RuleId::ReplyFormat]);
-        let wrapped = HttpReply { status: 200, content_type: None, body: br#"<Response><RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId><ImageId>m-1</ImageId></Response>"#.to_vec() };
+        let wrapped = HttpReply::new(200, None, br#"<Response><RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId><ImageId>m-1</ImageId></Response>"#.to_vec());
         assert_eq!(judge(&p, &Ok(wrapped)).failed_rules(), vec![RuleId::ReplySuccessShape]);
         let p = prediction(&case.with(Tamper::BadSignature));
         assert!(!p.allows_success());

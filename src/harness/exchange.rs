@@ -17,7 +17,7 @@ use super::compare::{Expected, ImageBrief, Mismatch, Observed, Seen, Verdict, ju
 use super::endpoint::Endpoint;
 use crate::case::Case;
 use crate::case::ReplayStep;
-use crate::model::{HttpRequest, Timestamp, World};
+use crate::model::{HttpReply, HttpRequest, Timestamp, World};
 use crate::oracle::{self, Answered, NonceLog, Prediction, Recorder, Scene};
 use crate::rules::RuleId;
 use crate::wire::sign::fresh_nonce;
@@ -122,6 +122,21 @@ pub struct StepRecord {
     /// Mismatches that are listed known deviations (`--expectations`), taken out of the
     /// verdict: each rule with the entry it matched.
     pub expected: Vec<(RuleId, crate::harness::declared::Deviation)>,
+    /// The exchange as it crossed the wire (a failure's trace is made of these).
+    #[serde(skip)]
+    pub wire: Option<Wire>,
+}
+
+/// When a request went out, how long its reply took, and the reply as received (moved
+/// here after judging, not copied).
+#[derive(Clone, Debug)]
+pub struct Wire {
+    /// When the request went out.
+    pub started: std::time::Instant,
+    /// Until the reply was read, or the send failed.
+    pub elapsed: std::time::Duration,
+    /// The reply, if one came.
+    pub reply: Option<HttpReply>,
 }
 
 impl StepRecord {
@@ -133,12 +148,13 @@ impl StepRecord {
             created: None,
             delivery: Delivery::Sent,
             expected: Vec::new(),
+            wire: None,
         }
     }
 
     fn undelivered(request: Option<HttpRequest>, prediction: Option<Prediction>, delivery: Delivery) -> StepRecord {
         let verdict = Verdict { exercised: Vec::new(), mismatches: Vec::new(), seen: Seen::default() };
-        StepRecord { request, prediction, verdict, created: None, delivery, expected: Vec::new() }
+        StepRecord { request, prediction, verdict, created: None, delivery, expected: Vec::new(), wire: None }
     }
 }
 
@@ -165,7 +181,9 @@ pub async fn exchange(
     if !target.guard().allows(prediction.allows_success()) {
         return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Withheld));
     }
+    let started = std::time::Instant::now();
     let reply = target.send(&req).await;
+    let elapsed = started.elapsed();
     if let Err(TransportError::Stopped) = &reply {
         return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Stopped));
     }
@@ -222,6 +240,7 @@ pub async fn exchange(
         created,
         delivery: Delivery::Sent,
         expected,
+        wire: Some(Wire { started, elapsed, reply: reply.ok() }),
     })
 }
 

@@ -19,6 +19,7 @@ use super::schedule::{Shared, Work, concrete, failed_rules, size};
 use crate::case::ReplayStep;
 use crate::generate::Anchor;
 use crate::model::{Clock, World};
+use crate::report::trace::{Redactor, Trace};
 use crate::report::{Failure, Flaky};
 use crate::rules::RuleId;
 
@@ -127,7 +128,11 @@ pub(super) async fn on_failure(
     let records = best_records;
     let mismatches: Vec<Mismatch> = records.iter().flat_map(|r| r.verdict.mismatches.clone()).collect();
     let seen = records.iter().rev().find(|r| !r.verdict.passed()).map(|r| r.verdict.seen.clone()).unwrap_or_default();
-    let request = records.iter().rev().find(|r| !r.verdict.passed()).and_then(|r| r.request.clone());
+    // The user's credentials (a target without control) never show; generated keys do.
+    let redactor = probe_world.map_or_else(Redactor::none, Redactor::user);
+    let request = records.iter().rev().find(|r| !r.verdict.passed()).and_then(|r| r.request.as_ref());
+    let request = request.map(|r| redactor.request(r));
+    let trace = Trace::of(&records, &redactor);
     let rules = if mismatches.is_empty() { key.clone() } else { failed_rules(&records) };
     let mut shown_world = world.clone();
     if probe_world.is_some() {
@@ -157,6 +162,7 @@ pub(super) async fn on_failure(
             world: shown_world,
             steps,
             request,
+            trace,
             commands: Vec::new(),
             replay_file: None,
             shrink_steps: tries,
@@ -186,6 +192,7 @@ fn placeholder_failure(key: &[RuleId], index: u64) -> Failure {
         },
         steps: Vec::new(),
         request: None,
+        trace: Trace::default(),
         commands: Vec::new(),
         replay_file: None,
         shrink_steps: 0,

@@ -54,10 +54,23 @@ impl HttpRequest {
 pub struct HttpReply {
     /// Status code.
     pub status: u16,
-    /// `Content-Type`, if any.
-    pub content_type: Option<String>,
+    /// Headers in the order received; names lowercase.
+    pub headers: Vec<(String, String)>,
     /// Body bytes.
     pub body: Vec<u8>,
+}
+
+impl HttpReply {
+    /// A reply with one header, `Content-Type`, if given.
+    pub fn new(status: u16, content_type: Option<&str>, body: Vec<u8>) -> HttpReply {
+        let headers = content_type.map(|c| vec![("content-type".to_owned(), c.to_owned())]).unwrap_or_default();
+        HttpReply { status, headers, body }
+    }
+
+    /// The first `Content-Type`, if any.
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.as_str())
+    }
 }
 
 /// Bodies are stored as text when they are UTF-8 and as `base64:` otherwise, so case

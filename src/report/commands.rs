@@ -86,7 +86,7 @@ pub fn snapshot_check(results: &[(PathBuf, Vec<ShapeDiff>)]) -> (String, Ending)
 /// One reply as `call` prints it: status and content type, then the body, with the
 /// reason when it is neither XML nor JSON.
 pub fn call(reply: &HttpReply) -> String {
-    let content_type = reply.content_type.as_deref().map(|c| format!("  ({c})")).unwrap_or_default();
+    let content_type = reply.content_type().map(|c| format!("  ({c})")).unwrap_or_default();
     let body = String::from_utf8_lossy(&reply.body);
     match reply::parse(&reply.body) {
         Ok(_) => format!("HTTP {}{content_type}\n{body}\n", reply.status),
@@ -123,6 +123,7 @@ mod tests {
             created: None,
             delivery,
             expected: Vec::new(),
+            wire: None,
         }
     }
 

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use quick_xml::escape::escape;
 
+use super::trace::{Capped, Trace};
 use super::{Report, RuleTally, Shown};
 
 /// A rule row's class and the words it shows.
@@ -97,6 +98,7 @@ pre{{white-space:pre-wrap;background:#f6f6f6;padding:.5em}}h1 .bad{{color:#b00}}
                 let _ = writeln!(out, "$ {}", escape(c.as_str()));
             }
             out.push_str("</pre>");
+            trace(&mut out, &f.trace);
         }
     }
     if !r.not_checkable.is_empty() {
@@ -105,4 +107,46 @@ pre{{white-space:pre-wrap;background:#f6f6f6;padding:.5em}}h1 .bad{{color:#b00}}
     }
     out.push_str("</body></html>\n");
     out
+}
+
+/// A failure's trace: one block per exchange, request beside reply.
+fn trace(out: &mut String, trace: &Trace) {
+    if trace.0.is_empty() {
+        return;
+    }
+    let _ = write!(out, "<details class=\"trace\"><summary>Trace ({} exchanges)</summary>", trace.0.len());
+    for (i, step) in trace.0.iter().enumerate() {
+        let mark = if step.failed { " (failed)" } else { "" };
+        let _ = write!(
+            out,
+            "<h4>Exchange {}{mark}: sent at {:.3} ms, answered in {:.3} ms</h4><pre class=\"request\">{} {}",
+            i + 1,
+            step.at_ms,
+            step.elapsed_ms,
+            escape(step.request.method.as_str()),
+            escape(capped(&step.request.target).as_str()),
+        );
+        for (n, v) in &step.request.headers {
+            let _ = write!(out, "\n{}: {}", escape(n.as_str()), escape(v.as_str()));
+        }
+        let _ = write!(out, "\n\n{}</pre>", escape(capped(&step.request.body).as_str()));
+        match (&step.reply, &step.problem) {
+            (Some(reply), _) => {
+                let _ = write!(out, "<pre class=\"reply\">HTTP {}", reply.status);
+                for (n, v) in &reply.headers {
+                    let _ = write!(out, "\n{}: {}", escape(n.as_str()), escape(v.as_str()));
+                }
+                let _ = write!(out, "\n\n{}</pre>", escape(capped(&reply.body).as_str()));
+            }
+            (None, problem) => {
+                let why = problem.as_deref().unwrap_or("no reply");
+                let _ = write!(out, "<pre class=\"reply\">{}</pre>", escape(why));
+            }
+        }
+    }
+    out.push_str("</details>");
+}
+
+fn capped(c: &Capped) -> String {
+    if c.truncated { format!("{}… [{} bytes in all]", c.text, c.bytes) } else { c.text.clone() }
 }

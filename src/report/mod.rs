@@ -13,6 +13,7 @@ pub mod mismatch;
 pub mod reference;
 pub mod shape;
 pub mod terminal;
+pub mod trace;
 
 use std::path::PathBuf;
 
@@ -201,8 +202,12 @@ pub struct Failure {
     pub world: World,
     /// The minimal steps.
     pub steps: Vec<ReplayStep>,
-    /// The last request the minimal case sent, exactly.
+    /// The last request the minimal case sent, exactly (the user's credentials
+    /// redacted, [`trace::Redactor`]).
     pub request: Option<HttpRequest>,
+    /// Every exchange of the minimal case: requests and replies, capped and redacted,
+    /// with timings.
+    pub trace: trace::Trace,
     /// Shell commands that reproduce it.
     pub commands: Vec<String>,
     /// Where the replay file was written.

@@ -56,7 +56,7 @@ impl ReplyShape {
 
 /// Reduces a reply to its shape. Values are kept as they are; see [`redact`].
 pub fn shape(reply: &HttpReply) -> ReplyShape {
-    let content_type = reply.content_type.as_ref().map(|c| c.replace(' ', "").to_ascii_lowercase());
+    let content_type = reply.content_type().map(|c| c.replace(' ', "").to_ascii_lowercase());
     match reply::parse(&reply.body) {
         Err(e) => ReplyShape {
             status: reply.status,
@@ -252,7 +252,7 @@ mod tests {
     use super::*;
 
     fn reply(status: u16, body: &str) -> HttpReply {
-        HttpReply { status, content_type: Some("text/xml; charset=utf-8".into()), body: body.as_bytes().to_vec() }
+        HttpReply::new(status, Some("text/xml; charset=utf-8"), body.as_bytes().to_vec())
     }
 
     const OK: &str = "<Error><RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId><HostId>h</HostId><Code>X</Code><Message>m testid</Message></Error>";
@@ -287,12 +287,11 @@ mod tests {
         assert_eq!(diff(&base, &renamed), vec![ShapeDiff::Renamed { from: "HostId".into(), to: "Host".into() }]);
         let missing = shape(&reply(400, &OK.replace("<HostId>h</HostId>", "")));
         assert_eq!(diff(&base, &missing), vec![ShapeDiff::Missing { field: "HostId".into() }]);
-        let json = shape(&HttpReply {
-            status: 400,
-            content_type: None,
-            body: br#"{"RequestId":"C8B26B44-0189-443E-9816-D951F59623A9","HostId":1,"Code":"X","Message":"m"}"#
-                .to_vec(),
-        });
+        let json = shape(&HttpReply::new(
+            400,
+            None,
+            br#"{"RequestId":"C8B26B44-0189-443E-9816-D951F59623A9","HostId":1,"Code":"X","Message":"m"}"#.to_vec(),
+        ));
         let d = diff(&base, &json);
         assert!(d.iter().any(|x| matches!(x, ShapeDiff::Format { .. })));
         assert!(d.contains(&ShapeDiff::ValueType {
