@@ -25,7 +25,7 @@ use copyimage_conformance::harness::{self, Probe, Progress, RunConfig, Shard};
 use copyimage_conformance::model::{Format, World};
 use copyimage_conformance::oracle::{PointReading, Readings};
 use copyimage_conformance::report::Ending;
-use copyimage_conformance::report::commands;
+use copyimage_conformance::report::{certificate, commands, matrix};
 use copyimage_conformance::wire::sign::{Credentials, Signing};
 
 /// Conformance suite and reference emulator for Alibaba Cloud ECS CopyImage.
@@ -117,6 +117,26 @@ enum Command {
         faults: Vec<Fault>,
         #[command(flatten)]
         credentials: CredentialArgs,
+    },
+    /// Check that a certificate (`run --certify`) is complete and consistent: exit 0 if
+    /// so, 1 naming each problem, 2 if it cannot be read.
+    VerifyCertificate {
+        /// The certificate file.
+        file: PathBuf,
+    },
+    /// Rules × targets from JSON reports (`run --report-json`): each cell a rule's outcome
+    /// on a target, and the interop score (the share of rules that pass on every
+    /// target). Markdown on standard output.
+    Matrix {
+        /// JSON reports, one per target; each column is named by its file.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Also write the Markdown here.
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+        /// Also write a self-contained HTML page here.
+        #[arg(long)]
+        html: Option<PathBuf>,
     },
     /// List the deliberate faults the emulator can be started with.
     Faults,
@@ -211,18 +231,20 @@ struct RunArgs {
     /// built-in emulator, started in process.
     #[arg(long = "endpoint")]
     endpoints: Vec<String>,
-    /// Cases to generate.
-    #[arg(long, default_value_t = 5_000)]
-    cases: usize,
+    /// Cases to generate [default: 5000].
+    #[arg(long)]
+    cases: Option<usize>,
     /// Seed (default: random, printed in the report).
     #[arg(long)]
     seed: Option<u64>,
-    /// Signing modes, comma-separated: v1-get, v1-post-query, v1-post-form, v3, or all.
-    #[arg(long, default_value = "all")]
-    signing: String,
-    /// Formats, comma-separated: xml, json, or all.
-    #[arg(long, default_value = "all")]
-    format: String,
+    /// Signing modes, comma-separated: v1-get, v1-post-query, v1-post-form, v3, or all
+    /// [default: all, or those `--features` declares].
+    #[arg(long)]
+    signing: Option<String>,
+    /// Formats, comma-separated: xml, json, or all [default: all, or those `--features`
+    /// declares].
+    #[arg(long)]
+    format: Option<String>,
     /// Write the JSON report here.
     #[arg(long)]
     report_json: Option<PathBuf>,
@@ -295,9 +317,16 @@ struct RunArgs {
     /// Write the run's failures as an expectations file here (adoption in one command).
     #[arg(long)]
     write_expectations: Option<PathBuf>,
-    /// End the run once this many distinct failures are found (0: never).
-    #[arg(long, default_value_t = 0)]
-    max_failures: usize,
+    /// End the run once this many distinct failures are found [default: never].
+    #[arg(long)]
+    max_failures: Option<usize>,
+    /// Certify: the fixed certification budget (10,000 cases, every mode declared, no
+    /// shard, no early stop), then write a certificate; flags that narrow it are refused.
+    #[arg(long)]
+    certify: bool,
+    /// Where `--certify` writes the certificate.
+    #[arg(long, default_value = "conformance-certificate.json")]
+    certificate: PathBuf,
     /// No progress display.
     #[arg(long)]
     quiet: bool,
@@ -375,6 +404,29 @@ async fn dispatch(cli: Cli) -> anyhow::Result<Ending> {
         Some(Command::Snapshot { endpoint, out, check, faults, credentials }) => {
             snapshot(endpoint, out, check, faults, credentials).await
         }
+        Some(Command::VerifyCertificate { file }) => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let problems = certificate::verify(&text).map_err(anyhow::Error::msg)?;
+            print!("{}", commands::verified(&file.display().to_string(), &problems));
+            Ok(Ending::departs_if(!problems.is_empty()))
+        }
+        Some(Command::Matrix { reports, markdown, html }) => {
+            let mut columns = Vec::new();
+            for path in &reports {
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                let name = path.file_stem().map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into());
+                columns.push(matrix::Column::parse(&name, &text).map_err(anyhow::Error::msg)?);
+            }
+            let m = matrix::Matrix::new(columns);
+            let table = m.markdown();
+            print!("{table}");
+            for (path, text) in [(markdown, table), (html, m.html())] {
+                if let Some(p) = path {
+                    std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
+                }
+            }
+            Ok(Ending::Done)
+        }
         Some(Command::Faults) => {
             print!("{}", commands::faults());
             Ok(Ending::Done)
@@ -447,12 +499,30 @@ async fn run(args: RunArgs) -> anyhow::Result<Ending> {
         Some(p) => Some(Arc::new(Expectations::parse(&read(p)?).with_context(|| p.display().to_string())?)),
         None => None,
     };
+    if args.certify {
+        let narrowing = [
+            ("--cases", args.cases.is_some()),
+            ("--signing", args.signing.is_some()),
+            ("--format", args.format.is_some()),
+            ("--shard", args.shard.is_some()),
+            ("--max-failures", args.max_failures.is_some()),
+            ("--deadline", args.deadline.is_some()),
+        ];
+        let given: Vec<&str> = narrowing.iter().filter(|(_, g)| *g).map(|(f, _)| *f).collect();
+        if !given.is_empty() {
+            anyhow::bail!(
+                "--certify runs the fixed certification budget; it refuses {} (declare what the target does not implement in --features instead)",
+                given.join(", ")
+            );
+        }
+    }
+    let cases = if args.certify { certificate::BUDGET_CASES } else { args.cases.unwrap_or(5_000) };
     let config = RunConfig {
         endpoints: args.endpoints.clone(),
-        cases: args.cases,
+        cases,
         seed: args.seed.unwrap_or_else(rand::random),
-        signings: parse_list(&args.signing, &Signing::ALL).context("--signing")?,
-        formats: parse_list(&args.format, &Format::ALL).context("--format")?,
+        signings: parse_list(args.signing.as_deref().unwrap_or("all"), &Signing::ALL).context("--signing")?,
+        formats: parse_list(args.format.as_deref().unwrap_or("all"), &Format::ALL).context("--format")?,
         shard: args.shard,
         credentials: args.credentials.resolve(),
         allow_create: args.allow_create,
@@ -472,9 +542,9 @@ async fn run(args: RunArgs) -> anyhow::Result<Ending> {
         readings: Readings::of(&args.readings).map_err(anyhow::Error::msg).context("--reading")?,
         stage_over_http: args.stage_over_http,
         failures_dir: Some(args.failures_dir.clone()),
-        features,
-        expectations,
-        max_failures: args.max_failures,
+        features: features.clone(),
+        expectations: expectations.clone(),
+        max_failures: args.max_failures.unwrap_or(0),
         progress: if args.quiet {
             Progress::Quiet
         } else if std::io::stderr().is_terminal() {
@@ -498,6 +568,16 @@ async fn run(args: RunArgs) -> anyhow::Result<Ending> {
     if let Some(p) = &args.write_expectations {
         write(&args.write_expectations, Expectations::write(&report.observed_deviations))?;
         eprintln!("wrote {} known deviations to {}", report.observed_deviations.len(), p.display());
+    }
+    if args.certify {
+        let issued = certificate::Certificate::issue(&report, features.as_ref(), expectations.as_deref())?;
+        write(&Some(args.certificate.clone()), issued.to_json())?;
+        println!(
+            "{}
+wrote {}",
+            issued.summary(),
+            args.certificate.display()
+        );
     }
     Ok(report.standing().into())
 }

@@ -43,6 +43,10 @@ impl serde::Serialize for Layer {
     }
 }
 
+/// The documentation profile the rules encode: the seed, the June 2018 English CopyImage
+/// page. Reports and certificates name it.
+pub const PROFILE: &str = "2018-06";
+
 /// Where a rule's sentence comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "document", content = "section", rename_all = "kebab-case")]

@@ -1,6 +1,7 @@
 //! What the smaller commands print: a replay's steps, a snapshot check, one call.
 //!
-//! Owns the text of `replay`, `snapshot --check`, `call` and `faults`, and the
+//! Owns the text of `replay`, `snapshot --check`, `call`, `faults` and
+//! `verify-certificate`, and the
 //! [`Ending`] each implies, so that the command line only parses, dispatches and exits.
 //! Like the rest of [`crate::report`], it renders and never decides a rule: whether a
 //! step failed is the harness's judgement, carried in its record.
@@ -17,6 +18,19 @@ use crate::wire::reply;
 
 /// Characters of a request target printed per step.
 const TARGET_SHOWN: usize = 300;
+
+/// What `verify-certificate` prints: that the file is complete and consistent, or each
+/// problem found.
+pub fn verified(file: &str, problems: &[String]) -> String {
+    if problems.is_empty() {
+        return format!("{file}: complete and consistent\n");
+    }
+    let mut out = format!("{file}: {} problems\n", problems.len());
+    for p in problems {
+        let _ = writeln!(out, "  - {p}");
+    }
+    out
+}
 
 /// The steps of a replay, each with what came back and every mismatch; the images it
 /// created on a target without control; and whether the failure repeats.

@@ -6,9 +6,11 @@
 //! self-contained HTML page ([`html`]). It renders, never decides.
 //! [`reference`](mod@reference) writes README's reference tables.
 
+pub mod certificate;
 pub mod commands;
 pub mod html;
 pub mod junit;
+pub mod matrix;
 pub mod mismatch;
 pub mod reference;
 pub mod shape;
@@ -84,7 +86,7 @@ impl Serialize for RuleTally {
 }
 
 /// What a run says of one rule: five outcomes, as OCI's conformance suite has them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RuleOutcome {
     /// Exercised and held in every case (or failed only as a listed known deviation,
@@ -102,6 +104,15 @@ pub enum RuleOutcome {
 }
 
 impl RuleOutcome {
+    /// The five, in the order reports count them.
+    pub const ALL: [RuleOutcome; 5] = [
+        RuleOutcome::Passed,
+        RuleOutcome::Failed,
+        RuleOutcome::Disabled,
+        RuleOutcome::NotCheckable,
+        RuleOutcome::Error,
+    ];
+
     /// The word reports print.
     pub fn word(self) -> &'static str {
         match self {
@@ -234,6 +245,8 @@ pub struct Flaky {
 pub struct Report {
     /// Tool and version.
     pub tool: String,
+    /// The documentation profile whose rules the run checks ([`crate::rules::PROFILE`]).
+    pub profile: &'static str,
     /// The endpoint(s) certified, or `built-in emulator`.
     pub target: String,
     /// Whether the target offers the world-control contract.
@@ -358,6 +371,7 @@ impl Report {
     pub fn new(target: String, control: bool, seed: u64) -> Report {
         Report {
             tool: format!("copyimage-conformance {}", env!("CARGO_PKG_VERSION")),
+            profile: crate::rules::PROFILE,
             target,
             control,
             seed,
@@ -447,6 +461,12 @@ impl Report {
         self.observed_deviations.iter().any(|o| o.rule == rule && o.code == *code && o.status == status)
     }
 
+    /// Cases generated: run, not sent (declared out, beyond the create budget) or not
+    /// sendable.
+    pub fn generated(&self) -> usize {
+        self.cases + self.disabled + self.skipped + self.errors
+    }
+
     /// Marks rules declared not implemented.
     pub fn disable(&mut self, rules: &[RuleId]) {
         for r in rules {
@@ -457,8 +477,7 @@ impl Report {
     /// How many rules have each outcome, in the order passed, failed, disabled, not
     /// checkable, error.
     pub fn outcome_counts(&self) -> [(RuleOutcome, usize); 5] {
-        [RuleOutcome::Passed, RuleOutcome::Failed, RuleOutcome::Disabled, RuleOutcome::NotCheckable, RuleOutcome::Error]
-            .map(|o| (o, self.rules.iter().filter(|t| t.settled() == o).count()))
+        RuleOutcome::ALL.map(|o| (o, self.rules.iter().filter(|t| t.settled() == o).count()))
     }
 
     /// Counts one case: the rules it exercised, those that failed, and those that failed
