@@ -43,7 +43,11 @@ impl RateLimiter {
             *next = slot + self.interval;
             slot
         };
-        tokio::time::sleep_until(slot).await;
+        // A slot already due is taken at once: the timer rounds every deadline up to
+        // its next millisecond tick, which would add up to a millisecond per request.
+        if slot > Instant::now() {
+            tokio::time::sleep_until(slot).await;
+        }
     }
 }
 
