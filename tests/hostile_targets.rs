@@ -174,6 +174,25 @@ async fn respond(stream: &mut TcpStream, how: Hostile) {
     };
 }
 
+/// Whether the connection stays open after a reply, as an HTTP/1.1 server's does when
+/// it sends no `Connection: close`: a complete reply keeps it; a broken one ends it.
+/// (Closing it unannounced would race the client's next request on the pooled
+/// connection, a reset the harness reports as such, which is not what these targets
+/// test.)
+fn keeps_alive(how: Hostile) -> bool {
+    matches!(
+        how,
+        Hostile::NotUtf8
+            | Hostile::RedirectLoop
+            | Hostile::Html500
+            | Hostile::GzipBomb
+            | Hostile::TenThousandHeaders
+            | Hostile::EntityExpansion
+            | Hostile::DeepXml
+            | Hostile::JsonForXml
+    )
+}
+
 async fn serve(how: Hostile) -> (String, tokio::task::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -187,7 +206,9 @@ async fn serve(how: Hostile) -> (String, tokio::task::JoinHandle<()>) {
                         continue;
                     }
                     respond(&mut stream, how).await;
-                    return;
+                    if !keeps_alive(how) {
+                        return;
+                    }
                 }
             });
         }

@@ -43,6 +43,14 @@ fn unanswered(records: &[StepRecord]) -> bool {
     records.iter().any(|r| r.verdict.seen.status.is_none() && r.verdict.seen.problem.is_some())
 }
 
+/// Whether a case failed on a server error without a Code (an HTML 500 page, say): the
+/// target broke rather than answered. Against a target without control
+/// (rate-limited, perhaps someone's money) such a failure is not shrunk: every candidate
+/// would cost a request to show the same broken reply.
+fn broken(records: &[StepRecord]) -> bool {
+    records.iter().any(|r| r.verdict.seen.status.is_some_and(|s| s >= 500) && r.verdict.seen.code.is_none())
+}
+
 pub(super) async fn on_failure(
     shared: &Shared,
     target: &Endpoint,
@@ -85,16 +93,23 @@ pub(super) async fn on_failure(
         report.failures.push(placeholder_failure(&key, index));
     }
     // Shrink the generated value, then the world; within a budget of requests and of
-    // time, and not at all for a failure that is the absence of a reply.
+    // time, and not at all for a failure that is the absence of a reply, or (without
+    // control) a server error without a Code.
     let budget = if target.control { config.shrink_budget } else { config.shrink_budget.min(60) };
     let shrink_until = Instant::now() + Duration::from_secs_f64(config.shrink_seconds.max(0.0));
     let may_go_on = || !stop.is_stopped() && Instant::now() < shrink_until;
     let mut tries = 0usize;
     let mut best_records: Vec<StepRecord> = if delivered(&again) { again } else { first.to_vec() };
     let mut best = (world, steps, unit);
-    let trial_failed =
-        |records: &[StepRecord]| delivered(records) && failed_rules(records).iter().any(|r| key.contains(r));
-    let shrinkable = !unanswered(first) && !unanswered(&best_records);
+    // A candidate fails this way when it breaks the failure's first rule (in table order:
+    // request, gateway, API, reply), so that a failure of `name.length` with a missing
+    // RequestId does not shrink into the valid request that only lacks the RequestId,
+    // and ten faults at once stay ten failures.
+    let primary = key[0];
+    let trial_failed = |records: &[StepRecord]| delivered(records) && failed_rules(records).contains(&primary);
+    let shrinkable = !unanswered(first)
+        && !unanswered(&best_records)
+        && (target.control || !broken(first) || !broken(&best_records));
     if shrinkable && work.simplify() {
         while tries < budget && may_go_on() {
             tries += 1;
