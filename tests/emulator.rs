@@ -369,3 +369,29 @@ async fn the_loader_checks_worlds_like_the_control_route() {
     assert_eq!(emulator.world().images, smaller.images);
     emulator.shutdown().await;
 }
+
+/// `serve --latency MS`: every API reply waits at least that long (a lower bound, which
+/// the timer guarantees; how much longer is not asserted), the answer is unchanged, and
+/// without a latency a reply does not wait for one.
+#[tokio::test]
+async fn latency_delays_every_api_reply_and_changes_nothing_else() {
+    use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
+    let delay = std::time::Duration::from_millis(300);
+    let slow = Emulator::start(EmulatorConfig { latency: delay, ..EmulatorConfig::default() }).await.unwrap();
+    let fast = common::emulator(World::default_fixture()).await;
+    let client = common::client();
+    let started = std::time::Instant::now();
+    let (_, slow_reply) = common::send_case(&client, &slow, &valid()).await;
+    assert!(started.elapsed() >= delay, "replied after {:?}", started.elapsed());
+    let (_, fast_reply) = common::send_case(&client, &fast, &valid()).await;
+    assert_eq!(slow_reply.status, fast_reply.status);
+    assert_eq!(slow_reply.content_type(), fast_reply.content_type());
+    // Ten replies without a latency take less than one reply with it.
+    let started = std::time::Instant::now();
+    for _ in 0..10 {
+        common::send_case(&client, &fast, &valid()).await;
+    }
+    assert!(started.elapsed() < delay * 10, "ten undelayed replies took {:?}", started.elapsed());
+    slow.shutdown().await;
+    fast.shutdown().await;
+}

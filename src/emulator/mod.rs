@@ -161,18 +161,27 @@ impl Shared {
 
     /// Replaces all state with `world` (nonces forgotten) and returns the world's time:
     /// what `PUT /_conformance/world` does once the body is a valid world. The old world
-    /// is dropped outside the lock and its memory handed back to the system.
+    /// is dropped outside the lock and, if it was large, its memory handed back to the
+    /// system.
     pub fn load(&self, world: World) -> Timestamp {
         let (now, old) = {
             let mut state = self.lock();
             let old = std::mem::replace(&mut *state, State::new(world));
             (state.settle(&self.faults), old)
         };
+        // Only a large world leaves much to hand back; trimming after every small one
+        // costs each staging a walk of the heap.
+        let large = old.world.images.len() + old.world.copies.len() + old.nonces.len() > LARGE_WORLD;
         drop(old);
-        release_memory();
+        if large {
+            release_memory();
+        }
         now
     }
 }
+
+/// Images, copies and nonces past which a replaced world's memory is handed back.
+const LARGE_WORLD: usize = 10_000;
 
 /// Hands freed heap memory back to the system (glibc keeps it otherwise: a large world
 /// replaced by a small one would leave the process at its peak).
