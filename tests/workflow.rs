@@ -106,3 +106,24 @@ async fn max_failures_ends_the_run_early_and_says_so() {
     assert!(!report.failures.is_empty());
     assert!(started.elapsed().as_secs() < 60);
 }
+
+/// Any declaration the suite accepts runs: a JSON-only V1 GET target is certified (no
+/// draw rejected for leaving the default format), and `request.size`, which only a
+/// mode that signs its padding reaches, is disabled with the modes, not "not exercised".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn narrow_declarations_run_and_rules_out_of_reach_are_disabled() {
+    let features = Features::parse("signings = [\"v1-get\"]\nformats = [\"json\"]\n").unwrap();
+    let report = run(RunConfig { features: Some(features), ..config(Vec::new()) }).await.unwrap();
+    assert_eq!(report.standing(), Standing::Conformant, "{report}");
+    assert_eq!(report.formats, vec![copyimage_conformance::model::Format::Json]);
+    let size = &report.rules[RuleId::Size as usize];
+    assert_eq!((size.settled(), size.exercised), (RuleOutcome::Disabled, 0));
+    assert!(report.declared_out.iter().any(|d| d.contains("request.size")), "{:?}", report.declared_out);
+    assert!(report.rules.iter().all(|t| t.settled() != RuleOutcome::NotCheckable || t.id == RuleId::Size), "{report}");
+
+    // XML only, with V3 still declared: refused, saying how to declare it.
+    let xml_only = Features::parse("formats = [\"xml\"]\n").unwrap();
+    let refused = run(RunConfig { features: Some(xml_only), ..config(Vec::new()) }).await;
+    let why = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(why.contains("features") && why.contains("v3"), "{why}");
+}

@@ -43,7 +43,8 @@ pub struct Features {
     pub formats: Vec<Format>,
     /// Whether it implements the world-control contract (`None`: as it answers).
     pub world_control: Option<bool>,
-    /// Rules declared out, resolved from the groups named.
+    /// Rules declared out: resolved from the groups named, and those no declared signing
+    /// mode reaches ([`crate::generate::deviation::unreachable`]).
     pub disabled: Vec<RuleId>,
     /// The groups as written, for the report.
     pub groups: Vec<String>,
@@ -100,6 +101,8 @@ impl Features {
             })?;
             disabled.extend(rules);
         }
+        // A rule no declared signing mode can reach is out with the modes.
+        disabled.extend(crate::generate::deviation::unreachable(&signings));
         disabled.sort_unstable();
         disabled.dedup();
         if signings.is_empty() || formats.is_empty() {
@@ -121,6 +124,11 @@ impl Features {
             out.push("world control".into());
         }
         out.extend(self.groups.iter().map(|g| format!("rules {g}")));
+        out.extend(
+            crate::generate::deviation::unreachable(&self.signings)
+                .iter()
+                .map(|r| format!("rule {r} (no declared signing mode reaches it)")),
+        );
         out
     }
 }

@@ -79,7 +79,7 @@ pub async fn run(mut config: RunConfig) -> Result<Report, HarnessError> {
     }
     if config.signings.contains(&Signing::V3) && !config.formats.contains(&Format::Json) {
         return Err(HarnessError::Config(
-            "V3 requests carry no Format and are answered in JSON (protocol.md §4): --signing v3 needs --format json"
+            "V3 requests carry no Format and are answered in JSON (protocol.md §4): V3 needs JSON (--format json, or \"json\" in the features' formats), or leave v3 out of the signing modes"
                 .into(),
         ));
     }
