@@ -42,7 +42,7 @@ pub(super) struct Shared {
     /// The target as the reproduction commands name it, and whether it has control.
     pub(super) shown_base: String,
     pub(super) control: bool,
-    progress: Option<ProgressBar>,
+    pub(super) progress: Option<ProgressBar>,
     done: AtomicUsize,
     total: usize,
     started: Instant,
@@ -185,9 +185,15 @@ pub async fn run(mut config: RunConfig) -> Result<Report, HarnessError> {
         Progress::Bar if std::io::stderr().is_terminal() => {
             let bar = ProgressBar::new(indices.len() as u64);
             bar.set_style(
-                ProgressStyle::with_template("{bar:40} {pos}/{len} cases {per_sec} {msg}")
+                ProgressStyle::with_template("{bar:30} {pos}/{len} cases, {rate}, {eta} left, {msg}")
+                    .map(|s| {
+                        s.with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = write!(w, "{:.0}/s", state.per_sec());
+                        })
+                    })
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
+            bar.set_message("0 failed");
             Some(bar)
         }
         _ => None,

@@ -80,6 +80,9 @@ pub(super) async fn on_failure(
     {
         let mut report = shared.lock();
         report.failed += 1;
+        if let Some(bar) = &shared.progress {
+            bar.set_message(format!("{} failed", report.failed));
+        }
         let mut seen = shared.seen_failures.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(&at) = seen.get(&key) {
             report.failures[at].occurrences += 1;
