@@ -374,4 +374,21 @@ mod tests {
         about.dedup();
         assert_eq!(about.len(), Fault::ALL.len(), "two faults are described alike");
     }
+
+    #[test]
+    fn swapped_region_codes_swap_both_ways_and_leave_other_codes() {
+        let faults = Faults(vec![Fault::RegionCodesSwapped]);
+        let with_code = |c: &str| Outgoing {
+            status: 400,
+            format: Format::Xml,
+            root: crate::wire::reply::ERROR_ROOT.into(),
+            fields: vec![("Code".into(), c.into())],
+            envelope: false,
+        };
+        let (source, dest) = (code_of(RuleId::SourceRegion), code_of(RuleId::DestinationRegion));
+        assert_eq!(code(&faults.reply(with_code(source))), Some(dest));
+        assert_eq!(code(&faults.reply(with_code(dest))), Some(source));
+        let other = code_of(RuleId::ImageAvailable);
+        assert_eq!(code(&faults.reply(with_code(other))), Some(other));
+    }
 }

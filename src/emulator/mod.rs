@@ -171,7 +171,7 @@ impl Shared {
         };
         // Only a large world leaves much to hand back; trimming after every small one
         // costs each staging a walk of the heap.
-        let large = old.world.images.len() + old.world.copies.len() + old.nonces.len() > LARGE_WORLD;
+        let large = is_large(old.world.images.len(), old.world.copies.len(), old.nonces.len());
         drop(old);
         if large {
             release_memory();
@@ -182,6 +182,11 @@ impl Shared {
 
 /// Images, copies and nonces past which a replaced world's memory is handed back.
 const LARGE_WORLD: usize = 10_000;
+
+/// Whether a replaced world with these images, copies and nonces is worth a heap walk.
+fn is_large(images: usize, copies: usize, nonces: usize) -> bool {
+    images + copies + nonces > LARGE_WORLD
+}
 
 /// Hands freed heap memory back to the system (glibc keeps it otherwise: a large world
 /// replaced by a small one would leave the process at its peak).
@@ -328,4 +333,19 @@ impl Emulator {
 fn router(shared: Arc<Shared>, control: bool) -> Router {
     let routes = if control { control::routes() } else { Router::new() };
     routes.fallback(api::handle).with_state(shared)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_world_is_large_by_its_images_copies_and_nonces_together() {
+        assert!(!is_large(LARGE_WORLD, 0, 0));
+        assert!(is_large(LARGE_WORLD + 1, 0, 0));
+        // Each part counts: no one of them alone passes the bound here.
+        assert!(is_large(6_000, 3_000, 2_000));
+        assert!(!is_large(6_000, 3_000, 1_000));
+        assert!(is_large(1_000, 2_000, 8_000));
+    }
 }

@@ -266,6 +266,12 @@ mod tests {
         assert!(f.declared_out().contains(&"signing v3".to_owned()));
         assert!(f.declared_out().contains(&"format json".to_owned()));
         assert_eq!(rules_of_group("reply.*").map(|r| r.len()), Some(4));
+        // A layer's name, as README gives it, names exactly that layer's rules.
+        assert_eq!(Layer::ALL.map(Layer::name), ["request", "gateway", "api", "reply"]);
+        for layer in Layer::ALL {
+            let of_layer: Vec<RuleId> = RULES.iter().filter(|r| r.layer == layer).map(|r| r.id).collect();
+            assert_eq!(rules_of_group(layer.name()), Some(of_layer), "{}", layer.name());
+        }
         assert!(Features::parse("not_implemented = [\"nam\"]").unwrap_err().0.contains("`nam`"));
         assert!(Features::parse("signing = []").is_err(), "unknown keys are refused");
         assert!(Features::parse("signings = []").is_err());
