@@ -242,6 +242,18 @@ mod tests {
         assert_eq!(url_prefix("http:/x", &d()), Finding::Holds);
         assert_eq!(url_prefix("ht", &d()), Finding::Holds);
         assert_eq!(url_prefix("h\u{e9}tp://", &d()), Finding::Holds);
+        // Read past white space, a prefix behind it breaks the rule in its exact case,
+        // and in another case only where case is read loosely too (the default).
+        let past = with("url-prefix-whitespace=after-white-space");
+        assert_eq!(url_prefix("  https://x", &past), open(OpenPoint::UrlPrefixWhitespace, true));
+        assert_eq!(url_prefix("  HTTPS://x", &past), open(OpenPoint::UrlPrefixWhitespace, true));
+        let strict_case = Readings::of(&[
+            "url-prefix-whitespace=after-white-space".parse().unwrap(),
+            "url-prefix-case=lowercase-only".parse().unwrap(),
+        ])
+        .unwrap();
+        assert_eq!(url_prefix("  https://x", &strict_case), open(OpenPoint::UrlPrefixWhitespace, true));
+        assert_eq!(url_prefix("  HTTPS://x", &strict_case), open(OpenPoint::UrlPrefixWhitespace, false));
     }
 
     #[test]
