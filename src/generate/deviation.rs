@@ -388,7 +388,7 @@ fn timestamp_texts(v3: bool) -> Vec<&'static str> {
 
 /// Rules that no case in these signing modes exercises: `request.size`'s oversize body
 /// is built only where the padding can be signed ([`crate::wire::build::signs_padding`],
-/// the condition of its arm in [`arb_tamper`]).
+/// the condition of its arm in `arb_tamper`).
 pub fn unreachable(signings: &[Signing]) -> Vec<RuleId> {
     if signings.iter().any(|s| crate::wire::build::signs_padding(*s)) { Vec::new() } else { vec![RuleId::Size] }
 }
