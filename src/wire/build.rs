@@ -329,6 +329,69 @@ mod tests {
         assert_eq!(code(&pick(&v3)), "IncompleteSignature");
     }
 
+    fn build(case: &Case) -> Built {
+        case.build(&world(), Timestamp(1_700_000_000), "ecs.aliyuncs.com", "nonce-0001")
+    }
+
+    fn nonce_of(req: &HttpRequest) -> Option<String> {
+        let text = format!("{}&{}", req.query(), String::from_utf8_lossy(&req.body));
+        let from_params = text.split('&').find_map(|p| p.strip_prefix("SignatureNonce=")).map(str::to_owned);
+        from_params.or_else(|| req.header("x-acs-signature-nonce").map(str::to_owned))
+    }
+
+    #[test]
+    fn nonce_tampers_send_a_warm_up_with_the_same_nonce() {
+        for s in Signing::ALL {
+            let aged = build(&Case::new(s, &valid()).with(Tamper::ReuseAgedNonce { seconds: 1_000 }));
+            let warm = aged.warmup.as_ref().expect("an aged reuse warms up");
+            assert_eq!(aged.wait, 1_000, "{s}");
+            assert_eq!(nonce_of(warm), nonce_of(&aged.request), "{s}");
+            assert!(nonce_of(warm).is_some(), "{s}");
+            let failed = build(&Case::new(s, &valid()).with(Tamper::ReuseFailedNonce));
+            let warm = failed.warmup.as_ref().expect("a failed reuse warms up");
+            assert_eq!((failed.wait, nonce_of(warm)), (0, nonce_of(&failed.request)), "{s}");
+            // The warm-up of a failed reuse carries a bad signature; a plain reuse's does not.
+            let plain = build(&Case::new(s, &valid()).with(Tamper::ReuseNonce));
+            assert_ne!(warm, plain.warmup.as_ref().unwrap(), "{s}");
+        }
+        assert!(build(&Case::new(Signing::V1Get, &valid())).warmup.is_none());
+    }
+
+    #[test]
+    fn oversize_pads_once_past_the_limit() {
+        for s in Signing::ALL {
+            if s == Signing::V1Get {
+                continue;
+            }
+            let req = build(&Case::new(s, &valid()).with(Tamper::Oversize)).request;
+            let padding = req.body.iter().filter(|b| **b == b'x').count();
+            assert!(padding >= crate::oracle::MAX_BODY, "{s}: {padding}");
+            assert!(req.body.len() < 2 * crate::oracle::MAX_BODY, "{s}: padded twice, {} bytes", req.body.len());
+        }
+        // Unsigned padding: exactly the limit's worth after `Padding=`.
+        let q = build(&Case::new(Signing::V1PostQuery, &valid()).with(Tamper::Oversize)).request;
+        assert_eq!(q.body.len(), "Padding=".len() + crate::oracle::MAX_BODY);
+    }
+
+    #[test]
+    fn v3_without_its_content_hash_keeps_every_other_header() {
+        let full = build(&Case::new(Signing::V3, &valid())).request;
+        let name = crate::rules::protocol::V3_CONTENT_HASH;
+        let bare = build(&Case::new(Signing::V3, &valid()).with(Tamper::Omit { name: name.into() })).request;
+        assert!(full.header(name).is_some() && bare.header(name).is_none());
+        let others = |r: &HttpRequest| -> Vec<String> {
+            r.headers.iter().map(|(n, _)| n.clone()).filter(|n| n != name).collect()
+        };
+        assert_eq!(others(&bare), others(&full));
+    }
+
+    #[test]
+    fn a_corrupted_signature_differs_in_its_first_character_only() {
+        assert_eq!(corrupt_base64("Abc+/="), "Bbc+/=");
+        assert_eq!(corrupt_base64("xyz="), "Ayz=");
+        assert_eq!(corrupt_base64(""), "A");
+    }
+
     #[test]
     fn values_serialize_compactly_and_round_trip() {
         for v in [ParamValue::text("abc"), ParamValue::text(&"a".repeat(129)), ParamValue(vec![0xff, 0x00])] {
