@@ -386,6 +386,21 @@ mod tests {
     }
 
     #[test]
+    fn an_unsigned_header_is_left_out_of_the_signed_ones_and_no_other() {
+        let signed = |r: &HttpRequest| -> Vec<String> {
+            let auth = r.header("authorization").unwrap_or_default();
+            let list = auth.split("SignedHeaders=").nth(1).unwrap_or_default();
+            list.split(',').next().unwrap_or_default().split(';').map(str::to_owned).collect()
+        };
+        let full = signed(&build(&Case::new(Signing::V3, &valid())).request);
+        let case = Case::new(Signing::V3, &valid()).with(Tamper::UnsignedHeader { name: "x-acs-date".into() });
+        let left_out = signed(&build(&case).request);
+        assert!(full.len() > 2 && full.contains(&"x-acs-date".to_owned()), "{full:?}");
+        let want: Vec<String> = full.into_iter().filter(|h| h != "x-acs-date").collect();
+        assert_eq!(left_out, want);
+    }
+
+    #[test]
     fn a_corrupted_signature_differs_in_its_first_character_only() {
         assert_eq!(corrupt_base64("Abc+/="), "Bbc+/=");
         assert_eq!(corrupt_base64("xyz="), "Ayz=");
