@@ -571,13 +571,9 @@ async fn run(args: RunArgs) -> anyhow::Result<Ending> {
     }
     if args.certify {
         let issued = certificate::Certificate::issue(&report, features.as_ref(), expectations.as_deref())?;
-        write(&Some(args.certificate.clone()), issued.to_json())?;
-        println!(
-            "{}
-wrote {}",
-            issued.summary(),
-            args.certificate.display()
-        );
+        let path = &args.certificate;
+        std::fs::write(path, issued.to_json()).with_context(|| format!("writing {}", path.display()))?;
+        println!("{}\nwrote {}", issued.summary(), path.display());
     }
     Ok(report.standing().into())
 }

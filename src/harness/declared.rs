@@ -79,16 +79,29 @@ pub fn rules_of_group(group: &str) -> Option<Vec<RuleId>> {
 }
 
 impl Features {
+    /// The declaration of everything the suite knows: what an absent file, or a file
+    /// that leaves every key out, declares.
+    pub fn all() -> Features {
+        Features {
+            signings: Signing::ALL.to_vec(),
+            formats: Format::ALL.to_vec(),
+            world_control: None,
+            disabled: Vec::new(),
+            groups: Vec::new(),
+        }
+    }
+
     /// Reads a features file.
     pub fn parse(text: &str) -> Result<Features, DeclarationError> {
         let file: FeaturesFile =
             toml::from_str(text).map_err(|e| DeclarationError(format!("features: {}", e.message())))?;
+        let all = Features::all();
         let signings = match file.signings {
-            None => Signing::ALL.to_vec(),
+            None => all.signings,
             Some(list) => list.iter().map(|s| s.parse()).collect::<Result<_, String>>().map_err(DeclarationError)?,
         };
         let formats = match file.formats {
-            None => Format::ALL.to_vec(),
+            None => all.formats,
             Some(list) => list.iter().map(|s| s.parse()).collect::<Result<_, String>>().map_err(DeclarationError)?,
         };
         let mut disabled = Vec::new();

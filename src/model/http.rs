@@ -33,7 +33,7 @@ impl HttpRequest {
 
     /// Every value of a header (name compared case-insensitively).
     pub fn header_values<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
-        self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        values(&self.headers, name)
     }
 
     /// The first value of a header.
@@ -67,10 +67,21 @@ impl HttpReply {
         HttpReply { status, headers, body }
     }
 
+    /// The first value of a header (name compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        values(&self.headers, name).next()
+    }
+
     /// The first `Content-Type`, if any.
     pub fn content_type(&self) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.as_str())
+        self.header("content-type")
     }
+}
+
+/// Every value of header `name` in `headers`, name compared case-insensitively: the one
+/// lookup of requests and replies.
+fn values<'a, 'n>(headers: &'a [(String, String)], name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+    headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 /// Bodies are stored as text when they are UTF-8 and as `base64:` otherwise, so case

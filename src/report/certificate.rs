@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{Report, RuleOutcome, Standing};
+use super::{Counts, Report, RuleOutcome, Standing, tool};
 use crate::harness::declared::{Deviation, Expectations, Features, rules_of_group};
 use crate::model::Format;
 use crate::rules::{PROFILE, RuleId};
@@ -67,19 +67,13 @@ pub struct Declared {
 impl Declared {
     /// The declaration of `features`, or of everything when there is none.
     pub fn of(features: Option<&Features>) -> Declared {
-        match features {
-            Some(f) => Declared {
-                signings: f.signings.clone(),
-                formats: f.formats.clone(),
-                world_control: f.world_control,
-                not_implemented: f.groups.clone(),
-            },
-            None => Declared {
-                signings: Signing::ALL.to_vec(),
-                formats: Format::ALL.to_vec(),
-                world_control: None,
-                not_implemented: Vec::new(),
-            },
+        let all = Features::all();
+        let f = features.unwrap_or(&all);
+        Declared {
+            signings: f.signings.clone(),
+            formats: f.formats.clone(),
+            world_control: f.world_control,
+            not_implemented: f.groups.clone(),
         }
     }
 }
@@ -100,8 +94,26 @@ pub struct CertifiedRule {
     pub failed: usize,
     /// Cases where it failed as a listed known deviation.
     pub expected_failures: usize,
+    /// Cases about it the harness could not send.
+    pub errors: usize,
     /// Whether the target lets it be checked.
     pub checkable: bool,
+    /// Declared not implemented.
+    pub disabled: bool,
+}
+
+impl CertifiedRule {
+    fn counts(&self) -> Counts {
+        Counts {
+            exercised: self.exercised,
+            passed: self.passed,
+            failed: self.failed,
+            expected_failures: self.expected_failures,
+            errors: self.errors,
+            checkable: self.checkable,
+            disabled: self.disabled,
+        }
+    }
 }
 
 /// A certificate.
@@ -179,7 +191,9 @@ impl Certificate {
                 passed: t.passed,
                 failed: t.failed,
                 expected_failures: t.expected_failures,
+                errors: t.errors,
                 checkable: t.checkable,
+                disabled: t.disabled,
             })
             .collect();
         let mut c = Certificate {
@@ -256,7 +270,7 @@ pub fn verify(text: &str) -> Result<Vec<String>, String> {
     let c: Certificate = serde_json::from_str(text).map_err(|e| format!("not a certificate: {e}"))?;
     let mut problems = Vec::new();
     let mut problem = |p: String| problems.push(p);
-    let tool = format!("copyimage-conformance {}", env!("CARGO_PKG_VERSION"));
+    let tool = tool();
     if c.certificate != FORMAT_VERSION {
         problem(format!("certificate format {} (this tool reads {FORMAT_VERSION})", c.certificate));
     }
@@ -306,18 +320,16 @@ pub fn verify(text: &str) -> Result<Vec<String>, String> {
     for r in &c.rules {
         let declared_out = disabled.contains(&r.id.as_str());
         let listed = c.expectations.iter().any(|d| d.rule == r.id);
-        let agrees = match r.outcome {
-            RuleOutcome::Passed => r.failed == 0 && r.exercised > 0 && r.checkable,
-            RuleOutcome::Failed => r.failed > 0,
-            RuleOutcome::Disabled => declared_out,
-            RuleOutcome::NotCheckable => r.failed == 0 && (!r.checkable || r.exercised == 0),
-            RuleOutcome::Error => r.failed == 0,
-        };
-        if !agrees {
+        if r.outcome != r.counts().shown().outcome() {
             problem(format!("rule {}: outcome {} disagrees with its counts", r.id, r.outcome.word()));
         }
-        if declared_out && r.outcome != RuleOutcome::Disabled {
-            problem(format!("rule {} is declared not implemented but {}", r.id, r.outcome.word()));
+        if declared_out != r.disabled {
+            problem(format!(
+                "rule {} is {}declared not implemented but {}",
+                r.id,
+                if declared_out { "" } else { "not " },
+                r.outcome.word()
+            ));
         }
         if r.passed + r.failed + r.expected_failures != r.exercised {
             problem(format!("rule {}: passed, failed and expected failures do not add up to exercised", r.id));

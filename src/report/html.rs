@@ -119,25 +119,16 @@ fn trace(out: &mut String, trace: &Trace) {
         let mark = if step.failed { " (failed)" } else { "" };
         let _ = write!(
             out,
-            "<h4>Exchange {}{mark}: sent at {:.3} ms, answered in {:.3} ms</h4><pre class=\"request\">{} {}",
+            "<h4>Exchange {}{mark}: sent at {:.3} ms, answered in {:.3} ms</h4>",
             i + 1,
             step.at_ms,
-            step.elapsed_ms,
-            escape(step.request.method.as_str()),
-            escape(capped(&step.request.target).as_str()),
+            step.elapsed_ms
         );
-        for (n, v) in &step.request.headers {
-            let _ = write!(out, "\n{}: {}", escape(n.as_str()), escape(v.as_str()));
-        }
-        let _ = write!(out, "\n\n{}</pre>", escape(capped(&step.request.body).as_str()));
+        let r = &step.request;
+        let first = format!("{} {}", r.method, capped(&r.target));
+        message(out, "request", &first, &r.headers, &r.body);
         match (&step.reply, &step.problem) {
-            (Some(reply), _) => {
-                let _ = write!(out, "<pre class=\"reply\">HTTP {}", reply.status);
-                for (n, v) in &reply.headers {
-                    let _ = write!(out, "\n{}: {}", escape(n.as_str()), escape(v.as_str()));
-                }
-                let _ = write!(out, "\n\n{}</pre>", escape(capped(&reply.body).as_str()));
-            }
+            (Some(reply), _) => message(out, "reply", &format!("HTTP {}", reply.status), &reply.headers, &reply.body),
             (None, problem) => {
                 let why = problem.as_deref().unwrap_or("no reply");
                 let _ = write!(out, "<pre class=\"reply\">{}</pre>", escape(why));
@@ -145,6 +136,15 @@ fn trace(out: &mut String, trace: &Trace) {
         }
     }
     out.push_str("</details>");
+}
+
+/// One HTTP message as a block: its first line, its headers, a blank line, its body.
+fn message(out: &mut String, class: &str, first: &str, headers: &[(String, String)], body: &Capped) {
+    let _ = write!(out, "<pre class=\"{class}\">{}", escape(first));
+    for (n, v) in headers {
+        let _ = write!(out, "\n{}: {}", escape(n.as_str()), escape(v.as_str()));
+    }
+    let _ = write!(out, "\n\n{}</pre>", escape(capped(body).as_str()));
 }
 
 fn capped(c: &Capped) -> String {

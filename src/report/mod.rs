@@ -29,6 +29,11 @@ use crate::model::{Format, HttpRequest, World};
 use crate::rules::{Layer, RULES, RuleId};
 use crate::wire::sign::Signing;
 
+/// The tool and version, as reports and certificates name it.
+pub fn tool() -> String {
+    format!("copyimage-conformance {}", env!("CARGO_PKG_VERSION"))
+}
+
 /// Distinct reasons kept of the cases the harness could not send.
 const ERROR_REASONS_KEPT: usize = 10;
 
@@ -168,8 +173,28 @@ impl Shown {
     }
 }
 
-impl RuleTally {
-    /// How reports show it, from its counts.
+/// The counts a rule's outcome is derived from, wherever they are kept (a run's tally,
+/// a certificate's rule): [`Counts::shown`] is the one classification.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Cases that exercised it.
+    pub exercised: usize,
+    /// Cases where it held.
+    pub passed: usize,
+    /// Cases where it failed, not as listed.
+    pub failed: usize,
+    /// Cases where it failed as a listed known deviation.
+    pub expected_failures: usize,
+    /// Cases about it the harness could not send.
+    pub errors: usize,
+    /// Whether the target lets it be checked.
+    pub checkable: bool,
+    /// Declared not implemented.
+    pub disabled: bool,
+}
+
+impl Counts {
+    /// How reports show a rule with these counts.
     pub fn shown(&self) -> Shown {
         if self.disabled {
             Shown::Disabled
@@ -185,6 +210,26 @@ impl RuleTally {
             Shown::ExpectedFailure
         } else {
             Shown::Passed
+        }
+    }
+}
+
+impl RuleTally {
+    /// How reports show it, from its counts.
+    pub fn shown(&self) -> Shown {
+        self.counts().shown()
+    }
+
+    /// The counts its outcome comes from.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            exercised: self.exercised,
+            passed: self.passed,
+            failed: self.failed,
+            expected_failures: self.expected_failures,
+            errors: self.errors,
+            checkable: self.checkable,
+            disabled: self.disabled,
         }
     }
 
@@ -370,7 +415,7 @@ impl Report {
     /// An empty report with every rule listed.
     pub fn new(target: String, control: bool, seed: u64) -> Report {
         Report {
-            tool: format!("copyimage-conformance {}", env!("CARGO_PKG_VERSION")),
+            tool: tool(),
             profile: crate::rules::PROFILE,
             target,
             control,
