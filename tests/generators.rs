@@ -35,7 +35,7 @@ fn generated_cases_hit_their_targets() {
             .new_tree(&mut generate::runner(7, "case", i))
             .unwrap()
             .current();
-        let p = predict(anchor, &spec);
+        let p = predict(&anchor, &spec);
         for r in p.rules() {
             *hits.entry(r).or_default() += 1;
         }
@@ -73,7 +73,7 @@ fn materialized_worlds_are_always_consistent() {
             .new_tree(&mut generate::runner(11, "case", i))
             .unwrap()
             .current();
-        let (world, _) = spec.materialize(anchor);
+        let (world, _) = spec.materialize(&anchor);
         if let Err(e) = world.check() {
             panic!("case {i}: {e}\n{spec:?}");
         }

@@ -380,7 +380,7 @@ pub fn stages(cases: u64, seed: u64) -> Result<Stages, String> {
         let anchor = worlds.get(i)?;
         let spec = strategy.new_tree(&mut generate::runner(seed, "case", i)).map_err(|e| e.to_string())?.current();
         let t1 = Instant::now();
-        let (world, case) = spec.materialize(anchor);
+        let (world, case) = spec.materialize(&anchor);
         let t2 = Instant::now();
         let now = world.clock.now(Timestamp::now_utc());
         let built = case.build(&world, now, "127.0.0.1:8080", &copyimage_conformance::wire::sign::fresh_nonce());

@@ -42,7 +42,7 @@ pub const WORLD_SPAN: u64 = 50;
 /// world of case `i` depends only on the seed and `i / WORLD_SPAN`.
 pub struct CaseWorlds {
     seed: u64,
-    held: Option<(u64, Anchor)>,
+    held: Option<(u64, std::rc::Rc<Anchor>)>,
 }
 
 impl CaseWorlds {
@@ -51,8 +51,8 @@ impl CaseWorlds {
         CaseWorlds { seed, held: None }
     }
 
-    /// The world of case `index`.
-    pub fn get(&mut self, index: u64) -> Result<&Anchor, String> {
+    /// The world of case `index`, shared with the other cases of its span.
+    pub fn get(&mut self, index: u64) -> Result<std::rc::Rc<Anchor>, String> {
         use proptest::strategy::{Strategy, ValueTree};
         let span = index / WORLD_SPAN;
         let held = match self.held.take() {
@@ -62,9 +62,9 @@ impl CaseWorlds {
                     .new_tree(&mut runner(self.seed, "world", span))
                     .map_err(|e| format!("generating a world: {e}"))?
                     .current();
-                (span, anchor)
+                (span, std::rc::Rc::new(anchor))
             }
         };
-        Ok(&self.held.insert(held).1)
+        Ok(self.held.insert(held).1.clone())
     }
 }

@@ -378,6 +378,16 @@ pub(super) fn failed_rules(records: &[StepRecord]) -> Vec<RuleId> {
     r
 }
 
+/// One case drawn from its seed and index, before anything is sent.
+struct Drawn {
+    index: u64,
+    anchor: std::rc::Rc<Anchor>,
+    sequence: bool,
+    work: Work,
+    world: World,
+    steps: Vec<ReplayStep>,
+}
+
 async fn worker(
     shared: Arc<Shared>,
     target: Arc<Endpoint>,
@@ -386,13 +396,16 @@ async fn worker(
 ) -> Result<(), HarnessError> {
     let config = &shared.config;
     let mut mirror = probe.as_ref().map_or_else(Mirror::unsure, |a| Mirror::assumed(a.world.clone()));
+    let probe = probe.map(std::rc::Rc::new);
     let mut worlds = CaseWorlds::new(config.seed);
     // Strategies are built once; each case only draws from them.
     let case_strategy = arb_case(config.signings.clone(), config.formats.clone()).prop_map(Unit::Single);
     let steps_strategy = arb_steps(config.signings.clone()).prop_map(Unit::Sequence);
-    for i in indices {
+    // Drawing a case needs neither the target nor the mirror, so the next case is drawn
+    // while the current one's requests are in flight.
+    let mut draw = |i: u64| -> Result<Drawn, HarnessError> {
         let anchor = match &probe {
-            Some(a) => a,
+            Some(a) => a.clone(),
             None => worlds.get(i).map_err(HarnessError::Config)?,
         };
         let sequence =
@@ -410,7 +423,14 @@ async fn worker(
                     .map_err(|e| HarnessError::Config(e.to_string()))?,
             )
         };
-        let (world, steps) = concrete(anchor, &work.current());
+        let (world, steps) = concrete(&anchor, &work.current());
+        Ok(Drawn { index: i, anchor, sequence, work, world, steps })
+    };
+    let mut pending = indices.into_iter();
+    let mut next = pending.next().map(&mut draw);
+    while let Some(drawn) = next.take() {
+        let Drawn { index: i, anchor, sequence, work, world, steps } = drawn?;
+        let anchor = &*anchor;
         if shared.guard.stop.is_stopped() {
             break;
         }
@@ -422,7 +442,15 @@ async fn worker(
                 shared.lock().stagings += 1;
             }
         }
-        let records = run_steps(&target, &mut mirror, &steps).await?;
+        let following = pending.next();
+        let (records, drawn) = tokio::join!(run_steps(&target, &mut mirror, &steps), async {
+            // Let the request go out first: on this one thread, the connection's task
+            // writes it only once this task yields.
+            tokio::task::yield_now().await;
+            following.map(&mut draw)
+        });
+        let records = records?;
+        next = drawn;
         if !delivered(&records) {
             if records.iter().any(|r| r.delivery == Delivery::Stopped) {
                 break;
