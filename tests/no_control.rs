@@ -48,6 +48,9 @@ async fn only_request_decided_rules_are_checked_and_nothing_is_created() {
     }
     assert!(report.created_images.is_empty());
     assert_eq!(emulator.world().images.len(), before, "nothing was created");
+    // Every API request that reached the target is counted, warm-ups of withheld cases
+    // included (the run shrinks nothing here: it is conformant).
+    assert_eq!(emulator.received(), report.requests as u64, "{report}");
     emulator.shutdown().await;
 }
 

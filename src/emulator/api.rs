@@ -114,6 +114,10 @@ const ATTEMPTS: usize = 3;
 
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let started = Instant::now();
+    // A probe of the control contract that this emulator does not offer is not an API call.
+    if !req.uri().path().starts_with("/_conformance") {
+        shared.received.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
     if !shared.latency.is_zero() {
         tokio::time::sleep(shared.latency).await;
     }

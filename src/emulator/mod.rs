@@ -150,6 +150,8 @@ pub(crate) struct Shared {
     readings: Readings,
     limits: ConnectionLimits,
     latency: std::time::Duration,
+    /// API requests received since start (paths under `/_conformance/` not counted).
+    received: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -276,6 +278,7 @@ impl Emulator {
             readings: config.readings,
             limits: config.limits,
             latency: config.latency,
+            received: std::sync::atomic::AtomicU64::new(0),
         });
         let app = router(shared.clone(), config.control);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -303,6 +306,12 @@ impl Emulator {
         let mut state = self.shared.lock();
         state.settle(&self.shared.faults);
         World::clone(&state.world)
+    }
+
+    /// How many API requests (paths under `/_conformance/` not counted) reached this emulator
+    /// since it started: what a test asserts when it counts its client's calls.
+    pub fn received(&self) -> u64 {
+        self.shared.received.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The ids of the images this emulator made by copying since its world was loaded,

@@ -371,6 +371,11 @@ pub(super) fn size(anchor: &Anchor, unit: &Unit) -> usize {
     }
 }
 
+/// The API requests of `records` that reached the target.
+fn sent(records: &[StepRecord]) -> usize {
+    records.iter().filter(|r| r.request.is_some() && r.delivery == Delivery::Sent).count()
+}
+
 pub(super) fn failed_rules(records: &[StepRecord]) -> Vec<RuleId> {
     let mut r: Vec<RuleId> = records.iter().flat_map(|x| x.verdict.failed_rules()).collect();
     r.sort_unstable();
@@ -456,6 +461,8 @@ async fn worker(
                 break;
             }
             let mut report = shared.lock();
+            // A warm-up sent before its case was withheld still reached the target.
+            report.requests += sent(&records);
             if let Some(r) = records.iter().find(|r| r.delivery == Delivery::Unsendable) {
                 let rules = r.prediction.as_ref().map(|p| p.rules()).unwrap_or_default();
                 report.tally_error(&rules, r.verdict.seen.problem.as_deref());
@@ -473,7 +480,7 @@ async fn worker(
         let mut expected: Vec<(RuleId, Deviation)> = records.iter().flat_map(|r| r.expected.clone()).collect();
         expected.sort_by_key(|(r, _)| *r);
         expected.dedup_by_key(|(r, _)| *r);
-        let requests = records.iter().filter(|r| r.request.is_some()).count();
+        let requests = sent(&records);
         let requests_so_far = {
             let mut report = shared.lock();
             report.cases += 1;

@@ -306,7 +306,8 @@ pub struct Report {
     pub formats: Vec<Format>,
     /// Cases run.
     pub cases: usize,
-    /// API requests sent.
+    /// API requests the run's cases sent (a warm-up whose case was then withheld
+    /// included; shrinking's and reruns' requests not).
     pub requests: usize,
     /// Worlds staged through the control contract.
     pub stagings: usize,
