@@ -47,36 +47,54 @@ async fn every_form_carries_the_results() {
     assert!(page.starts_with("<!doctype html>") && page.trim_end().ends_with("</body></html>"));
     assert!(!page.contains("src=") && !page.contains("href=\"http"), "self-contained");
     // One table row per rule, in table order, coloured by that rule's own result.
-    let rows: Vec<(&str, &str)> = page
+    let rows: Vec<(String, &str)> = page
         .split("<tr class=\"")
         .skip(1)
+        .filter(|row| row.contains("\" data-rule=\""))
         .map(|row| {
             let class = &row[..row.find('"').unwrap()];
             let id = row.split("<td><code>").nth(1).and_then(|cell| cell.split("</code>").next()).unwrap();
-            (id, class)
+            (id.to_owned(), class)
         })
         .collect();
-    let expected: Vec<(String, &str)> = report
-        .rules
-        .iter()
-        .map(|t| {
-            let class = html::row_class(t).0;
-            (t.id.to_string(), class)
-        })
-        .collect();
-    let rows: Vec<(String, &str)> = rows.into_iter().map(|(id, class)| (id.to_owned(), class)).collect();
+    let expected: Vec<(String, &str)> = report.rules.iter().map(|t| (t.id.to_string(), html::row_class(t).0)).collect();
     assert_eq!(rows, expected);
     assert!(rows.iter().any(|(_, c)| *c == "fail") && rows.iter().any(|(_, c)| *c == "pass"));
-    // Every mismatch of every failure is listed with its rule, expected and observed.
-    let listed = page.matches("<li><code>").count();
+    // The documented sentence is clean text: no Markdown table row in the rule table.
+    let table = page.split("<table class=\"rules\">").nth(1).unwrap().split("</table>").next().unwrap();
+    for cell in table.split("<td class=\"sentence\">").skip(1) {
+        let cell = cell.split("</td>").next().unwrap();
+        assert!(!cell.contains('|') && !cell.contains('`'), "{cell}");
+    }
+    // The summary counts the five outcomes as the JSON report does.
+    for (outcome, n) in report.outcome_counts() {
+        let item = format!("data-outcome=\"{}\"><b>{n}</b>", outcome.word());
+        assert!(page.contains(&item), "the summary lacks {item}");
+    }
+    // Every mismatch of every failure is listed with its rule, expected beside observed.
+    let listed = page.matches("<tr class=\"mismatch\">").count();
     assert_eq!(listed, report.failures.iter().map(|f| f.mismatches.len()).sum::<usize>());
     for f in &report.failures {
         for m in &f.mismatches {
-            let line =
-                format!("<li><code>{}</code>: expected {}", m.rule, quick_xml::escape::escape(m.expected.to_string()));
-            assert!(page.contains(&line), "the page lacks {line}");
+            let row = format!(
+                "<tr class=\"mismatch\"><td><code>{}</code></td><td class=\"expected\">{}</td><td class=\"observed\">{}</td>",
+                m.rule,
+                quick_xml::escape::escape(m.expected.to_string()),
+                quick_xml::escape::escape(m.observed.to_string())
+            );
+            assert!(page.contains(&row), "the page lacks {row}");
         }
     }
+    // The chart has a segment per layer and outcome present, and their rules add up.
+    let segments: usize = page
+        .split("<rect class=\"seg\"")
+        .skip(1)
+        .map(|seg| {
+            let title = seg.split("<title>").nth(1).unwrap().split("</title>").next().unwrap();
+            title.split(": ").nth(1).unwrap().split(' ').next().unwrap().parse::<usize>().unwrap()
+        })
+        .sum();
+    assert_eq!(segments, report.rules.len());
 
     let text = report.to_string();
     assert!(text.contains("NOT CONFORMANT") && text.contains("image.available") && text.contains("rule says:"));

@@ -12,6 +12,7 @@ pub mod html;
 pub mod junit;
 pub mod matrix;
 pub mod mismatch;
+pub mod quote;
 pub mod reference;
 pub mod shape;
 pub mod terminal;
@@ -625,4 +626,22 @@ impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&terminal::render(self))
     }
+}
+
+/// A failure's world as reports show it: every secret replaced by `[SECRET]`. The
+/// secrets of generated keys are fixtures, but a report is no place for any secret.
+pub fn shown_world(w: &crate::model::World) -> serde_json::Value {
+    let mut v = serde_json::to_value(w).unwrap_or_default();
+    if let Some(accounts) = v.get_mut("accounts").and_then(|a| a.as_array_mut()) {
+        for a in accounts {
+            if let Some(keys) = a.get_mut("access_keys").and_then(|k| k.as_array_mut()) {
+                for k in keys {
+                    if let Some(o) = k.as_object_mut() {
+                        o.insert("secret".into(), serde_json::Value::String("[SECRET]".into()));
+                    }
+                }
+            }
+        }
+    }
+    v
 }

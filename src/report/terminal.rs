@@ -92,7 +92,7 @@ pub fn render(r: &Report) -> String {
             );
         }
         let _ = writeln!(out, "   shrunk from {} to {} deviation(s) in {} steps", f.size.0, f.size.1, f.shrink_steps);
-        let _ = writeln!(out, "   world: {}", compact_world(&f.world));
+        let _ = writeln!(out, "   world: {}", serde_json::to_string(&super::shown_world(&f.world)).unwrap_or_default());
         for step in &f.steps {
             let _ = writeln!(out, "   step: {}", serde_json::to_string(step).unwrap_or_default());
         }
@@ -115,21 +115,4 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(out, "\n{}", r.summary());
     out
-}
-
-fn compact_world(w: &crate::model::World) -> String {
-    let mut v = serde_json::to_value(w).unwrap_or_default();
-    // Secrets of generated keys are fixtures, but a report is no place for any secret.
-    if let Some(accounts) = v.get_mut("accounts").and_then(|a| a.as_array_mut()) {
-        for a in accounts {
-            if let Some(keys) = a.get_mut("access_keys").and_then(|k| k.as_array_mut()) {
-                for k in keys {
-                    if let Some(o) = k.as_object_mut() {
-                        o.insert("secret".into(), serde_json::Value::String("[SECRET]".into()));
-                    }
-                }
-            }
-        }
-    }
-    serde_json::to_string(&v).unwrap_or_default()
 }
