@@ -50,7 +50,7 @@ async fn cells_are_the_reports_outcomes_and_the_score_counts_rules_passed_everyw
     assert!(md.contains("| `image.available` | passed | failed | passed |"), "{md}");
     let page = m.html();
     assert_eq!(
-        page.matches("<td class=\"failed\">").count(),
+        page.matches("<td class=\"cell fail\" data-outcome=\"failed\">").count(),
         m.rules.iter().flat_map(|r| m.row(r)).filter(|o| *o == Some(Failed)).count()
     );
     assert!(!page.contains("src=") && !page.contains("href=\"http"), "self-contained");

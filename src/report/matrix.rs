@@ -149,18 +149,20 @@ impl Matrix {
         out
     }
 
-    /// The HTML form: one self-contained page.
+    /// The HTML form: one self-contained page, a coloured grid. It reads without
+    /// script; a small inline script sorts the rows by rule name or by one target's
+    /// outcomes (click a header), and the targets by their share passed.
     pub fn html(&self) -> String {
-        let mut out = String::from(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>CopyImage conformance matrix</title><style>\
-body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}\
-td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;font-size:.9em}\
-.passed{background:#d9f2d9}.failed{background:#f8d0d0}.disabled{background:#e0e4f0}\
-.not-checkable{background:#fff3cd}.error{background:#f5c28a}.missing{background:#eee}</style></head><body>",
+        let mut out = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>CopyImage conformance matrix</title><style>{}\
+table.matrix{{width:auto;max-width:100%;table-layout:auto}}table.matrix td.cell{{text-align:center;min-width:5.5em}}\
+th[data-sort]{{cursor:pointer;user-select:none}}th[data-dir=asc]::after{{content:\" \\25B2\"}}th[data-dir=desc]::after{{content:\" \\25BC\"}}\
+.score{{font-size:1.2em}}.score strong{{font-size:1.5em}}button{{font:inherit;margin:.5em 0}}</style></head><body>",
+            super::html::stylesheet()
         );
         let _ = write!(
             out,
-            "<h1>CopyImage conformance matrix</h1><p class=\"score\">Interop score: <strong>{:.1}%</strong> ({} of {} rules pass on every target)</p>",
+            "<h1>CopyImage conformance matrix</h1><p class=\"score\">Interop score: <strong id=\"score\">{:.1}%</strong> ({} of {} rules pass on every target)</p>",
             self.score() * 100.0,
             self.interoperable(),
             self.rules.len()
@@ -169,24 +171,42 @@ td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;font-size:.9em}\
             let _ =
                 write!(out, "<p>Warning: {} differs in tool or profile from the first report.</p>", escape(m.as_str()));
         }
-        out.push_str("<table><tr><th>Rule</th>");
-        for c in &self.columns {
-            let _ = write!(out, "<th title=\"{}\">{}</th>", escape(c.target.as_str()), escape(c.name.as_str()));
+        out.push_str("<ul class=\"counts\">");
+        for o in RuleOutcome::ALL {
+            let _ = write!(out, "<li class=\"{}\">{}</li>", super::html::outcome_class(o), o.word());
         }
-        out.push_str("</tr>");
-        for rule in &self.rules {
-            let _ = write!(out, "<tr><td><code>{}</code></td>", escape(rule.as_str()));
+        out.push_str(
+            "<li class=\"none\">missing</li></ul><p class=\"muted noscript\">Click a header to sort the rules by name or by that target's outcomes (failures first).</p><button type=\"button\" id=\"by-score\">Order targets by share passed</button>",
+        );
+        out.push_str("<table class=\"matrix\"><thead><tr><th data-sort=\"rule\">Rule</th>");
+        for (k, c) in self.columns.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<th data-sort=\"{}\" data-target=\"{}\" title=\"{}\">{}</th>",
+                k + 1,
+                escape(c.name.as_str()),
+                escape(c.target.as_str()),
+                escape(c.name.as_str())
+            );
+        }
+        out.push_str("</tr></thead><tbody>");
+        for (i, rule) in self.rules.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<tr data-rule=\"{r}\" data-index=\"{i}\"><td><code>{r}</code></td>",
+                r = escape(rule.as_str())
+            );
             for o in self.row(rule) {
-                let class = o.map_or("missing", |o| o.word()).replace(' ', "-");
-                let _ = write!(out, "<td class=\"{class}\">{}</td>", word(o));
+                let class = o.map_or("none", super::html::outcome_class);
+                let _ = write!(out, "<td class=\"cell {class}\" data-outcome=\"{w}\">{w}</td>", w = word(o));
             }
             out.push_str("</tr>");
         }
-        out.push_str("<tr><th>passed</th>");
+        out.push_str("</tbody><tfoot><tr><th>passed</th>");
         for s in self.target_scores() {
-            let _ = write!(out, "<th>{:.1}%</th>", s * 100.0);
+            let _ = write!(out, "<th data-share=\"{s}\">{:.1}%</th>", s * 100.0);
         }
-        out.push_str("</tr></table><ul>");
+        out.push_str("</tr></tfoot></table><ul>");
         for c in &self.columns {
             let _ = write!(
                 out,
@@ -197,10 +217,41 @@ td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;font-size:.9em}\
                 escape(c.tool.as_str())
             );
         }
-        out.push_str("</ul></body></html>\n");
+        out.push_str("</ul><script>");
+        out.push_str(SORT_SCRIPT);
+        out.push_str("</script></body></html>\n");
         out
     }
 }
+
+/// Sorting the matrix: rows by rule name or by one target's outcomes, columns by their
+/// share passed. The page reads the same without it.
+const SORT_SCRIPT: &str = r#"(function(){
+var rank={"failed":0,"error":1,"disabled":2,"not checkable":3,"missing":4,"passed":5};
+var table=document.querySelector("table.matrix"),body=table.tBodies[0];
+function sortRows(th){
+  var key=th.getAttribute("data-sort"),dir=th.getAttribute("data-dir")==="asc"?"desc":"asc",sign=dir==="asc"?1:-1;
+  table.querySelectorAll("th[data-sort]").forEach(function(t){t.removeAttribute("data-dir");});
+  th.setAttribute("data-dir",dir);
+  var col=Array.prototype.indexOf.call(th.parentNode.children,th);
+  var rows=Array.prototype.slice.call(body.rows);
+  rows.sort(function(a,b){
+    if(key==="rule"){var x=a.getAttribute("data-rule"),y=b.getAttribute("data-rule");return sign*(x<y?-1:x>y?1:0);}
+    var d=rank[a.cells[col].getAttribute("data-outcome")]-rank[b.cells[col].getAttribute("data-outcome")];
+    return sign*d||(a.getAttribute("data-index")-b.getAttribute("data-index"));
+  });
+  rows.forEach(function(r){body.appendChild(r);});
+}
+table.querySelectorAll("th[data-sort]").forEach(function(th){th.addEventListener("click",function(){sortRows(th);});});
+document.getElementById("by-score").addEventListener("click",function(){
+  var shares=Array.prototype.slice.call(table.tFoot.rows[0].cells,1).map(function(c,k){return {k:k+1,s:parseFloat(c.getAttribute("data-share"))};});
+  shares.sort(function(a,b){return b.s-a.s||a.k-b.k;});
+  Array.prototype.forEach.call(table.rows,function(row){
+    var cells=Array.prototype.slice.call(row.cells);
+    shares.forEach(function(x){row.appendChild(cells[x.k]);});
+  });
+});
+})();"#;
 
 fn word(o: Option<RuleOutcome>) -> &'static str {
     o.map_or("missing", RuleOutcome::word)
