@@ -25,7 +25,7 @@ use copyimage_conformance::harness::{self, Probe, Progress, RunConfig, Shard};
 use copyimage_conformance::model::{Format, World};
 use copyimage_conformance::oracle::{PointReading, Readings};
 use copyimage_conformance::report::Ending;
-use copyimage_conformance::report::{certificate, commands, matrix};
+use copyimage_conformance::report::{certificate, commands, matrix, terminal};
 use copyimage_conformance::wire::sign::{Credentials, Signing};
 
 /// Conformance suite and reference emulator for Alibaba Cloud ECS CopyImage.
@@ -330,6 +330,9 @@ struct RunArgs {
     /// No progress display.
     #[arg(long)]
     quiet: bool,
+    /// Colour the report: auto (a terminal, and NO_COLOR unset or empty), always, never.
+    #[arg(long, default_value = "auto")]
+    color: copyimage_conformance::report::terminal::Colour,
 }
 
 fn parse_list<T: std::str::FromStr<Err = String> + Copy>(text: &str, all: &[T]) -> anyhow::Result<Vec<T>> {
@@ -555,7 +558,8 @@ async fn run(args: RunArgs) -> anyhow::Result<Ending> {
         ..RunConfig::default()
     };
     let report = harness::run(config).await?;
-    print!("{report}");
+    let look = terminal::Look { colour: args.color.for_stdout() };
+    print!("{}", terminal::render_with(&report, look));
     let write = |path: &Option<PathBuf>, text: String| -> anyhow::Result<()> {
         if let Some(p) = path {
             std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;

@@ -98,6 +98,23 @@ async fn every_form_carries_the_results() {
 
     let text = report.to_string();
     assert!(text.contains("NOT CONFORMANT") && text.contains("image.available") && text.contains("rule says:"));
+    // The terminal form fits 100 columns: the rule table always, every other line too
+    // except a single word too long for any line (a command's quoted request body).
+    let width = copyimage_conformance::report::terminal::WIDTH;
+    assert_eq!(width, 100);
+    for line in text.lines() {
+        let words = line.trim_end_matches(" \\").split_whitespace().count();
+        assert!(line.chars().count() <= width || words <= 2, "{} columns: {line}", line.chars().count());
+    }
+    let table: Vec<&str> =
+        text.lines().filter(|l| report.rules.iter().any(|t| l.contains(&format!(" {} ", t.id)))).collect();
+    assert!(table.len() >= report.rules.len());
+    assert!(!text.contains('\u{1b}'), "no colour unless asked for");
+    let coloured = copyimage_conformance::report::terminal::render_with(
+        &report,
+        copyimage_conformance::report::terminal::Look { colour: true },
+    );
+    assert!(coloured.contains("\u{1b}[31") && coloured.contains("\u{1b}[32"), "red failures and green passes");
 }
 
 /// Each failure carries the exchanges of its minimal case as they crossed the wire: the
