@@ -645,3 +645,23 @@ pub fn shown_world(w: &crate::model::World) -> serde_json::Value {
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_shown_world_is_the_world_with_every_secret_replaced() {
+        let world = crate::model::World::default_fixture();
+        let shown = super::shown_world(&world);
+        let mut expected = serde_json::to_value(&world).unwrap();
+        let mut secrets = 0;
+        for a in expected["accounts"].as_array_mut().unwrap() {
+            for k in a["access_keys"].as_array_mut().unwrap() {
+                assert_ne!(k["secret"], "[SECRET]");
+                k["secret"] = "[SECRET]".into();
+                secrets += 1;
+            }
+        }
+        assert!(secrets > 0, "the fixture has keys");
+        assert_eq!(shown, expected);
+    }
+}

@@ -198,6 +198,45 @@ mod tests {
         }
     }
 
+    fn rule(sentence: &'static str) -> Rule {
+        Rule { sentence, errors: &[], ..*RuleId::NameLength.rule() }
+    }
+
+    #[test]
+    fn cells_that_are_only_codes_or_statuses_go_and_words_stay() {
+        assert_eq!(clean(&rule("| Some.OtherCode | The words. |")), "The words.");
+        assert_eq!(
+            clean(&rule("| A / InvalidThing.Malformed | 403 | The words. |")),
+            "A / InvalidThing.Malformed — The words."
+        );
+        assert_eq!(clean(&rule("| 404) | words |")), "words", "a closing parenthesis with nothing to close goes");
+        assert_eq!(clean(&rule("| (see InvalidX.Y | 404) |")), "(see InvalidX.Y)");
+        assert_eq!(clean(&rule("| before | after |")), "before — after");
+        // A parameter row anywhere in the sentence, with and without Required.
+        assert_eq!(
+            clean(&rule("a | b | Name | String | No | what it is |")),
+            "a — b — Name (String, optional): what it is"
+        );
+        assert_eq!(clean(&rule("x | Id | Long | the id |")), "x — Id (Long): the id");
+    }
+
+    #[test]
+    fn what_looks_like_a_code_and_a_status() {
+        for code in ["InvalidImageName.Malformed", "IncorrectImageStatus", "QuotaExceed.Image"] {
+            assert!(looks_like_code(code), "{code}");
+        }
+        for words in ["Yes", "Forbidden", "The image", "invalidCode", "Region-Id", ""] {
+            assert!(!looks_like_code(words), "{words}");
+        }
+        assert_eq!(status_cell("400"), Some(""));
+        assert_eq!(status_cell("404)"), Some(")"));
+        assert_eq!(status_cell("404 in real replies"), None);
+        assert_eq!(status_cell("4000"), None);
+        assert_eq!(status_cell("40a"), None);
+        assert_eq!(status_cell("a40"), None);
+        assert_eq!(status_cell("40"), None);
+    }
+
     #[test]
     fn names_in_backticks_are_code() {
         let p = pieces(RuleId::TimestampFormat.rule());
