@@ -164,3 +164,27 @@ async fn shards_split_the_same_cases_deterministically() {
     assert_eq!(exercised, whole, "the shards together exercise exactly what the whole run does");
     assert!("3/3".parse::<Shard>().is_err() && "1/0".parse::<Shard>().is_err() && "0/1".parse::<Shard>().is_ok());
 }
+
+/// `--color`: asked for, it colours (also under `NO_COLOR`); `auto` leaves a pipe plain;
+/// `never` never colours.
+#[test]
+fn colour_is_there_when_asked_for_and_not_in_a_pipe() {
+    let run = |colour: &str, no_color: bool| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_copyimage-conformance"));
+        c.args(["run", "--cases", "30", "--seed", "3", "--quiet", "--failures-dir"])
+            .arg(std::env::temp_dir().join(format!("colour-{}", std::process::id())))
+            .args(["--color", colour]);
+        if no_color {
+            c.env("NO_COLOR", "1");
+        } else {
+            c.env_remove("NO_COLOR");
+        }
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().contains('\u{1b}')
+    };
+    assert!(run("always", false));
+    assert!(run("always", true), "the flag is the user's own choice");
+    assert!(!run("auto", false), "standard output is a pipe here");
+    assert!(!run("never", false));
+}

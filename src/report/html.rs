@@ -403,3 +403,123 @@ fn cut(text: &str, bytes: usize) -> String {
 fn capped(c: &Capped) -> String {
     if c.truncated { format!("{}… [{} bytes in all]", c.text, c.bytes) } else { c.text.clone() }
 }
+
+#[cfg(test)]
+mod tests {
+    use quick_xml::events::Event;
+
+    use super::*;
+    use crate::rules::RuleId;
+
+    /// The chart's elements as (name, attributes, text).
+    fn svg_elements(page: &str) -> (f64, Vec<(String, Vec<(String, String)>, String)>) {
+        let svg = &page[page.find("<svg").unwrap()..page.find("</svg>").unwrap() + 6];
+        let mut reader = quick_xml::Reader::from_str(svg);
+        let (mut width, mut out) = (0.0, Vec::new());
+        loop {
+            match reader.read_event().unwrap() {
+                Event::Start(e) | Event::Empty(e) => {
+                    let name = e.name().into_inner().to_owned();
+                    let attrs: Vec<(String, String)> = e
+                        .attributes()
+                        .map(|a| {
+                            let a = a.unwrap();
+                            (a.key.into_inner().to_owned(), a.value.to_string())
+                        })
+                        .collect();
+                    if name == "svg" {
+                        width = attrs.iter().find(|(k, _)| k == "width").unwrap().1.parse().unwrap();
+                    }
+                    out.push((name, attrs, String::new()));
+                }
+                Event::Text(t) => {
+                    if let Some(last) = out.last_mut() {
+                        last.2.push_str(&t.xml10_content());
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        (width, out)
+    }
+
+    fn num(attrs: &[(String, String)], key: &str) -> f64 {
+        attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.parse().unwrap()).unwrap()
+    }
+
+    fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+        attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn the_chart_draws_each_layer_as_contiguous_segments_in_proportion() {
+        let mut r = Report::new("t".into(), true, 1);
+        for t in &mut r.rules {
+            (t.exercised, t.passed) = (10, 10);
+        }
+        for id in [RuleId::NameLength, RuleId::NameCharacters, RuleId::ImageAvailable] {
+            r.rules[id as usize].failed = 1;
+        }
+        r.rules[RuleId::Signature as usize].disabled = true;
+        let page = render(&r);
+        let (width, elements) = svg_elements(&page);
+        let segments: Vec<_> =
+            elements.iter().filter(|(n, a, _)| n == "rect" && attr(a, "class") == Some("seg")).collect();
+        let widest = Layer::ALL.iter().map(|l| r.rules.iter().filter(|t| t.layer == *l).count()).max().unwrap();
+        let per_rule = 560.0 / widest as f64;
+        for layer in Layer::ALL {
+            let mine: Vec<_> =
+                segments.iter().filter(|(_, a, _)| attr(a, "data-layer") == Some(layer.name())).collect();
+            let mut x = 90.0;
+            let mut rules = 0;
+            for (_, a, _) in &mine {
+                let outcome = attr(a, "data-outcome").unwrap();
+                let n = r.rules.iter().filter(|t| t.layer == layer && t.shown().outcome().word() == outcome).count();
+                assert!((num(a, "x") - x).abs() < 0.11, "{layer:?} {outcome}: starts where the last ended");
+                assert!((num(a, "width") - n as f64 * per_rule).abs() < 0.11, "{layer:?} {outcome}: in proportion");
+                assert!(num(a, "x") + num(a, "width") <= width);
+                x += n as f64 * per_rule;
+                rules += n;
+            }
+            assert_eq!(rules, r.rules.iter().filter(|t| t.layer == layer).count());
+            // The layer's name, its count labels and its total sit on its bar's line.
+            let y = num(&mine[0].1, "y");
+            let texts: Vec<_> = elements.iter().filter(|(n, a, _)| n == "text" && num(a, "y") == y + 16.0).collect();
+            assert!(texts.iter().any(|(_, a, t)| t == layer.name() && num(a, "x") == 0.0));
+            let total = texts.iter().find(|(_, _, t)| t.ends_with(" rules")).unwrap();
+            assert_eq!(total.2, format!("{rules} rules"));
+            assert!((num(&total.1, "x") - (x + 6.0)).abs() < 0.11 && num(&total.1, "x") + 60.0 <= width);
+            for (_, a, _) in &mine {
+                let (sx, sw) = (num(a, "x"), num(a, "width"));
+                let label = texts
+                    .iter()
+                    .find(|(_, t, _)| attr(t, "text-anchor").is_some() && (num(t, "x") - (sx + sw / 2.0)).abs() < 0.11);
+                assert_eq!(label.is_some(), sw >= 18.0, "a count is written inside a segment wide enough");
+            }
+        }
+        // The legend: a swatch and its word per outcome, left to right, none overlapping.
+        let legend_y = 30.0 * Layer::ALL.len() as f64 + 12.0;
+        let swatches: Vec<_> = elements.iter().filter(|(n, a, _)| n == "rect" && num(a, "y") == legend_y).collect();
+        let words: Vec<_> = elements.iter().filter(|(n, a, _)| n == "text" && num(a, "y") == legend_y + 11.0).collect();
+        assert_eq!(swatches.len(), RuleOutcome::ALL.len());
+        assert_eq!(words.iter().map(|w| w.2.as_str()).collect::<Vec<_>>(), RuleOutcome::ALL.map(RuleOutcome::word));
+        for k in 0..swatches.len() {
+            let x = num(&swatches[k].1, "x");
+            assert_eq!(num(&words[k].1, "x"), x + 16.0);
+            if k + 1 < swatches.len() {
+                assert!(num(&swatches[k + 1].1, "x") >= x + 16.0 + 7.0 * words[k].2.len() as f64 + 10.0);
+            }
+        }
+        assert!(num(&words.last().unwrap().1, "x") + 8.0 * words.last().unwrap().2.len() as f64 <= width);
+    }
+
+    #[test]
+    fn a_rules_codes_are_listed_once_each() {
+        let page = render(&Report::new("t".into(), true, 1));
+        let row = page.split("data-rule=\"gateway.version\"").nth(1).unwrap().split("</tr>").next().unwrap();
+        assert_eq!(row.matches("<code>InvalidVersion</code>").count(), 1, "{row}");
+        let row = page.split("data-rule=\"reply.success-shape\"").nth(1).unwrap().split("</tr>").next().unwrap();
+        assert!(row.contains("<td>—</td><td>—</td>"), "no Code and no status: {row}");
+    }
+}

@@ -367,6 +367,14 @@ mod tests {
     }
 
     #[test]
+    fn the_flag_reads_its_three_words() {
+        assert_eq!("auto".parse::<Colour>(), Ok(Colour::Auto));
+        assert_eq!("always".parse::<Colour>(), Ok(Colour::Always));
+        assert_eq!("never".parse::<Colour>(), Ok(Colour::Never));
+        assert!("yes".parse::<Colour>().unwrap_err().contains("auto, always or never"));
+    }
+
+    #[test]
     fn codes_fit_their_room_and_say_how_many_more() {
         let c = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         assert_eq!(codes(&c(&["A", "B"]), 10), "A, B");
