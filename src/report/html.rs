@@ -411,8 +411,11 @@ mod tests {
     use super::*;
     use crate::rules::RuleId;
 
-    /// The chart's elements as (name, attributes, text).
-    fn svg_elements(page: &str) -> (f64, Vec<(String, Vec<(String, String)>, String)>) {
+    /// An element of the chart: its name, attributes and text.
+    type Element = (String, Vec<(String, String)>, String);
+
+    /// The chart's width and its elements.
+    fn svg_elements(page: &str) -> (f64, Vec<Element>) {
         let svg = &page[page.find("<svg").unwrap()..page.find("</svg>").unwrap() + 6];
         let mut reader = quick_xml::Reader::from_str(svg);
         let (mut width, mut out) = (0.0, Vec::new());
