@@ -518,6 +518,47 @@ mod tests {
     }
 
     #[test]
+    fn optional_sections_appear_exactly_when_there_is_something_to_show() {
+        let plain = render(&Report::new("t".into(), true, 1));
+        for section in
+            ["Stale expectations", "Failures (", "Declared out", "Flaky", "Images created", "Not checkable on"]
+        {
+            assert!(!plain.contains(section), "{section} with nothing in it");
+        }
+        let mut r = Report::new("t".into(), false, 1);
+        r.declared_out = vec!["v3".into()];
+        r.created_images = vec!["m-made".into()];
+        r.not_checkable = vec![RuleId::ImageQuota];
+        let deviation = crate::harness::declared::Deviation {
+            rule: "name.length".into(),
+            code: None,
+            status: None,
+            reason: "ours".into(),
+            link: None,
+        };
+        r.stale_expectations = vec![crate::harness::declared::Stale { line: 7, deviation }];
+        let page = render(&r);
+        for section in [
+            "Stale expectations",
+            "line 7: <code>name.length</code>",
+            "<dt>Declared out</dt><dd>v3</dd>",
+            "m-made",
+            "Not checkable on this target: quota.image",
+        ] {
+            assert!(page.contains(section), "{section} missing");
+        }
+    }
+
+    #[test]
+    fn a_long_text_is_cut_and_says_how_long_it_was() {
+        assert_eq!(cut("short", 5), "short");
+        let long = "é".repeat(2001);
+        let shown = cut(&long, long.len());
+        assert_eq!(shown, format!("{}… [{} bytes in all]", "é".repeat(2000), long.len()));
+        assert_eq!(cut(&"x".repeat(2000), 2000), "x".repeat(2000));
+    }
+
+    #[test]
     fn a_rules_codes_are_listed_once_each() {
         let page = render(&Report::new("t".into(), true, 1));
         let row = page.split("data-rule=\"gateway.version\"").nth(1).unwrap().split("</tr>").next().unwrap();
