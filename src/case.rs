@@ -12,6 +12,7 @@ use std::fmt;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use crate::rules::protocol::Action;
 use crate::wire::sign::Signing;
 
 /// A parameter value: text, text repeated, or raw bytes.
@@ -163,6 +164,9 @@ pub enum Tamper {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
+    /// The call (`Action`); CopyImage when left out.
+    #[serde(default, skip_serializing_if = "Action::is_copy")]
+    pub action: Action,
     /// How the request is signed.
     pub signing: Signing,
     /// The AccessKeyId that signs it.
@@ -183,11 +187,18 @@ impl Case {
     /// A case with these parameters and no tampers.
     pub fn new(signing: Signing, params: &[(&str, &str)]) -> Case {
         Case {
+            action: Action::CopyImage,
             signing,
             key: default_key(),
             params: params.iter().map(|(n, v)| (n.to_string(), ParamValue::text(v))).collect(),
             tampers: Vec::new(),
         }
+    }
+
+    /// The same case for another call.
+    pub fn for_action(mut self, action: Action) -> Case {
+        self.action = action;
+        self
     }
 
     /// Adds a tamper.

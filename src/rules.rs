@@ -55,6 +55,8 @@ pub enum Source {
     Seed(&'static str),
     /// `reference/protocol.md`, section named.
     Protocol(&'static str),
+    /// `reference/companions.md`: the 2018 page of a companion call, section named.
+    Companion(&'static str),
     /// A limit of this emulator, documented in README.
     Emulator(&'static str),
 }
@@ -64,6 +66,7 @@ impl fmt::Display for Source {
         match self {
             Source::Seed(s) => write!(f, "seed, {s}"),
             Source::Protocol(s) => write!(f, "protocol.md {s}"),
+            Source::Companion(s) => write!(f, "companions.md, {s}"),
             Source::Emulator(s) => write!(f, "emulator, {s}"),
         }
     }
@@ -173,6 +176,25 @@ rule_ids! {
     SnapshotQuota = "quota.snapshot",
     CopySucceeds = "copy.success",
     CopyLifecycle = "copy.lifecycle",
+    RegionsListed = "regions.listed",
+    DescribeRegion = "describe.region-exists",
+    DescribeStatus = "describe.status",
+    DescribeOwnerAlias = "describe.owner-alias",
+    DescribeUsage = "describe.usage",
+    DescribePaging = "describe.paging",
+    DescribeListed = "describe.listed",
+    CancelRegion = "cancel.region-exists",
+    CancelImage = "cancel.image-exists",
+    CancelCopyTarget = "cancel.copy-target",
+    CancelNotComplete = "cancel.not-complete",
+    CancelSucceeds = "cancel.success",
+    DeleteRegion = "delete.region-exists",
+    DeleteImageExists = "delete.image-exists",
+    DeleteOwnCustom = "delete.own-custom",
+    DeleteNotCopying = "delete.not-copying",
+    DeleteNotCreating = "delete.not-creating",
+    DeleteForce = "delete.force",
+    DeleteSucceeds = "delete.success",
     ReplyFormat = "reply.format",
     ReplySuccessShape = "reply.success-shape",
     ReplyErrorShape = "reply.error-shape",
@@ -284,6 +306,120 @@ pub mod protocol {
     /// The V3 header with the body's hash (protocol.md §4).
     pub const V3_CONTENT_HASH: &str = "x-acs-content-sha256";
 
+    /// The calls the suite knows: CopyImage (the seed) and the four companions of a
+    /// copy's life (companions.md). Any other `Action` is `InvalidAction.NotFound`.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Action {
+        /// Copies a custom image (the seed).
+        #[default]
+        CopyImage,
+        /// Lists images (companions.md §1).
+        DescribeImages,
+        /// Cancels a copy in progress (companions.md §2).
+        CancelCopyImage,
+        /// Deletes a custom image (companions.md §3).
+        DeleteImage,
+        /// Lists regions (companions.md §4).
+        DescribeRegions,
+    }
+
+    impl Action {
+        /// Every action, CopyImage first.
+        pub const ALL: [Action; 5] = [
+            Action::CopyImage,
+            Action::DescribeImages,
+            Action::CancelCopyImage,
+            Action::DeleteImage,
+            Action::DescribeRegions,
+        ];
+
+        /// Its `Action` value, as each page's first row gives it ("Value: CopyImage.").
+        pub fn name(self) -> &'static str {
+            match self {
+                Action::CopyImage => ACTION,
+                Action::DescribeImages => "DescribeImages",
+                Action::CancelCopyImage => "CancelCopyImage",
+                Action::DeleteImage => "DeleteImage",
+                Action::DescribeRegions => "DescribeRegions",
+            }
+        }
+
+        /// The action an `Action` value names: exactly, as the gateway matches it.
+        pub fn from_value(value: &[u8]) -> Option<Action> {
+            Action::ALL.into_iter().find(|a| a.name().as_bytes() == value)
+        }
+
+        /// Whether it is CopyImage (the default a case leaves unsaid).
+        pub fn is_copy(&self) -> bool {
+            *self == Action::CopyImage
+        }
+
+        /// Its own parameters, as its page's "Request parameters" table lists them
+        /// (`Tag.n.Key` and `Tag.n.Value` stand for n in 1 to 5).
+        pub fn parameters(self) -> &'static [&'static str] {
+            match self {
+                Action::CopyImage => &BUSINESS_PARAMETERS,
+                Action::DescribeImages => &[
+                    "RegionId",
+                    "ImageId",
+                    "Status",
+                    "SnapshotId",
+                    "ImageName",
+                    "ImageOwnerAlias",
+                    "Usage",
+                    "Tag.n.Key",
+                    "Tag.n.Value",
+                    "PageNumber",
+                    "PageSize",
+                ],
+                Action::CancelCopyImage => &["RegionId", "ImageId"],
+                Action::DeleteImage => &["RegionId", "ImageId", "Force"],
+                Action::DescribeRegions => &[],
+            }
+        }
+
+        /// Whether a parameter name is one of its own (a `Tag.n.*` name with n in 1
+        /// to 5 included).
+        pub fn knows(self, name: &str) -> bool {
+            let tag = |suffix: &str| {
+                name.strip_prefix("Tag.")
+                    .and_then(|rest| rest.strip_suffix(suffix))
+                    .is_some_and(|n| matches!(n, "1" | "2" | "3" | "4" | "5"))
+            };
+            self.parameters().contains(&name) || (self == Action::DescribeImages && (tag(".Key") || tag(".Value")))
+        }
+
+        /// Its own parameters marked Required: Yes (CopyImage's are in [`REQUIRED`]).
+        pub fn required(self) -> &'static [&'static str] {
+            match self {
+                Action::CopyImage => &["RegionId", "ImageId", "DestinationRegionId"],
+                Action::DescribeImages => &["RegionId"],
+                Action::CancelCopyImage | Action::DeleteImage => &["RegionId", "ImageId"],
+                Action::DescribeRegions => &[],
+            }
+        }
+    }
+
+    impl std::fmt::Display for Action {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.name())
+        }
+    }
+
+    impl serde::Serialize for Action {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(self.name())
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Action {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let name = String::deserialize(d)?;
+            Action::from_value(name.as_bytes())
+                .ok_or_else(|| serde::de::Error::custom(format!("unknown action `{name}`")))
+        }
+    }
+
     /// The V3 header that carries a common parameter.
     pub fn v3_header(parameter: &str) -> Option<&'static str> {
         V3_HEADERS.iter().find(|(p, _)| *p == parameter).map(|(_, h)| *h)
@@ -303,6 +439,10 @@ const MISSING_PARAMETER: ErrorSpec = e(
     "The input parameter \"{}\" that is mandatory for processing this request is not supplied.",
 );
 const IMAGE_NOT_FOUND: ErrorSpec = e("InvalidImageId.NotFound", 400, "The specified ImageId does not exist.");
+const IMAGE_NOT_FOUND_404: ErrorSpec = e("InvalidImageId.NotFound", 404, "The specified ImageId does not exist.");
+const REGION_NOT_FOUND: ErrorSpec = e("InvalidRegionId.NotFound", 404, "The specified region does not exist.");
+const IMAGE_COPYING: ErrorSpec = e("OperationDenied.ImageCopying", 403, "The specified image is being copied.");
+const IMAGE_IS_CREATING: ErrorSpec = e("ImageIsCreating", 403, "The specified image is being created.");
 const FORBIDDEN: ErrorSpec = e("Forbidden", 403, "User not authorized to operate on the specified resource.");
 const NAME_MALFORMED_FORMAT: ErrorSpec =
     e("InvalidImageName.Malformed", 400, "The specified Image name is wrongly formed.");
@@ -626,7 +766,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Seed("Error codes"),
         sentence: "|OperationDenied.ImageCopying|The specified image is being copied.|403|The specified source custom image (`ImageId`) is being copied. Please try again later.|",
         params: IMAGE,
-        errors: &[e("OperationDenied.ImageCopying", 403, "The specified image is being copied.")],
+        errors: &[IMAGE_COPYING],
     },
     Rule {
         id: RuleId::NameUnique,
@@ -666,6 +806,175 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         source: Source::Protocol("§7"),
         sentence: "During a copy the new image exists in the destination region with status `Creating` and a `Progress` percentage; at 100% it becomes `Available`.",
         params: &["DestinationRegionId", "DestinationImageName", "DestinationDescription"],
+        errors: &[],
+    },
+    Rule {
+        id: RuleId::RegionsListed,
+        layer: Layer::Api,
+        source: Source::Companion("DescribeRegions (2018-06-09), Response fields"),
+        sentence: "Describes the latest Alibaba Cloud regions that are available to you. |Regions|RegionType|A collection that includes region information.| |RegionId|String|Region ID|",
+        params: &[],
+        errors: &[],
+    },
+    Rule {
+        id: RuleId::DescribeRegion,
+        layer: Layer::Api,
+        source: Source::Companion("DescribeImages (2018-06-15), Request parameters"),
+        sentence: "|RegionId|String|Yes|ID of the region to which an instance belongs. You can call DescribeRegions to obtain the latest region list.| (the page's error table names no reply for an unknown region: point `describe-unknown-region`)",
+        params: &["RegionId"],
+        errors: &[REGION_NOT_FOUND, e("InvalidRegionId.NotFound", 400, "The specified region does not exist.")],
+    },
+    Rule {
+        id: RuleId::DescribeStatus,
+        layer: Layer::Api,
+        source: Source::Companion("DescribeImages (2018-06-15), Request parameters"),
+        sentence: "|Status|String|No|The image status. Optional values: Creating, Available, UnAvailable, CreateFailed. Default value: Available supports obtaining multiple values. These values are separated with commas (`,`) .| (no reply is named for another value: point `describe-status-value`)",
+        params: &["Status"],
+        errors: &[e("InvalidParameter", 400, "The specified parameter Status is not valid.")],
+    },
+    Rule {
+        id: RuleId::DescribeOwnerAlias,
+        layer: Layer::Api,
+        source: Source::Companion("DescribeImages (2018-06-15), Error codes"),
+        sentence: "|Invalidimageowneralias. valuenotsupported|The specified ImageOwnerAlias value is not supported.|400|Invalid `ImageOwnerAlias` value.| (optional values system, self, others, marketplace; spelled `InvalidImageOwnerAlias.ValueNotSupported` from 2020-10-26)",
+        params: &["ImageOwnerAlias"],
+        errors: &[
+            e(
+                "Invalidimageowneralias. valuenotsupported",
+                400,
+                "The specified ImageOwnerAlias value is not supported.",
+            ),
+            e("InvalidImageOwnerAlias.ValueNotSupported", 400, "The specified ImageOwnerAlias value is not supported."),
+        ],
+    },
+    Rule {
+        id: RuleId::DescribeUsage,
+        layer: Layer::Api,
+        source: Source::Companion("DescribeImages (2018-06-15), Error codes"),
+        sentence: "|InvalidUsage|The specifed Usage is not valid|404|The specified `Usage` parameter is invalid.| (optional values: instance, none)",
+        params: &["Usage"],
+        errors: &[e("InvalidUsage", 404, "The specifed Usage is not valid")],
+    },
+    Rule {
+        id: RuleId::DescribePaging,
+        layer: Layer::Api,
+        source: Source::Companion("DescribeImages (2018-06-15), Request parameters"),
+        sentence: "|PageNumber|Integer|No|Page number of the instance status list. Start value: 1.Default value: 1.| |PageSize|Integer|No|Sets the number of lines per page for queries per page. Maximum value: 50.Default value: 10.| (no reply is named for a value outside them: point `describe-paging-value`)",
+        params: &["PageNumber", "PageSize"],
+        errors: &[
+            e("InvalidParameter", 400, "The specified parameter {} is not valid."),
+            e("InvalidPageSize.Malformed", 400, "The specified parameter PageSize is not valid."),
+            e("InvalidPageNumber.Malformed", 400, "The specified parameter PageNumber is not valid."),
+        ],
+    },
+    Rule {
+        id: RuleId::DescribeListed,
+        layer: Layer::Api,
+        source: Source::Companion("DescribeImages (2018-06-15), What it does, Response fields"),
+        sentence: "You can query images by pages. The result consists of the total number of available image resources and all the image resources on the current page. By default, 10 images are displayed per page. (Status default Available; ImageOwnerAlias \"Null indicates that results of `system`, `self` and `others` are returned.\"; each Image with Status, Progress, IsCopied, ImageOwnerAlias, ImageName, Description, CreationTime)",
+        params: &["RegionId", "ImageId", "Status", "ImageName", "ImageOwnerAlias", "PageNumber", "PageSize"],
+        errors: &[],
+    },
+    Rule {
+        id: RuleId::CancelRegion,
+        layer: Layer::Api,
+        source: Source::Companion("CancelCopyImage (2018-06-13), Error codes"),
+        sentence: "|InvalidRegionId.NotFound|The specified region does not exist.|404|The specified `RegionId` does not exist.|",
+        params: &["RegionId"],
+        errors: &[REGION_NOT_FOUND],
+    },
+    Rule {
+        id: RuleId::CancelImage,
+        layer: Layer::Api,
+        source: Source::Companion("CancelCopyImage (2018-06-13), Error codes"),
+        sentence: "|InvalidImageId.NotFound|The specified ImageId does not exist.|404|The specified ImageId does not exist.| (400 in the CopyImage seed: point `image-not-found-status`)",
+        params: IMAGE,
+        errors: &[IMAGE_NOT_FOUND_404, IMAGE_NOT_FOUND],
+    },
+    Rule {
+        id: RuleId::CancelCopyTarget,
+        layer: Layer::Api,
+        source: Source::Companion("CancelCopyImage (2018-06-13), Error codes"),
+        sentence: "|ImageCreatedNotFromCopy|The specified image is not the target image of a copy action.|400|The specified `ImageId` has no image copy task. Please try other images instead.| |IncorrectImageStatus|The specified image is not coping.|400|The status of the specified ImageId is incorrect.|",
+        params: IMAGE,
+        errors: &[
+            e("ImageCreatedNotFromCopy", 400, "The specified image is not the target image of a copy action."),
+            e("IncorrectImageStatus", 400, "The specified image is not coping."),
+        ],
+    },
+    Rule {
+        id: RuleId::CancelNotComplete,
+        layer: Layer::Api,
+        source: Source::Companion("CancelCopyImage (2018-06-13), What it does, Error codes"),
+        sentence: "If the image copy process is completed, the action CancelCopyImage fails and an error returns. |IncorrectImageStatus|The image has completed copy.|400|This action fails because the image copy task of the specified `ImageId` is already complete.|",
+        params: IMAGE,
+        errors: &[
+            e("IncorrectImageStatus", 400, "The image has completed copy."),
+            e("IncorrectImageStatus", 400, "The image is copied finished."),
+        ],
+    },
+    Rule {
+        id: RuleId::CancelSucceeds,
+        layer: Layer::Api,
+        source: Source::Companion("CancelCopyImage (2018-06-13), What it does"),
+        sentence: "After you cancel the task, the destination image created in the target region is deleted, and the source image remains unchanged. (seed: \"However, you can cancel the copying process (CancelCopyImage).\")",
+        params: IMAGE,
+        errors: &[],
+    },
+    Rule {
+        id: RuleId::DeleteRegion,
+        layer: Layer::Api,
+        source: Source::Companion("DeleteImage (2018-06-15), Error codes"),
+        sentence: "|InvalidRegionId.NotFound|The specified region does not exist.|404|The specified `RegionId` does not exist.|",
+        params: &["RegionId"],
+        errors: &[REGION_NOT_FOUND],
+    },
+    Rule {
+        id: RuleId::DeleteImageExists,
+        layer: Layer::Api,
+        source: Source::Companion("DeleteImage (2018-06-15), Error codes; later changes"),
+        sentence: "The 2018 table has no `InvalidImageId.NotFound` row. (2019-05-31: \"If the specified custom image does not exist, the request will be ignored.\"; 2020-09-28: 404 `InvalidImageId.NotFound`: point `delete-missing-image`)",
+        params: IMAGE,
+        errors: &[IMAGE_NOT_FOUND_404, IMAGE_NOT_FOUND],
+    },
+    Rule {
+        id: RuleId::DeleteOwnCustom,
+        layer: Layer::Api,
+        source: Source::Companion("DeleteImage (2018-06-15), What it does"),
+        sentence: "Deletes a specified custom image. (no reply is named for an image that is not the caller's custom image: point `delete-not-own`)",
+        params: IMAGE,
+        errors: &[IMAGE_NOT_FOUND_404, IMAGE_NOT_FOUND, FORBIDDEN],
+    },
+    Rule {
+        id: RuleId::DeleteNotCopying,
+        layer: Layer::Api,
+        source: Source::Seed("Description"),
+        sentence: "You cannot delete an image (DeleteImage) when copying is in progress. (DeleteImage 2018: |OperationDenied.ImageCopying|The specified image is being copied.|403|The specified custom image is being copied, please try again later.|)",
+        params: IMAGE,
+        errors: &[IMAGE_COPYING, IMAGE_IS_CREATING],
+    },
+    Rule {
+        id: RuleId::DeleteNotCreating,
+        layer: Layer::Api,
+        source: Source::Companion("DeleteImage (2018-06-15), Error codes"),
+        sentence: "|ImageIsCreating|The specified image is being created.|403|The specified custom image is being created, please try again later.|",
+        params: IMAGE,
+        errors: &[IMAGE_IS_CREATING],
+    },
+    Rule {
+        id: RuleId::DeleteForce,
+        layer: Layer::Api,
+        source: Source::Companion("DeleteImage (2018-06-15), Request parameters"),
+        sentence: "|Force|String|No|Whether to directly delete the custom image or not. Optional values: true: Directly delete the custom image, and ignore the usage status of the image. false: Verify whether the image has been used by any instance before the deletion.| (no default, no reply for another value: point `delete-force-value`)",
+        params: &["Force"],
+        errors: &[e("InvalidParameter", 400, "The specified parameter Force is not valid.")],
+    },
+    Rule {
+        id: RuleId::DeleteSucceeds,
+        layer: Layer::Api,
+        source: Source::Companion("DeleteImage (2018-06-15), What it does, Response"),
+        sentence: "Deletes a specified custom image. All are common response parameters.",
+        params: IMAGE,
         errors: &[],
     },
     Rule {

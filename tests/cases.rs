@@ -30,6 +30,10 @@ fn load(path: &PathBuf) -> CaseFile {
 /// on parameters no document names) a parameter outside the documented lists.
 fn touches(file: &CaseFile) -> bool {
     let rule = file.rule.rule();
+    // A call with no parameters of its own concerns its rule by being made.
+    if rule.params.is_empty() && !file.case.action.is_copy() {
+        return true;
+    }
     if rule.params.is_empty() {
         let known = |n: &str| {
             protocol::V1_COMMON_PARAMETERS.contains(&n) || protocol::BUSINESS_PARAMETERS.contains(&n) || n == "Format"

@@ -4,7 +4,7 @@
 
 use copyimage_conformance::case::{Case, ParamValue, Tamper};
 use copyimage_conformance::model::{HttpRequest, ImageStatus, Timestamp, World};
-use copyimage_conformance::oracle::{self, FormatExpectation, NonceLog, OpenPoint, Outcome, Prediction, Scene};
+use copyimage_conformance::oracle::{self, Effect, FormatExpectation, NonceLog, OpenPoint, Outcome, Prediction, Scene};
 use copyimage_conformance::rules::RuleId;
 use copyimage_conformance::wire::sign::Signing;
 use proptest::prelude::*;
@@ -45,7 +45,7 @@ fn has(p: &Prediction, code: &str, status: u16) -> bool {
 fn a_valid_copy_has_exactly_one_outcome() {
     let p = predict(&base("m-available00000000001"));
     assert!(p.must_succeed(), "{:?}", codes(&p));
-    let Outcome::Success(plan) = p.pick() else { unreachable!() };
+    let Outcome::Success(Effect::Copy(plan)) = p.pick() else { unreachable!() };
     assert_eq!(plan.destination_region, "cn-hangzhou");
     assert_eq!(p.format, FormatExpectation::Exactly(copyimage_conformance::model::Format::Xml));
 }

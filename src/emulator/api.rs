@@ -19,11 +19,12 @@ use http_body_util::BodyExt;
 use super::Shared;
 use super::fault::Outgoing;
 use crate::model::{ErrorReply, Format, HttpRequest, Reply, World};
+use crate::oracle::Effect;
 use crate::oracle::read::Reading;
 use crate::oracle::{
     self, Answered, MAX_BODY, MAX_BODY_WHOLE, NonceLog, OpenPoint, Outcome, Readings, Recorder, Scene,
 };
-use crate::wire::reply::{fields, render_fields, root_of};
+use crate::wire::reply::{Value, fields, render_values, root_of, success_root};
 
 /// Bytes of an oversize body read and thrown away so the connection stays usable; a
 /// larger body is left unread and the connection closes after the reply.
@@ -175,11 +176,24 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         };
         let outcome = prediction.pick().clone();
         let (reply, status) = match &outcome {
-            Outcome::Success(plan) => {
+            Outcome::Success(effect @ Effect::Copy(_)) => {
                 let id = faults.image_id(fresh_image_id(&state.world), &state.made);
-                oracle::apply(state.world_mut(), plan, &id, now);
+                oracle::apply(state.world_mut(), effect, &id, now);
                 state.made.push(id.clone());
                 (Reply::Success { request_id: request_id.clone(), image_id: id }, 200)
+            }
+            Outcome::Success(effect) => {
+                oracle::apply(state.world_mut(), effect, "", now);
+                let recorder = Recorder::emulator(readings);
+                oracle::remember_nonce(&mut state.nonces, &prediction, Answered::from(&outcome), now, recorder);
+                break Outgoing {
+                    status: 200,
+                    format: prediction.format.emulator(),
+                    root: success_root(effect.action()),
+                    fields: vec![("RequestId".to_owned(), request_id.clone())],
+                    values: success_values(effect),
+                    envelope: false,
+                };
             }
             Outcome::Error(e) => (error_reply(&request_id, &state.world.host_id, e), e.status),
             // The oracle never picks a refusal of any kind; were it to, the rule's first
@@ -199,6 +213,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
             format: prediction.format.emulator(),
             root: root_of(&reply).to_owned(),
             fields: fields(&reply).into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            values: Vec::new(),
             envelope: false,
         };
     };
@@ -206,7 +221,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     if shared.log {
         eprintln!("{}", log_line(&http, &out, started.elapsed().as_micros()));
     }
-    let (content_type, mut body) = render_fields(&out.root, &out.fields, out.format);
+    let (content_type, mut body) = render_values(&out.root, &out.fields, &out.values, out.format);
     if out.envelope && out.format == Format::Json {
         let inner: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         body = serde_json::to_vec(&serde_json::json!({ "Data": inner })).unwrap_or_default();
@@ -218,6 +233,46 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         response.headers_mut().insert("x-acs-request-id", v);
     }
     response.into_response()
+}
+
+/// The fields of a companion call's success beyond `RequestId`: DescribeImages' page
+/// (the fields the 2018 page and its ImageType list, as its examples write them),
+/// DescribeRegions' regions; none for a cancel or a delete ("All parameters are common
+/// response parameters").
+fn success_values(effect: &Effect) -> Vec<(String, Value)> {
+    let text = |t: &str| Value::Text(t.to_owned());
+    match effect {
+        Effect::Describe(listing) => {
+            let (page, total) = listing.page();
+            let items = page
+                .into_iter()
+                .map(|l| {
+                    vec![
+                        ("ImageId", text(&l.id)),
+                        ("ImageName", text(l.name.as_deref().unwrap_or_default())),
+                        ("Description", text(l.description.as_deref().unwrap_or_default())),
+                        ("ImageOwnerAlias", text(l.alias)),
+                        ("Status", text(crate::oracle::life::status_name(l.status))),
+                        ("Progress", text(&l.progress.map(|p| format!("{p}%")).unwrap_or_default())),
+                        ("IsCopied", Value::Bool(l.copied)),
+                        ("CreationTime", text(&l.created_at.to_string())),
+                    ]
+                })
+                .collect();
+            vec![
+                ("RegionId".into(), text(&listing.region)),
+                ("TotalCount".into(), Value::Integer(total as u64)),
+                ("PageNumber".into(), Value::Integer(listing.page_number)),
+                ("PageSize".into(), Value::Integer(listing.page_size)),
+                ("Images".into(), Value::List { item: "Image", items }),
+            ]
+        }
+        Effect::Regions { regions } => {
+            let items = regions.iter().flatten().map(|r| vec![("RegionId", text(r))]).collect();
+            vec![("Regions".into(), Value::List { item: "Region", items })]
+        }
+        Effect::Copy(_) | Effect::Cancel { .. } | Effect::Delete { .. } => Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -266,6 +321,7 @@ mod tests {
             format: Format::Xml,
             root: "Error".into(),
             fields: vec![("RequestId".into(), "R".into()), ("Code".into(), "IncorrectImageStatus".into())],
+            values: Vec::new(),
             envelope: false,
         };
         assert_eq!(log_line(&http, &error, 7), "GET / -> 400 IncorrectImageStatus (7 µs)");

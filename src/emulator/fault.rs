@@ -13,7 +13,7 @@ use std::str::FromStr;
 use crate::model::{Format, HttpRequest, ImageKind, ImageStatus, Timestamp, World};
 use crate::oracle::read::{Mode, Reading};
 use crate::oracle::text::{CharClass, classify};
-use crate::oracle::{self, Prediction, Readings, Scene, Violation};
+use crate::oracle::{self, Effect, Prediction, Readings, Scene, Violation};
 use crate::oracle::{DESCRIPTION_LENGTH, NAME_LENGTH};
 use crate::rules::RuleId;
 use crate::wire::sign::FORM_CONTENT_TYPE;
@@ -144,6 +144,8 @@ pub struct Outgoing {
     pub root: String,
     /// Fields in order.
     pub fields: Vec<(String, String)>,
+    /// Structured fields after them (a companion call's counts and lists).
+    pub values: Vec<(String, crate::wire::reply::Value)>,
     /// Wrap the JSON object in `{"Data": ...}`.
     pub envelope: bool,
 }
@@ -184,7 +186,7 @@ impl Faults {
             scene.world.image(&params.text("ImageId").unwrap_or_default()).filter(|i| i.region == region).cloned();
         let dest = params.text("DestinationRegionId").unwrap_or_default().into_owned();
         let chars = |s: &Option<String>| s.as_ref().map(|s| s.chars().count());
-        let caller = prediction.plan.as_ref().map(|p| p.account.clone()).unwrap_or_default();
+        let caller = prediction.plan.as_ref().and_then(Effect::copy).map(|p| p.account.clone()).unwrap_or_default();
         let mut v: Vec<Violation> = prediction.decided().to_vec();
         let before = v.clone();
         let drop = |v: &mut Vec<Violation>, rule: RuleId| v.retain(|x| x.rule != rule);
@@ -383,6 +385,7 @@ mod tests {
             format: Format::Xml,
             root: crate::wire::reply::ERROR_ROOT.into(),
             fields: vec![("Code".into(), c.into())],
+            values: Vec::new(),
             envelope: false,
         };
         let (source, dest) = (code_of(RuleId::SourceRegion), code_of(RuleId::DestinationRegion));

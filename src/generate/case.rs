@@ -8,6 +8,7 @@
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::call::{Call, arb_call};
 use super::deviation::{Deviation, arb_deviation};
 use super::values::{arb_valid_description, arb_valid_name};
 use super::world::Anchor;
@@ -48,6 +49,25 @@ pub struct CaseSpec {
     pub description: Option<String>,
     /// Deliberate deviations, applied in order.
     pub deviations: Vec<Deviation>,
+    /// A companion call in its situation, instead of a CopyImage (then name,
+    /// description and deviations are unused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<Call>,
+}
+
+impl FormatAsk {
+    /// Adds the `Format` parameter it asks with, if any.
+    fn apply(self, case: &mut Case) {
+        if let FormatAsk::Param(f, spelling) = self {
+            let v = f.param_value();
+            let v = match spelling {
+                Spelling::Upper => v.to_owned(),
+                Spelling::Lower => v.to_ascii_lowercase(),
+                Spelling::Title => format!("{}{}", &v[..1], v[1..].to_ascii_lowercase()),
+            };
+            case.params.push(("Format".into(), ParamValue::text(&v)));
+        }
+    }
 }
 
 /// How a case asks for its format. A V3 request carries no `Format` (protocol.md §4):
@@ -71,8 +91,9 @@ fn arb_format(signing: Signing, formats: Vec<Format>) -> BoxedStrategy<FormatAsk
     }
 }
 
-/// Cases in the given signing modes and formats: 15% valid, 60% one deviation, 25% two
-/// or three.
+/// Cases in the given signing modes and formats. Six in seven are CopyImage cases: 15%
+/// valid, 60% one deviation, 25% two or three; one in seven is a companion call
+/// ([`arb_call`]).
 /// The strategy is built once per signing mode; generating a case builds nothing.
 pub fn arb_case(signings: Vec<Signing>, formats: Vec<Format>) -> impl Strategy<Value = CaseSpec> {
     proptest::strategy::Union::new(signings.into_iter().map(move |s| arb_case_signed(s, formats.clone()).boxed()))
@@ -88,9 +109,9 @@ fn arb_case_signed(signing: Signing, formats: Vec<Format>) -> impl Strategy<Valu
         19 => prop::collection::vec(arb_deviation(signing), 1..=1),
         15 => prop::collection::vec(arb_deviation(signing), 1..=3),
     ];
-    (
+    let copy = (
         Just(signing),
-        arb_format(signing, formats),
+        arb_format(signing, formats.clone()),
         prop::option::weighted(0.5, arb_valid_name()),
         prop::option::weighted(0.3, arb_valid_description()),
         deviations,
@@ -101,13 +122,29 @@ fn arb_case_signed(signing: Signing, formats: Vec<Format>) -> impl Strategy<Valu
             name,
             description,
             deviations,
-        })
+            call: None,
+        });
+    let companion = (arb_format(signing, formats), arb_call()).prop_map(move |(format, call)| CaseSpec {
+        signing,
+        format,
+        name: None,
+        description: None,
+        deviations: Vec::new(),
+        call: Some(call),
+    });
+    prop_oneof![6 => copy, 1 => companion]
 }
 
 impl CaseSpec {
     /// The world and case this spec makes of an anchor.
     pub fn materialize(&self, anchor: &Anchor) -> (World, Case) {
         let mut world = anchor.world.clone();
+        if let Some(call) = &self.call {
+            let mut case = call.materialize(anchor, &mut world);
+            case.signing = self.signing;
+            self.format.apply(&mut case);
+            return (world, case);
+        }
         let mut case = Case::new(
             self.signing,
             &[
@@ -123,15 +160,7 @@ impl CaseSpec {
         if let Some(d) = &self.description {
             case.params.push(("DestinationDescription".into(), ParamValue::text(d)));
         }
-        if let FormatAsk::Param(f, spelling) = self.format {
-            let v = f.param_value();
-            let v = match spelling {
-                Spelling::Upper => v.to_owned(),
-                Spelling::Lower => v.to_ascii_lowercase(),
-                Spelling::Title => format!("{}{}", &v[..1], v[1..].to_ascii_lowercase()),
-            };
-            case.params.push(("Format".into(), ParamValue::text(&v)));
-        }
+        self.format.apply(&mut case);
         for v in &self.deviations {
             v.apply(anchor, &mut world, &mut case);
         }
@@ -156,8 +185,12 @@ impl CaseSpec {
         spec
     }
 
-    /// The rules the spec means to break.
+    /// The rules the spec means to break (a companion call's: the rule it aims at).
     pub fn targets(&self) -> Vec<crate::rules::RuleId> {
-        self.deviations.iter().map(Deviation::rule).collect()
+        match &self.call {
+            Some(call) if !call.is_valid() => vec![call.rule()],
+            Some(_) => Vec::new(),
+            None => self.deviations.iter().map(Deviation::rule).collect(),
+        }
     }
 }

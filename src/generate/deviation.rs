@@ -613,7 +613,7 @@ fn add_own_image(world: &mut World, anchor: &Anchor, image: Image) {
     let _ = anchor;
 }
 
-fn fresh_image_id(world: &World) -> String {
+pub(super) fn fresh_image_id(world: &World) -> String {
     (300..).map(crate::model::image_id::numbered).find(|id| world.image(id).is_none()).unwrap_or_default()
 }
 
@@ -766,7 +766,7 @@ fn set_snapshot_room(world: &mut World, anchor: &Anchor, snapshots: u32, room: u
     }
 }
 
-fn placeholder(anchor: &Anchor) -> Image {
+pub(super) fn placeholder(anchor: &Anchor) -> Image {
     Image {
         id: String::new(),
         region: anchor.destination.clone(),
@@ -778,6 +778,7 @@ fn placeholder(anchor: &Anchor) -> Image {
         snapshot_count: 1,
         name: None,
         description: None,
+        copied: false,
     }
 }
 

@@ -8,12 +8,14 @@
 //! case is expected to do is always predicted from the request actually sent.
 
 pub mod audit;
+pub mod call;
 pub mod case;
 pub mod deviation;
 pub mod steps;
 pub mod values;
 pub mod world;
 
+pub use call::{Call, arb_call};
 pub use case::{CaseSpec, arb_case};
 pub use deviation::{Deviation, OpenProbe, arb_deviation};
 pub use steps::{Step, arb_steps};

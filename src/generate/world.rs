@@ -224,6 +224,7 @@ fn build(b: Build) -> Anchor {
         snapshot_count: b.image.1,
         name: Some(b.image.2.clone()),
         description: b.image.3.clone(),
+        copied: false,
     }];
     let mut spares = Vec::new();
     for (i, snaps) in b.spares.iter().enumerate() {
@@ -240,6 +241,7 @@ fn build(b: Build) -> Anchor {
             snapshot_count: *snaps,
             name: Some(format!("spare-{i}-{}", b.image.2)),
             description: None,
+            copied: false,
         });
     }
     for (i, d) in b.decoys.iter().enumerate() {
@@ -259,6 +261,7 @@ fn build(b: Build) -> Anchor {
             snapshot_count: d.snapshots,
             name: d.name.clone(),
             description: None,
+            copied: false,
         });
     }
     // Copies in progress of decoys: each makes a Creating image of the decoy's owner.
@@ -288,6 +291,7 @@ fn build(b: Build) -> Anchor {
             snapshot_count: src.snapshot_count,
             name: src.name.as_ref().map(|n| format!("{n}-copy")),
             description: None,
+            copied: true,
         });
         copies.push(Copy {
             source_image: src.id.clone(),

@@ -1,5 +1,5 @@
-//! One request from the shell: sign a CopyImage request given as name-value pairs and
-//! send it, exactly as the official clients would.
+//! One request from the shell: sign a request given as name-value pairs (CopyImage, or
+//! the call an `Action=` pair names) and send it, exactly as the official clients would.
 //!
 //! Owns what `copyimage-conformance call` does beyond parsing: a world holding only the
 //! caller's key (so the request is signed with the credentials given), the target's
@@ -8,8 +8,9 @@
 
 use super::HarnessError;
 use super::endpoint::Endpoint;
-use crate::case::{Case, ParamValue};
+use crate::case::{Case, ParamValue, Tamper};
 use crate::model::{AccessKey, Account, HttpReply, Timestamp, World};
+use crate::rules::protocol::Action;
 use crate::wire::sign::{Credentials, Signing, fresh_nonce};
 
 /// Parses `Name=Value` pairs; the value may be empty or hold `=`.
@@ -46,7 +47,18 @@ pub async fn call(
         }],
         standalone_snapshots: Default::default(),
     }];
-    let case = Case { signing, key: credentials.key_id.clone(), params, tampers: Vec::new() };
+    // `Action=...` among the pairs names the call (CopyImage when none); a value no
+    // call has is sent as given.
+    let (actions, params): (Vec<_>, Vec<_>) = params.into_iter().partition(|(n, _)| n == "Action");
+    let mut case = Case::new(signing, &[]);
+    case.key = credentials.key_id.clone();
+    case.params = params;
+    if let Some((_, value)) = actions.last() {
+        match Action::from_value(&value.0) {
+            Some(action) => case.action = action,
+            None => case.tampers.push(Tamper::Set { name: "Action".into(), value: value.clone() }),
+        }
+    }
     let built = case.build(&world, now, &target.host, &fresh_nonce());
     target
         .send(&built.request)

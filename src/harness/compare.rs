@@ -13,6 +13,7 @@ use super::client::TransportError;
 use crate::model::{Format, HttpReply};
 use crate::oracle::{Answered, Outcome, Prediction};
 use crate::rules::RuleId;
+use crate::rules::protocol::Action;
 use crate::wire::reply::{self, ERROR_ROOT, ParsedReply, ReplyParseError, SUCCESS_ROOT};
 
 /// A check that failed: the rule, what the documentation expects, what arrived. Both
@@ -86,6 +87,13 @@ pub enum Expected {
     Copies {
         /// The pairs.
         pairs: Vec<(String, String)>,
+    },
+    /// A field of a listing (DescribeImages, DescribeRegions) with this value.
+    Field {
+        /// The field, with the item it belongs to (`Images[m-1].Status`).
+        field: String,
+        /// What the documents allow.
+        value: String,
     },
 }
 
@@ -179,6 +187,13 @@ pub enum Observed {
     Copies {
         /// The pairs.
         pairs: Vec<(String, String)>,
+    },
+    /// A field of a listing, as sent (`None`: not sent).
+    Field {
+        /// The field.
+        field: String,
+        /// Its value.
+        value: Option<String>,
     },
 }
 
@@ -407,11 +422,26 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
             observed: Observed::Shape { problem },
         })
     };
-    let (root, required): (&str, &[&str]) =
-        if success { (SUCCESS_ROOT, &["ImageId"]) } else { (ERROR_ROOT, &["HostId", "Code", "Message"]) };
+    let success_root = reply::success_root(prediction.action);
+    let (root, required): (&str, &[&str]) = match (success, prediction.action) {
+        (false, _) => (ERROR_ROOT, &["HostId", "Code", "Message"]),
+        (true, Action::CopyImage) => (SUCCESS_ROOT, &["ImageId"]),
+        (true, Action::DescribeImages) => (&success_root, &["RegionId"]),
+        (true, _) => (&success_root, &[]),
+    };
     match (&parsed.root, parsed.format) {
         (Some(r), Format::Xml) if r != root => shape(ShapeProblem::Root { name: clip(r) }),
         _ => {}
+    }
+    let present: &[&str] = match (success, prediction.action) {
+        (true, Action::DescribeImages) => &["TotalCount", "PageNumber", "PageSize", "Images"],
+        (true, Action::DescribeRegions) => &["Regions"],
+        _ => &[],
+    };
+    for field in present {
+        if parsed.get(field).is_none() {
+            shape(ShapeProblem::Missing { field: (*field).to_owned() });
+        }
     }
     for field in required {
         match parsed.get(field) {
@@ -426,8 +456,11 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
     if success && parsed.get("Code").is_some() {
         shape(ShapeProblem::CodeInSuccess);
     }
-    if success {
+    if success && prediction.action == Action::CopyImage {
         seen.image_id = parsed.text("ImageId").filter(|s| !s.is_empty()).map(str::to_owned);
+    }
+    if success && prediction.allows_success() {
+        super::listing::judge(prediction, &parsed, &reply.body, &mut mismatches);
     }
     Verdict { exercised, mismatches, seen }
 }

@@ -18,7 +18,7 @@ use super::endpoint::Endpoint;
 use crate::case::Case;
 use crate::case::ReplayStep;
 use crate::model::{HttpReply, HttpRequest, Timestamp, World};
-use crate::oracle::{self, Answered, NonceLog, Prediction, Recorder, Scene};
+use crate::oracle::{self, Answered, Effect, NonceLog, Prediction, Recorder, Scene};
 use crate::rules::RuleId;
 use crate::wire::sign::fresh_nonce;
 
@@ -174,11 +174,13 @@ pub async fn exchange(
 ) -> Result<StepRecord, HarnessError> {
     let prediction = oracle::predict(&Scene { world: &mirror.world, nonces: &mirror.nonces, now }, &req);
     // The one gate every send passes: a request about a rule declared out is not sent,
-    // and one that may create an image needs budget.
+    // one that may create an image needs budget, and one that may cancel or delete is
+    // never sent where the world is unknown (the images there are somebody's).
     if target.guard().declared_out(&prediction) {
         return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Disabled));
     }
-    if !target.guard().allows(prediction.allows_success()) {
+    let destroys = !mirror.world.exhaustive && prediction.may_destroy();
+    if destroys || !target.guard().allows(prediction.may_create()) {
         return Ok(StepRecord::undelivered(Some(req), Some(prediction), Delivery::Withheld));
     }
     let started = std::time::Instant::now();
@@ -204,17 +206,18 @@ pub async fn exchange(
         }
     }
     if answered == Answered::Success {
-        // Where readings of the request differ in what they copy, the mirror cannot tell
-        // which copy the target made: it applies the first and stages afresh next time.
-        let plans = prediction.plans();
-        match (plans.first(), &created) {
-            (Some(plan), Some(id)) if mirror.world.image(id).is_none() => {
-                oracle::apply(&mut mirror.world, plan, id, now);
-                if plans.len() > 1 {
+        let effects = prediction.effects();
+        match (effects.first(), &created) {
+            // Where readings of the request differ in what they copy, the mirror cannot
+            // tell which copy the target made: it applies the first and stages afresh
+            // next time.
+            (Some(effect @ Effect::Copy(_)), Some(id)) if mirror.world.image(id).is_none() => {
+                oracle::apply(&mut mirror.world, effect, id, now);
+                if effects.len() > 1 {
                     mirror.doubt();
                 }
             }
-            (Some(_), Some(id)) => {
+            (Some(Effect::Copy(_)), Some(id)) => {
                 verdict.mismatches.push(Mismatch {
                     rule: RuleId::CopySucceeds,
                     expected: Expected::NewImageId,
@@ -222,7 +225,13 @@ pub async fn exchange(
                 });
                 mirror.doubt();
             }
-            _ => mirror.doubt(),
+            (Some(Effect::Copy(_)), None) | (None, _) => mirror.doubt(),
+            (Some(effect), _) => {
+                oracle::apply(&mut mirror.world, effect, "", now);
+                if effects.len() > 1 {
+                    mirror.doubt();
+                }
+            }
         }
     }
     if !verdict.passed() {

@@ -30,6 +30,7 @@ pub mod declared;
 pub mod endpoint;
 pub mod exchange;
 pub mod guard;
+pub mod listing;
 pub mod replay;
 mod repro;
 mod schedule;

@@ -143,10 +143,13 @@ pub async fn capture(
         exchange(target, &mut mirror, w, now).await?;
     }
     // The gate every send passes: nothing that may create an image beyond the budget
-    // (none, on a target without control).
-    let may_create =
-        oracle::predict(&Scene { world: &mirror.world, nonces: &mirror.nonces, now }, &built.request).allows_success();
-    if !target.guard().allows(may_create) {
+    // (none, on a target without control), nothing that may remove one of an unknown
+    // world.
+    let prediction = oracle::predict(&Scene { world: &mirror.world, nonces: &mirror.nonces, now }, &built.request);
+    if !mirror.world.exhaustive && prediction.may_destroy() {
+        return Err(HarnessError::Config(format!("{name}: the request may remove an image; it was not sent")));
+    }
+    if !target.guard().allows(prediction.may_create()) {
         return Err(HarnessError::Config(format!("{name}: the request may create an image; it was not sent")));
     }
     let reply = target.send(&built.request).await;

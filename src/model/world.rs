@@ -253,6 +253,10 @@ pub struct Image {
     /// Image description.
     #[serde(default)]
     pub description: Option<String>,
+    /// Whether it was made by a copy (DescribeImages' `IsCopied`, "Is it a copied
+    /// mirror"); a cancelled copy is gone, a completed one stays copied.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub copied: bool,
 }
 
 fn custom() -> ImageKind {
@@ -382,11 +386,11 @@ impl World {
         }
         let mut destinations = BTreeSet::new();
         for c in &self.copies {
+            // Its source may be gone: a server may delete the source of a copy in
+            // progress (point `delete-copy-source`), and the copy runs on.
             let from = format!("copy of {}", c.source_image);
-            for id in [&c.source_image, &c.destination_image] {
-                if !images.contains(id.as_str()) {
-                    return Err(dangling(&from, "image", id));
-                }
+            if !images.contains(c.destination_image.as_str()) {
+                return Err(dangling(&from, "image", &c.destination_image));
             }
             if !regions.contains(c.destination_region.as_str()) {
                 return Err(dangling(&from, "region", &c.destination_region));

@@ -16,13 +16,15 @@ use crate::model::time::TimestampText;
 use crate::model::{Account, Format, HttpRequest, Timestamp};
 use crate::rules::RuleId;
 use crate::rules::protocol::{
-    ACTION, BUSINESS_PARAMETERS, SIGNATURE_METHOD, SIGNATURE_VERSION, V1_COMMON_PARAMETERS, V3_CONTENT_HASH, VERSION,
-    v3_header,
+    Action, SIGNATURE_METHOD, SIGNATURE_VERSION, V1_COMMON_PARAMETERS, V3_CONTENT_HASH, VERSION, v3_header,
 };
 use crate::wire::{v1, v3};
 
 /// What the gateway found.
 pub(super) struct Gate<'w> {
+    /// The action the request names; CopyImage when it names none the suite knows
+    /// (its other rules are then read as CopyImage's, and `gateway.action` answers).
+    pub action: Action,
     pub violations: Vec<Violation>,
     pub caller: Option<&'w Account>,
     pub nonce: Option<Vec<u8>>,
@@ -75,9 +77,11 @@ pub(super) fn check<'w>(input: &Input<'_, 'w>) -> Gate<'w> {
     };
 
     // Action and Version.
+    let mut named = Action::CopyImage;
     if let Some(a) = present(&mut v, readings, action, || ErrorOutcome::all_of(RuleId::Action, None)) {
-        if a != ACTION.as_bytes() {
-            v.push(Violation::certain(RuleId::Action, None));
+        match Action::from_value(a) {
+            Some(a) => named = a,
+            None => v.push(Violation::certain(RuleId::Action, None)),
         }
     }
     if let Some(ver) = present(&mut v, readings, version, || ErrorOutcome::all_of(RuleId::Version, None)) {
@@ -114,32 +118,18 @@ pub(super) fn check<'w>(input: &Input<'_, 'w>) -> Gate<'w> {
     // Credentials and signature.
     let caller = if reading.v3 { check_v3(&mut v, input) } else { check_v1(&mut v, input, key_id) };
 
-    // CopyImage's required parameters.
-    for (name, rule) in [("RegionId", RuleId::SourceRegion), ("ImageId", RuleId::ImageExists)] {
-        present(&mut v, readings, slot(name), || ErrorOutcome::all_of(rule, None));
-    }
-    let dest = slot("DestinationRegionId");
-    if dest.value.is_none() {
-        let mut alternatives = ErrorOutcome::all_of(RuleId::SameRegion, None);
-        alternatives.extend(ErrorOutcome::all_of(RuleId::DestinationRegion, None));
-        v.push(
-            Violation::certain(RuleId::MissingParameter, Some(dest.name))
-                .or(OpenPoint::DestinationOptional, alternatives)
-                .choosing(readings.index(OpenPoint::DestinationOptional)),
-        );
+    // The action's required parameters.
+    if named != Action::CopyImage {
+        for name in named.required() {
+            let rule = required_rule(named, name);
+            present(&mut v, readings, slot(name), || ErrorOutcome::all_of(rule, None));
+        }
     } else {
-        let natural = || {
-            let mut errors = ErrorOutcome::all_of(RuleId::DestinationRegion, None);
-            errors.extend(ErrorOutcome::all_of(RuleId::SameRegion, None));
-            errors
-        };
-        present(&mut v, readings, dest, natural);
+        copy_required(&mut v, readings, &slot);
     }
 
-    // Parameters the seed does not list, values that are no text, and the format.
-    let known = |n: &str| {
-        BUSINESS_PARAMETERS.contains(&n) || n == "Format" || (!reading.v3 && V1_COMMON_PARAMETERS.contains(&n))
-    };
+    // Parameters the action's page does not list, values that are no text, and the format.
+    let known = |n: &str| named.knows(n) || n == "Format" || (!reading.v3 && V1_COMMON_PARAMETERS.contains(&n));
     let unknown: Vec<&str> = params.0.iter().map(|(n, _)| n.as_str()).filter(|n| !known(n)).collect();
     if !unknown.is_empty() {
         let refuses = readings.is(OpenPoint::UnknownParameter, "refuse");
@@ -171,7 +161,44 @@ pub(super) fn check<'w>(input: &Input<'_, 'w>) -> Gate<'w> {
         }
     }
 
-    Gate { violations: v, caller, nonce: nonce_value }
+    Gate { action: named, violations: v, caller, nonce: nonce_value }
+}
+
+/// CopyImage's required parameters (the seed's Required: Yes rows); an absent
+/// destination is open (point `destination-optional`).
+fn copy_required<'a>(v: &mut Vec<Violation>, readings: &Readings, slot: &impl Fn(&'static str) -> Slot<'a>) {
+    for (name, rule) in [("RegionId", RuleId::SourceRegion), ("ImageId", RuleId::ImageExists)] {
+        present(v, readings, slot(name), || ErrorOutcome::all_of(rule, None));
+    }
+    let dest = slot("DestinationRegionId");
+    if dest.value.is_none() {
+        let mut alternatives = ErrorOutcome::all_of(RuleId::SameRegion, None);
+        alternatives.extend(ErrorOutcome::all_of(RuleId::DestinationRegion, None));
+        v.push(
+            Violation::certain(RuleId::MissingParameter, Some(dest.name))
+                .or(OpenPoint::DestinationOptional, alternatives)
+                .choosing(readings.index(OpenPoint::DestinationOptional)),
+        );
+    } else {
+        let natural = || {
+            let mut errors = ErrorOutcome::all_of(RuleId::DestinationRegion, None);
+            errors.extend(ErrorOutcome::all_of(RuleId::SameRegion, None));
+            errors
+        };
+        present(v, readings, dest, natural);
+    }
+}
+
+/// The rule whose errors an empty required parameter of a companion call may also
+/// get (point `empty-required`): its region or image rule.
+fn required_rule(action: Action, name: &str) -> RuleId {
+    match (action, name) {
+        (Action::DescribeImages, _) => RuleId::DescribeRegion,
+        (Action::CancelCopyImage, "RegionId") => RuleId::CancelRegion,
+        (Action::CancelCopyImage, _) => RuleId::CancelImage,
+        (Action::DeleteImage, "RegionId") => RuleId::DeleteRegion,
+        _ => RuleId::DeleteImageExists,
+    }
 }
 
 /// Records a missing or empty required value; returns it when it is present and not

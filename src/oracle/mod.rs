@@ -35,6 +35,7 @@
 
 mod api;
 mod gateway;
+pub mod life;
 pub mod nonce;
 pub mod open;
 pub mod read;
@@ -46,11 +47,13 @@ pub use api::{
     DESCRIPTION_LENGTH, NAME_LENGTH, TOO_OLD_CERTAIN_BEFORE, TOO_OLD_EMULATOR_BEFORE, TOO_OLD_POSSIBLE_BEFORE,
 };
 pub use gateway::{WINDOW_CERTAIN, WINDOW_EMULATOR, WINDOW_OPEN};
+pub use life::{Listed, Listing};
 pub use nonce::NonceLog;
 pub use open::{OpenPoint, PointKind, Reading as PointReading, Readings};
 pub use read::{FormatExpectation, MAX_BODY, MAX_BODY_WHOLE, Mode};
 
 use crate::model::{Copy, Format, HttpRequest, Image, ImageKind, ImageStatus, Timestamp, World};
+use crate::rules::protocol::Action;
 use crate::rules::{Layer, RuleId};
 use read::Reading;
 
@@ -78,6 +81,63 @@ pub struct CopyPlan {
     pub name: Option<String>,
     /// The new image's description.
     pub description: Option<String>,
+}
+
+/// What a success does and shows: the input of [`apply`] and of the reply.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum Effect {
+    /// CopyImage: a new image, `Creating`, in the destination.
+    Copy(CopyPlan),
+    /// DescribeImages: the images that match, and the page asked for.
+    Describe(Listing),
+    /// CancelCopyImage: this copy stops and its image is gone.
+    Cancel {
+        /// The copy's (destination) image.
+        copy: String,
+    },
+    /// DeleteImage: this image is gone (`None`: an absent image, ignored).
+    Delete {
+        /// The image.
+        image: Option<String>,
+    },
+    /// DescribeRegions: these regions.
+    Regions {
+        /// Region ids, in the world's order (`None`: a world that is not exhaustive).
+        regions: Option<Vec<String>>,
+    },
+}
+
+impl Effect {
+    /// The action whose success it is.
+    pub fn action(&self) -> Action {
+        match self {
+            Effect::Copy(_) => Action::CopyImage,
+            Effect::Describe(_) => Action::DescribeImages,
+            Effect::Cancel { .. } => Action::CancelCopyImage,
+            Effect::Delete { .. } => Action::DeleteImage,
+            Effect::Regions { .. } => Action::DescribeRegions,
+        }
+    }
+
+    /// The rule its success is about.
+    pub fn rule(&self) -> RuleId {
+        match self {
+            Effect::Copy(_) => RuleId::CopySucceeds,
+            Effect::Describe(_) => RuleId::DescribeListed,
+            Effect::Cancel { .. } => RuleId::CancelSucceeds,
+            Effect::Delete { .. } => RuleId::DeleteSucceeds,
+            Effect::Regions { .. } => RuleId::RegionsListed,
+        }
+    }
+
+    /// The copy plan, if it is a copy.
+    pub fn copy(&self) -> Option<&CopyPlan> {
+        match self {
+            Effect::Copy(plan) => Some(plan),
+            _ => None,
+        }
+    }
 }
 
 /// An error reply the documentation allows.
@@ -113,8 +173,8 @@ impl ErrorOutcome {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Outcome {
-    /// The copy is accepted.
-    Success(CopyPlan),
+    /// The call succeeds, with this effect.
+    Success(Effect),
     /// An error reply.
     Error(ErrorOutcome),
     /// Any refusal with a 4xx status, whatever its Code and body: what a server with
@@ -126,10 +186,10 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The rule the outcome is about (`copy.success` for a success).
+    /// The rule the outcome is about (its action's success rule for a success).
     pub fn rule(&self) -> RuleId {
         match self {
-            Outcome::Success(_) => RuleId::CopySucceeds,
+            Outcome::Success(effect) => effect.rule(),
             Outcome::Error(e) => e.rule,
             Outcome::Refusal { rule } => *rule,
         }
@@ -251,7 +311,10 @@ pub struct Prediction {
     pub nonce: Option<Vec<u8>>,
     /// What a success would do (also when success is not acceptable).
     #[serde(skip)]
-    pub plan: Option<CopyPlan>,
+    pub plan: Option<Effect>,
+    /// The action the request names (CopyImage when it names none the suite knows).
+    #[serde(skip)]
+    pub action: Action,
     /// The violations of the mode the emulator reads the request in.
     #[serde(skip)]
     decided: Vec<Violation>,
@@ -269,6 +332,18 @@ impl Prediction {
     /// Whether success is acceptable.
     pub fn allows_success(&self) -> bool {
         self.acceptable.iter().any(|o| matches!(o, Outcome::Success(_)))
+    }
+
+    /// Whether an acceptable success creates an image (a copy): what the create
+    /// budget counts.
+    pub fn may_create(&self) -> bool {
+        self.effects().iter().any(|e| matches!(e, Effect::Copy(_)))
+    }
+
+    /// Whether an acceptable success removes something (a cancel, a delete): never
+    /// sent where the world is unknown, for it may be somebody's.
+    pub fn may_destroy(&self) -> bool {
+        self.effects().iter().any(|e| matches!(e, Effect::Cancel { .. } | Effect::Delete { image: Some(_) }))
     }
 
     /// Whether success is the only acceptable outcome.
@@ -297,14 +372,25 @@ impl Prediction {
     /// in what they would copy).
     pub fn plans(&self) -> Vec<&CopyPlan> {
         let mut plans: Vec<&CopyPlan> = Vec::new();
-        for o in &self.acceptable {
-            if let Outcome::Success(p) = o {
-                if !plans.contains(&p) {
-                    plans.push(p);
-                }
+        for p in self.effects().into_iter().filter_map(Effect::copy) {
+            if !plans.contains(&p) {
+                plans.push(p);
             }
         }
         plans
+    }
+
+    /// The effects of the acceptable successes, each once.
+    pub fn effects(&self) -> Vec<&Effect> {
+        let mut effects: Vec<&Effect> = Vec::new();
+        for o in &self.acceptable {
+            if let Outcome::Success(e) = o {
+                if !effects.contains(&e) {
+                    effects.push(e);
+                }
+            }
+        }
+        effects
     }
 
     /// The violations of the mode the emulator reads the request in: what a faulty
@@ -316,7 +402,9 @@ impl Prediction {
     /// The decision over other violations, as if the request broke exactly these: how a
     /// deliberately faulty server is built without touching the rules.
     pub fn reconsider(&self, violations: Vec<Violation>) -> Prediction {
-        decide(violations, self.plan.clone(), self.format, self.nonce.clone(), self.pick_last)
+        let mut p = decide(violations, self.plan.clone(), self.format, self.nonce.clone(), self.pick_last);
+        p.action = self.action;
+        p
     }
 
     /// Open points that widened this prediction.
@@ -329,8 +417,8 @@ impl Prediction {
         points
     }
 
-    /// The rules this prediction is about: the rules of its acceptable outcomes, and
-    /// `copy.success` when success is acceptable.
+    /// The rules this prediction is about: the rules of its acceptable outcomes (a
+    /// success's is its action's success rule).
     pub fn rules(&self) -> Vec<RuleId> {
         let mut rules: Vec<RuleId> = self.acceptable.iter().map(Outcome::rule).collect();
         rules.sort_unstable();
@@ -423,14 +511,20 @@ fn evaluate(scene: &Scene<'_>, req: &HttpRequest, reading: &Reading, mode: Mode,
     let params = reading.params(mode);
     let format = params.format(reading.v3, unknown_format);
     let gate = gateway::check(&gateway::Input { scene, req, reading, params: &params, mode, readings });
-    let (api_layer, plan) = match gate.caller {
-        Some(account) => api::check(scene, account, &params, readings),
-        None => (Vec::new(), None),
+    let (api_layer, plan) = match (gate.caller, gate.action) {
+        (None, _) => (Vec::new(), None),
+        (Some(account), Action::CopyImage) => {
+            let (v, plan) = api::check(scene, account, &params, readings);
+            (v, plan.map(Effect::Copy))
+        }
+        (Some(account), action) => life::check(scene, action, account, &params, readings),
     };
     let mut violations = request_layer;
     violations.extend(gate.violations);
     violations.extend(api_layer);
-    decide(violations, plan, format, gate.nonce, pick_last)
+    let mut prediction = decide(violations, plan, format, gate.nonce, pick_last);
+    prediction.action = gate.action;
+    prediction
 }
 
 fn push_unique(list: &mut Vec<Outcome>, o: Outcome) {
@@ -451,7 +545,7 @@ const STAGES: [&[Layer]; 2] = [&[Layer::Request, Layer::Gateway], &[Layer::Api]]
 /// outcome).
 fn decide(
     violations: Vec<Violation>,
-    plan: Option<CopyPlan>,
+    plan: Option<Effect>,
     format: FormatExpectation,
     nonce: Option<Vec<u8>>,
     pick_last: bool,
@@ -499,13 +593,29 @@ fn decide(
         // violation); kept total rather than panicking.
         acceptable.push(Outcome::Error(ErrorOutcome::all_of(RuleId::MissingParameter, Some("AccessKeyId")).remove(0)));
     }
-    Prediction { acceptable, format, decided: violations.clone(), violations, nonce, plan, pick_last }
+    let action = Action::CopyImage;
+    Prediction { acceptable, format, decided: violations.clone(), violations, nonce, plan, action, pick_last }
 }
 
-/// Applies a successful copy to the world: the new image appears in the destination
-/// region as `Creating`, with the requested name and description, and a copy in
-/// progress completes after the world's copy duration. Pure.
-pub fn apply(world: &mut World, plan: &CopyPlan, new_image_id: &str, now: Timestamp) {
+/// Applies a success to the world. A copy: the new image (`new_image_id`) appears in
+/// the destination region as `Creating`, with the requested name and description, and
+/// completes after the world's copy duration. A cancel: the copy stops and its image is
+/// gone ("the destination image created in the target region is deleted, and the
+/// source image remains unchanged"). A delete: the image is gone. A listing changes
+/// nothing. Pure.
+pub fn apply(world: &mut World, effect: &Effect, new_image_id: &str, now: Timestamp) {
+    match effect {
+        Effect::Copy(plan) => apply_copy(world, plan, new_image_id, now),
+        Effect::Cancel { copy } => {
+            world.copies.retain(|c| c.destination_image != *copy);
+            world.images.retain(|i| i.id != *copy);
+        }
+        Effect::Delete { image: Some(id) } => world.images.retain(|i| i.id != *id),
+        Effect::Delete { image: None } | Effect::Describe(_) | Effect::Regions { .. } => {}
+    }
+}
+
+fn apply_copy(world: &mut World, plan: &CopyPlan, new_image_id: &str, now: Timestamp) {
     let snapshot_count = world.image(&plan.source_image).map_or(1, |i| i.snapshot_count);
     world.images.push(Image {
         id: new_image_id.to_owned(),
@@ -518,6 +628,7 @@ pub fn apply(world: &mut World, plan: &CopyPlan, new_image_id: &str, now: Timest
         snapshot_count,
         name: plan.name.clone(),
         description: plan.description.clone(),
+        copied: true,
     });
     world.copies.push(Copy {
         source_image: plan.source_image.clone(),

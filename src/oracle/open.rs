@@ -403,6 +403,126 @@ points! {
         sentence: "protocol.md §1: \"nothing here was sent to the real cloud\" (the documents describe rules, not any account's resources)",
         oracle: "Every state rule may hold or be broken: only rules decided by the request alone are checked, and the report lists the others as not checkable.",
         readings: ["unknown" => "not applicable: the emulator always knows its world"];
+    CancelImage => "cancel-image", Open,
+        question: "Which image does CancelCopyImage take: the source being copied, or the copy?",
+        sentence: "companions.md §2, CancelCopyImage 2018: \"|ImageId|String|Yes|ID of the source image that is being copied.|\" against \"|ImageCreatedNotFromCopy|The specified image is not the target image of a copy action.|400|\" (the 2020-11-05 page: RegionId is \"The region ID of the image copy.\")",
+        oracle: "Both readings: the copy in its region cancels its copy, and so does the source in its region; each reading's refusal of the other image (`ImageCreatedNotFromCopy` or `IncorrectImageStatus` \"not coping\") is accepted too.",
+        readings: [
+            "copy" => "takes the copy (the target image) in the region it is copied to, as the 2020 page settles it",
+            "source" => "takes the source image in its own region, as the 2018 parameter table says",
+        ];
+    DeleteCopySource => "delete-copy-source", Open,
+        question: "May the source of a copy in progress be deleted?",
+        sentence: "seed: \"You cannot delete an image (DeleteImage) when copying is in progress.\"; DeleteImage 2018: \"The specified custom image is being copied\"; DeleteImage 2020: \"the source image is being copied\"; the newest CopyImage page: \"the new image\"",
+        oracle: "The copy itself is refused whatever the reading (it is also `Creating`, and `ImageIsCreating` refuses that); deleting its source is refused with `OperationDenied.ImageCopying` or allowed.",
+        readings: [
+            "refuse" => "refuses to delete the source of a copy in progress",
+            "allow" => "deletes the source and lets the copy run",
+        ];
+    DeleteCopyCode => "delete-copy-code", Open,
+        question: "Which Code refuses the deletion of a copy in progress: `OperationDenied.ImageCopying` or `ImageIsCreating`?",
+        sentence: "companions.md §6: \"No 2018 page says which of the two codes a deletion during a copy yields. A strict oracle should accept either for the new image.\"",
+        oracle: "Either Code, 403.",
+        readings: [
+            "image-copying" => "answers OperationDenied.ImageCopying",
+            "image-is-creating" => "answers ImageIsCreating",
+        ];
+    ImageNotFoundStatus => "image-not-found-status", Open,
+        question: "Is `InvalidImageId.NotFound` 404, as CancelCopyImage's page and DeleteImage's 2020 page give it, or 400, as the CopyImage seed does?",
+        sentence: "companions.md §2: \"Note also that `InvalidImageId.NotFound` is 404 here, while the CopyImage seed has it at 400.\"",
+        oracle: "For CancelCopyImage and DeleteImage both statuses are accepted; CopyImage keeps the seed's 400.",
+        readings: [
+            "404" => "answers 404, as the companion pages do",
+            "400" => "answers 400, as the CopyImage seed does",
+        ];
+    DeleteMissingImage => "delete-missing-image", Open,
+        question: "What does DeleteImage answer for an image that does not exist?",
+        sentence: "DeleteImage 2018 has no `InvalidImageId.NotFound` row; 2019-05-31: \"If the specified custom image does not exist, the request will be ignored.\"; 2020-09-28: 404 `InvalidImageId.NotFound` (and the \"ignored\" sentence kept)",
+        oracle: "`InvalidImageId.NotFound` (404 or 400), or a success that changes nothing.",
+        readings: [
+            "refuse" => "answers InvalidImageId.NotFound",
+            "ignore" => "answers success and changes nothing",
+        ];
+    DeleteNotOwn => "delete-not-own", Open,
+        question: "What does DeleteImage answer for an image that is not the caller's custom image (a system image, another account's)?",
+        sentence: "DeleteImage 2018: \"Deletes a specified custom image.\" (no error row names such an image)",
+        oracle: "A refusal: `InvalidImageId.NotFound` (404 or 400), `Forbidden` 403, or any other 4xx; never a success.",
+        readings: [
+            "not-found" => "answers InvalidImageId.NotFound: the caller has no such image",
+            "forbidden" => "answers Forbidden",
+        ];
+    DeleteForceValue => "delete-force-value", Open,
+        question: "What does DeleteImage do with a `Force` other than `true` or `false`?",
+        sentence: "DeleteImage 2018: \"|Force|String|No|... Optional values: true: ... false: ...\" (no default, no error row)",
+        oracle: "Refused with `InvalidParameter`, or read as either value (the model has no instances, so both delete alike).",
+        readings: [
+            "ignore" => "deletes as with false",
+            "refuse" => "answers InvalidParameter",
+        ];
+    DescribeUnknownRegion => "describe-unknown-region", Open,
+        question: "What does DescribeImages answer for a region that does not exist?",
+        sentence: "DescribeImages 2018: \"|RegionId|String|Yes|...\" (its error table has no region row; CancelCopyImage and DeleteImage answer `InvalidRegionId.NotFound` 404)",
+        oracle: "`InvalidRegionId.NotFound` (404 or 400), any other 4xx refusal, or an empty list.",
+        readings: [
+            "refuse" => "answers InvalidRegionId.NotFound 404, as the other companion pages do",
+            "empty" => "answers an empty list",
+        ];
+    DescribeEmptyFilter => "describe-empty-filter", Open,
+        question: "What does DescribeImages do with an optional filter given empty (`Status=`, `ImageOwnerAlias=`, `Usage=`, `ImageId=`, `ImageName=`)?",
+        sentence: "DescribeImages 2018: \"|ImageOwnerAlias|String|No|... Default value: null.\" (no page says whether an empty value is none)",
+        oracle: "A refusal (the filter's rule's errors or any 4xx), or a success whose listing is not judged.",
+        readings: [
+            "absent" => "reads an empty filter as no filter",
+            "refuse" => "refuses an empty filter",
+        ];
+    DescribeStatusValue => "describe-status-value", Open,
+        question: "What does DescribeImages do with a `Status` value outside Creating, Available, UnAvailable and CreateFailed?",
+        sentence: "DescribeImages 2018: \"Optional values: Creating ... CreateFailed\" (later pages add `Waiting` and `Deprecated`; no error row)",
+        oracle: "A refusal with `InvalidParameter` or any 4xx, or a filter the value matches nothing or the images of that status (`Waiting`, `Deprecated`).",
+        readings: [
+            "match" => "filters by the value as given",
+            "refuse" => "answers InvalidParameter",
+        ];
+    DescribePagingValue => "describe-paging-value", Open,
+        question: "What does DescribeImages do with a `PageSize` above 50 or below 1, a `PageNumber` below 1, or a value that is no integer?",
+        sentence: "DescribeImages 2018: \"PageNumber ... Start value: 1.Default value: 1.\", \"PageSize ... Maximum value: 50.Default value: 10.\" (no error row; the maximum is 100 from 2018-10-26)",
+        oracle: "A refusal (`InvalidParameter` or any 4xx) or a success whose page is not judged.",
+        readings: [
+            "refuse" => "answers InvalidParameter",
+            "clamp" => "clamps the value into its range (a value that is no integer: the default)",
+        ];
+    OwnerAliasSpelling => "owner-alias-spelling", Open,
+        question: "How is the Code of an unsupported `ImageOwnerAlias` spelled?",
+        sentence: "DescribeImages 2018: \"|Invalidimageowneralias. valuenotsupported|...|400|\"; from 2020-10-26 `InvalidImageOwnerAlias.ValueNotSupported`",
+        oracle: "Both spellings, 400.",
+        readings: [
+            "2018" => "spells it as the 2018 page does",
+            "2020" => "spells it InvalidImageOwnerAlias.ValueNotSupported",
+        ];
+    PublicImageAlias => "public-image-alias", Open,
+        question: "Which `ImageOwnerAlias` do community (public) images have, and does the default list them?",
+        sentence: "DescribeImages 2018: \"system: Public images provided by Alibaba Cloud. self: Your custom images. others: Your images that are shared from other Alibaba Cloud users. marketplace: ...\"",
+        oracle: "A community image may or may not be listed under `system` and under the default; its presence is not judged.",
+        readings: [
+            "system" => "lists community images as system images",
+            "excluded" => "lists community images under no alias",
+        ];
+    DescribeNameMatch => "describe-name-match", Open,
+        question: "Does the `ImageName` filter match names exactly, or names that contain it?",
+        sentence: "DescribeImages 2018: \"|ImageName|String|No|The name of the image.|\"",
+        oracle: "Images named exactly so must be listed; images whose name contains it may be; others must not.",
+        readings: [
+            "exact" => "lists images named exactly so",
+            "contains" => "lists images whose name contains it",
+        ];
+    DescribeOrder => "describe-order", Emulator,
+        question: "In which order does DescribeImages list images, and so which images does a page hold?",
+        sentence: "no document orders the list",
+        oracle: "When the list is longer than a page, which images a page holds is not judged, only how many.",
+        readings: [
+            "newest-first" => "lists the newest image first, ties by id",
+            "oldest-first" => "lists the oldest image first, ties by id",
+        ];
     BodyLimit => "body-limit", Emulator,
         question: "How large a request does a server read?",
         sentence: "no document gives a limit",

@@ -66,6 +66,7 @@ impl fmt::Display for Expected {
             Expected::Image { image } => write!(f, "{image}"),
             Expected::NoImage { id } => write!(f, "no image {id}"),
             Expected::Copies { pairs: p } => write!(f, "copies in progress: {}", pairs(p)),
+            Expected::Field { field, value } => write!(f, "{field}: {value}"),
         }
     }
 }
@@ -98,6 +99,8 @@ impl fmt::Display for Observed {
             Observed::Image { image: Some(image) } => write!(f, "{image}"),
             Observed::Image { image: None } => f.write_str("no such image"),
             Observed::Copies { pairs: p } => write!(f, "copies in progress: {}", pairs(p)),
+            Observed::Field { field, value: Some(v) } => write!(f, "{field}: {v:?}"),
+            Observed::Field { field, value: None } => write!(f, "{field}: none"),
         }
     }
 }

@@ -61,8 +61,13 @@ impl Case {
                 Tamper::ReuseFailedNonce => true,
                 _ => return None,
             };
-            let mut plain =
-                Case { signing: self.signing, key: self.key.clone(), params: self.params.clone(), tampers: Vec::new() };
+            let mut plain = Case {
+                action: self.action,
+                signing: self.signing,
+                key: self.key.clone(),
+                params: self.params.clone(),
+                tampers: Vec::new(),
+            };
             plain.params.retain(|(n, _)| n != "ImageId");
             plain.params.push(("ImageId".into(), ParamValue::text("m-warmup0000000000000")));
             if failing {
@@ -130,6 +135,7 @@ impl Case {
     ) -> HttpRequest {
         let mut draft = V1Draft::new(self.signing, host, key_id, now, nonce, business);
         set(&mut draft.params, "Timestamp", timestamp.as_bytes());
+        set(&mut draft.params, "Action", self.action.name().as_bytes());
         if let Some(m) = method {
             draft.method = m;
         }
@@ -157,6 +163,7 @@ impl Case {
     ) -> HttpRequest {
         let mut draft = V3Draft::new(host, now, nonce, business);
         draft.set_header(crate::rules::protocol::v3_header("Timestamp").unwrap_or_default(), timestamp);
+        draft.set_header(crate::rules::protocol::v3_header("Action").unwrap_or_default(), self.action.name());
         if let Some(m) = method {
             draft.method = m;
         }

@@ -57,6 +57,201 @@ pub fn render(reply: &Reply, format: Format) -> (&'static str, Vec<u8>) {
     render_fields(root_of(reply), &fields, format)
 }
 
+/// The root element of a call's successful XML reply (`<DescribeImagesResponse>`).
+pub fn success_root(action: crate::rules::protocol::Action) -> String {
+    format!("{action}Response")
+}
+
+/// A field's value in a reply that is more than flat text: the companion calls' counts,
+/// flags and lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// Text.
+    Text(String),
+    /// An integer (a JSON number).
+    Integer(u64),
+    /// A flag (a JSON boolean).
+    Bool(bool),
+    /// A list: `<Images><Image>...</Image></Images>` in XML, `{"Images": {"Image":
+    /// [...]}}` in JSON, as the pages' examples write them.
+    List {
+        /// The element of one item (`Image`).
+        item: &'static str,
+        /// The items, each its fields in order.
+        items: Vec<Vec<(&'static str, Value)>>,
+    },
+}
+
+impl Value {
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Value::Text(t) => serde_json::Value::String(t.clone()),
+            Value::Integer(n) => serde_json::Value::from(*n),
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::List { item, items } => {
+                let items: Vec<serde_json::Value> = items
+                    .iter()
+                    .map(|fields| {
+                        serde_json::Value::Object(fields.iter().map(|(k, v)| ((*k).to_owned(), v.json())).collect())
+                    })
+                    .collect();
+                serde_json::json!({ *item: items })
+            }
+        }
+    }
+
+    fn xml(&self, name: &str, out: &mut String) {
+        match self {
+            Value::Text(t) => out.push_str(&format!("<{name}>{}</{name}>", escape(xml_chars(t).as_ref()))),
+            Value::Integer(n) => out.push_str(&format!("<{name}>{n}</{name}>")),
+            Value::Bool(b) => out.push_str(&format!("<{name}>{b}</{name}>")),
+            Value::List { item, items } => {
+                out.push_str(&format!("<{name}>"));
+                for fields in items {
+                    out.push_str(&format!("<{item}>"));
+                    for (k, v) in fields {
+                        v.xml(k, out);
+                    }
+                    out.push_str(&format!("</{item}>"));
+                }
+                out.push_str(&format!("</{name}>"));
+            }
+        }
+    }
+}
+
+/// Renders flat text fields followed by structured ones: a companion call's reply.
+pub fn render_values<K: AsRef<str>, V: AsRef<str>>(
+    root: &str,
+    fields: &[(K, V)],
+    values: &[(String, Value)],
+    format: Format,
+) -> (&'static str, Vec<u8>) {
+    if values.is_empty() {
+        return render_fields(root, fields, format);
+    }
+    match format {
+        Format::Json => {
+            let mut map: serde_json::Map<String, serde_json::Value> = fields
+                .iter()
+                .map(|(k, v)| (k.as_ref().to_owned(), serde_json::Value::String(v.as_ref().to_owned())))
+                .collect();
+            for (k, v) in values {
+                map.insert(k.clone(), v.json());
+            }
+            (JSON_CONTENT_TYPE, serde_json::to_vec(&map).unwrap_or_default())
+        }
+        Format::Xml => {
+            let (content_type, body) = render_fields(root, fields, format);
+            let mut out = String::from_utf8(body).unwrap_or_default();
+            let close = format!("</{root}>");
+            out.truncate(out.len().saturating_sub(close.len()));
+            for (k, v) in values {
+                v.xml(k, &mut out);
+            }
+            out.push_str(&close);
+            (content_type, out.into_bytes())
+        }
+    }
+}
+
+/// One item of a listed reply: its leaf fields as text, in order.
+pub type Item = Vec<(String, String)>;
+
+/// The items of a list in a reply (`Images`/`Image`, `Regions`/`Region`), each its
+/// leaf fields as text (JSON numbers and booleans as written), deeper elements left
+/// out. `Ok(None)` when the reply has no such list.
+pub fn parse_items(body: &[u8], list: &str, item: &str) -> Result<Option<Vec<Item>>, ReplyParseError> {
+    let text = std::str::from_utf8(body).map_err(|_| ReplyParseError::NotUtf8)?;
+    let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    if trimmed.starts_with('{') {
+        let value: serde_json::Value =
+            serde_json::from_str(trimmed).map_err(|e| ReplyParseError::Json(e.to_string()))?;
+        let Some(items) = value.get(list).and_then(|l| l.get(item)) else { return Ok(None) };
+        let items: Vec<&serde_json::Value> = match items {
+            serde_json::Value::Array(a) => a.iter().collect(),
+            other => vec![other],
+        };
+        let leaf = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        };
+        let rows = items
+            .into_iter()
+            .map(|i| {
+                i.as_object()
+                    .map(|o| o.iter().filter_map(|(k, v)| leaf(v).map(|t| (k.clone(), t))).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        return Ok(Some(rows));
+    }
+    let mut reader = quick_xml::Reader::from_str(trimmed);
+    let mut path: Vec<String> = Vec::new();
+    let mut rows: Option<Vec<Item>> = None;
+    loop {
+        let event = reader.read_event().map_err(|e| ReplyParseError::Xml(e.to_string()))?;
+        let in_list = path.len() >= 2 && path[1] == list;
+        match event {
+            Event::Start(e) => {
+                let name: String = e.name().as_ref().to_owned();
+                match path.len() {
+                    1 if name == list => {
+                        rows.get_or_insert_with(Vec::new);
+                    }
+                    2 if in_list && name == item => rows.get_or_insert_with(Vec::new).push(Vec::new()),
+                    3 if in_list && path[2] == item => {
+                        if let Some(row) = rows.as_mut().and_then(|r| r.last_mut()) {
+                            row.push((name.clone(), String::new()));
+                        }
+                    }
+                    _ => {}
+                }
+                path.push(name);
+            }
+            Event::Empty(e) => {
+                let name: String = e.name().as_ref().to_owned();
+                match path.len() {
+                    1 if name == list => {
+                        rows.get_or_insert_with(Vec::new);
+                    }
+                    2 if in_list && name == item => rows.get_or_insert_with(Vec::new).push(Vec::new()),
+                    3 if in_list && path[2] == item => {
+                        if let Some(row) = rows.as_mut().and_then(|r| r.last_mut()) {
+                            row.push((name, String::new()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
+                if path.len() == 4 && in_list && path[2] == item =>
+            {
+                let text = match &event {
+                    Event::Text(t) => t.xml10_content().into_owned(),
+                    Event::CData(t) => t.xml10_content().into_owned(),
+                    Event::GeneralRef(r) => match r.resolve_char_ref() {
+                        Ok(Some(c)) => c.to_string(),
+                        _ => resolve_predefined_entity(r).unwrap_or_default().to_owned(),
+                    },
+                    _ => String::new(),
+                };
+                if let Some((_, value)) = rows.as_mut().and_then(|r| r.last_mut()).and_then(|row| row.last_mut()) {
+                    value.push_str(&text);
+                }
+            }
+            Event::End(_) => {
+                path.pop();
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(rows)
+}
+
 /// Renders fields under a root element (XML) or as a flat object (JSON). `Recommend`
 /// is written as CDATA in XML, as real gateways do.
 pub fn render_fields<K: AsRef<str>, V: AsRef<str>>(
