@@ -20,6 +20,7 @@ use crate::case::{Case, ParamValue, Tamper};
 use crate::model::{Clock, Format, Timestamp, World};
 use crate::oracle::{self, NonceLog, Scene};
 use crate::report::shape::{ReplyShape, ShapeDiff, diff, redact, shape};
+use crate::rules::protocol::Action;
 use crate::wire::sign::{Credentials, Signing};
 
 /// The instant the snapshot world is frozen at.
@@ -95,7 +96,39 @@ pub fn outcome_cases() -> Vec<(&'static str, Case)> {
         ),
         ("parameter-name-not-utf8", ok().with(Tamper::RawQuery { text: "%FF=1".into() })),
         ("request-too-large", Case { signing: Signing::V3, ..ok() }.with(Tamper::Oversize)),
+        // The companion calls (companions.md).
+        ("describe-images", call(Action::DescribeImages, &[("RegionId", "cn-qingdao"), ("PageSize", "2")])),
+        (
+            "describe-images-copying",
+            call(Action::DescribeImages, &[("RegionId", "ap-southeast-1"), ("Status", "Creating")]),
+        ),
+        ("describe-images-region-not-found", call(Action::DescribeImages, &[("RegionId", "cn-nowhere-1")])),
+        (
+            "describe-images-owner-alias-not-supported",
+            call(Action::DescribeImages, &[("RegionId", "cn-qingdao"), ("ImageOwnerAlias", "friends")]),
+        ),
+        ("describe-images-invalid-usage", call(Action::DescribeImages, &[("RegionId", "cn-qingdao"), ("Usage", "x")])),
+        ("describe-regions", call(Action::DescribeRegions, &[])),
+        ("cancel-copy-image", call(Action::CancelCopyImage, &[("RegionId", A), ("ImageId", COPY)])),
+        ("cancel-not-from-copy", call(Action::CancelCopyImage, &[("RegionId", Q), ("ImageId", AVAILABLE)])),
+        ("cancel-completed", call(Action::CancelCopyImage, &[("RegionId", A), ("ImageId", "m-copieddone000000001")])),
+        ("cancel-image-not-found", call(Action::CancelCopyImage, &[("RegionId", Q), ("ImageId", NO_IMAGE)])),
+        ("cancel-region-not-found", call(Action::CancelCopyImage, &[("RegionId", "cn-nowhere-1"), ("ImageId", COPY)])),
+        ("delete-image", call(Action::DeleteImage, &[("RegionId", Q), ("ImageId", "m-unavail0000000000001")])),
+        ("delete-image-copying", call(Action::DeleteImage, &[("RegionId", A), ("ImageId", COPY)])),
+        ("delete-image-creating", call(Action::DeleteImage, &[("RegionId", Q), ("ImageId", "m-creating000000000001")])),
+        ("delete-image-not-found", call(Action::DeleteImage, &[("RegionId", Q), ("ImageId", NO_IMAGE)])),
     ]
+}
+
+const Q: &str = "cn-qingdao";
+const A: &str = "ap-southeast-1";
+const AVAILABLE: &str = "m-available00000000001";
+const COPY: &str = "m-copyinprogress000001";
+const NO_IMAGE: &str = "m-nosuchimage000000001";
+
+fn call(action: Action, params: &[(&str, &str)]) -> Case {
+    Case::new(Signing::V1PostQuery, params).for_action(action)
 }
 
 /// One captured outcome.

@@ -45,6 +45,48 @@ pub struct ReplyShape {
     /// Why the body did not parse, if it did not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// The lists of a companion call's reply (`Images`, `Regions`): how many items and
+    /// the first item's fields.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub lists: BTreeMap<String, ListShape>,
+}
+
+/// A list in a reply, reduced to its shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListShape {
+    /// The element of one item (`Image`).
+    pub item: String,
+    /// How many items.
+    pub count: usize,
+    /// The first item's fields, with their value types.
+    pub first: BTreeMap<String, FieldShape>,
+}
+
+/// The lists the companion calls' replies hold: list and item names.
+const LISTS: [(&str, &str); 2] = [("Images", "Image"), ("Regions", "Region")];
+
+/// The lists of a body: from JSON with each value's type, from XML as text.
+fn lists(body: &[u8], format: Format) -> BTreeMap<String, ListShape> {
+    let mut out = BTreeMap::new();
+    for (list, item) in LISTS {
+        let Ok(Some(items)) = reply::parse_items(body, list, item) else { continue };
+        let json: Option<serde_json::Value> =
+            if format == Format::Json { serde_json::from_slice(body).ok() } else { None };
+        let first_json = json.as_ref().and_then(|j| j.get(list)?.get(item)?.get(0).cloned());
+        let kind = |name: &str| match first_json.as_ref().and_then(|f| f.get(name)) {
+            Some(serde_json::Value::Number(_)) => "number",
+            Some(serde_json::Value::Bool(_)) => "boolean",
+            _ => "string",
+        };
+        let first = items
+            .first()
+            .map(|fields| {
+                fields.iter().map(|(n, v)| (n.clone(), FieldShape { kind: kind(n).into(), value: v.clone() })).collect()
+            })
+            .unwrap_or_default();
+        out.insert(list.to_owned(), ListShape { item: item.to_owned(), count: items.len(), first });
+    }
+    out
 }
 
 impl ReplyShape {
@@ -66,6 +108,7 @@ pub fn shape(reply: &HttpReply) -> ReplyShape {
             order: Vec::new(),
             fields: BTreeMap::new(),
             problem: Some(e.to_string()),
+            lists: BTreeMap::new(),
         },
         Ok(p) => {
             let mut fields = BTreeMap::new();
@@ -87,6 +130,7 @@ pub fn shape(reply: &HttpReply) -> ReplyShape {
                 order: p.fields.iter().map(|(n, _)| n.clone()).collect(),
                 fields,
                 problem: None,
+                lists: lists(&reply.body, p.format),
             }
         }
     }
@@ -220,31 +264,47 @@ pub fn diff(recorded: &ReplyShape, observed: &ReplyShape) -> Vec<ShapeDiff> {
             observed: observed.code().map(str::to_owned),
         });
     }
-    let missing: Vec<&String> = recorded.fields.keys().filter(|k| !observed.fields.contains_key(*k)).collect();
-    let added: Vec<&String> = observed.fields.keys().filter(|k| !recorded.fields.contains_key(*k)).collect();
+    fields_diff("", &recorded.fields, &observed.fields, &mut out);
+    for (name, r) in &recorded.lists {
+        if let Some(o) = observed.lists.get(name) {
+            fields_diff(&format!("{name}.{}.", r.item), &r.first, &o.first, &mut out);
+        }
+    }
+    out
+}
+
+/// The differences between two sets of fields, named with `prefix`.
+fn fields_diff(
+    prefix: &str,
+    recorded: &BTreeMap<String, FieldShape>,
+    observed: &BTreeMap<String, FieldShape>,
+    out: &mut Vec<ShapeDiff>,
+) {
+    let named = |f: &String| format!("{prefix}{f}");
+    let missing: Vec<&String> = recorded.keys().filter(|k| !observed.contains_key(*k)).collect();
+    let added: Vec<&String> = observed.keys().filter(|k| !recorded.contains_key(*k)).collect();
     if let ([from], [to]) = (missing.as_slice(), added.as_slice()) {
-        if recorded.fields[*from].kind == observed.fields[*to].kind {
-            out.push(ShapeDiff::Renamed { from: (*from).clone(), to: (*to).clone() });
+        if recorded[*from].kind == observed[*to].kind {
+            out.push(ShapeDiff::Renamed { from: named(from), to: named(to) });
         } else {
-            out.push(ShapeDiff::Missing { field: (*from).clone() });
-            out.push(ShapeDiff::Added { field: (*to).clone() });
+            out.push(ShapeDiff::Missing { field: named(from) });
+            out.push(ShapeDiff::Added { field: named(to) });
         }
     } else {
-        out.extend(missing.into_iter().map(|f| ShapeDiff::Missing { field: f.clone() }));
-        out.extend(added.into_iter().map(|f| ShapeDiff::Added { field: f.clone() }));
+        out.extend(missing.into_iter().map(|f| ShapeDiff::Missing { field: named(f) }));
+        out.extend(added.into_iter().map(|f| ShapeDiff::Added { field: named(f) }));
     }
-    for (name, r) in &recorded.fields {
-        if let Some(o) = observed.fields.get(name) {
+    for (name, r) in recorded {
+        if let Some(o) = observed.get(name) {
             if r.kind != o.kind {
                 out.push(ShapeDiff::ValueType {
-                    field: name.clone(),
+                    field: named(name),
                     recorded: r.kind.clone(),
                     observed: o.kind.clone(),
                 });
             }
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -256,6 +316,27 @@ mod tests {
     }
 
     const OK: &str = "<Error><RequestId>C8B26B44-0189-443E-9816-D951F59623A9</RequestId><HostId>h</HostId><Code>X</Code><Message>m testid</Message></Error>";
+
+    #[test]
+    fn a_lists_items_are_shaped_and_their_changes_named() {
+        let body = |item: &str| {
+            format!(
+                r#"{{"RequestId":"C8B26B44-0189-443E-9816-D951F59623A9","Images":{{"Image":[{item},{{"ImageId":"m-2"}}]}}}}"#
+            )
+        };
+        let json = |b: String| HttpReply::new(200, Some("application/json"), b.into_bytes());
+        let recorded = shape(&json(body(r#"{"ImageId":"m-1","IsCopied":true,"Status":"Available"}"#)));
+        let list = &recorded.lists["Images"];
+        assert_eq!((list.item.as_str(), list.count), ("Image", 2));
+        assert_eq!(list.first["IsCopied"].kind, "boolean");
+        assert_eq!(list.first["Status"].value, "Available");
+        let observed = shape(&json(body(r#"{"ImageId":"m-1","IsCopied":"true","State":"Available"}"#)));
+        let diffs: Vec<String> = diff(&recorded, &observed).iter().map(ToString::to_string).collect();
+        assert!(diffs.contains(&"field Images.Image.Status was renamed Images.Image.State".to_owned()), "{diffs:?}");
+        assert!(diffs.contains(&"field Images.Image.IsCopied was a boolean, is now a string".to_owned()), "{diffs:?}");
+        // A reply without lists has none, and its recorded form is unchanged.
+        assert!(shape(&reply(400, OK)).lists.is_empty());
+    }
 
     #[test]
     fn redaction_by_field_and_form() {
