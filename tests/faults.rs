@@ -8,6 +8,7 @@ use copyimage_conformance::case::{Case, ParamValue, Tamper};
 use copyimage_conformance::emulator::fault::{Fault, Faults};
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::model::{Clock, Timestamp, World};
+use copyimage_conformance::rules::protocol::Action;
 use copyimage_conformance::wire::reply;
 use copyimage_conformance::wire::sign::Signing;
 
@@ -53,6 +54,9 @@ struct Answer {
     root: Option<String>,
     fields: Vec<String>,
     format: String,
+    /// The items of a companion call's list: `id:Status:Progress` of each image, or
+    /// each region's id.
+    listed: Vec<String>,
 }
 
 const ERROR_FIELDS: [&str; 5] = ["RequestId", "HostId", "Code", "Message", "Recommend"];
@@ -65,7 +69,26 @@ fn success() -> Answer {
         root: Some("CopyImageResponse".into()),
         fields: vec!["RequestId".into(), "ImageId".into()],
         format: "xml".into(),
+        listed: Vec::new(),
     }
+}
+
+/// A successful XML reply of a companion call.
+fn call_success(root: &str, fields: &[&str], listed: &[&str]) -> Answer {
+    Answer {
+        status: 200,
+        code: None,
+        root: Some(root.into()),
+        fields: fields.iter().map(|f| f.to_string()).collect(),
+        format: "xml".into(),
+        listed: listed.iter().map(|l| l.to_string()).collect(),
+    }
+}
+
+const LISTING: [&str; 6] = ["RequestId", "RegionId", "TotalCount", "PageNumber", "PageSize", "Images"];
+
+fn call(action: Action, params: &[(&str, &str)]) -> Case {
+    Case::new(Signing::V1PostQuery, params).for_action(action)
 }
 
 /// A documented XML error reply.
@@ -76,6 +99,7 @@ fn error(status: u16, code: &str) -> Answer {
         root: Some("Error".into()),
         fields: ERROR_FIELDS.iter().map(|f| f.to_string()).collect(),
         format: "xml".into(),
+        listed: Vec::new(),
     }
 }
 
@@ -107,8 +131,34 @@ async fn answer(faults: Vec<Fault>, world: &World, case: &Case) -> Answer {
             root: p.root.clone(),
             fields: p.fields.iter().map(|(n, _)| n.clone()).collect(),
             format: p.format.to_string(),
+            listed: listed(&http.body),
         },
-        Err(err) => Answer { status: http.status, code: None, root: None, fields: Vec::new(), format: err.to_string() },
+        Err(err) => Answer {
+            status: http.status,
+            code: None,
+            root: None,
+            fields: Vec::new(),
+            format: err.to_string(),
+            listed: Vec::new(),
+        },
+    }
+}
+
+/// The items of a reply's list, in brief.
+fn listed(body: &[u8]) -> Vec<String> {
+    let get = |i: &Vec<(String, String)>, n: &str| i.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    if let Ok(Some(images)) = reply::parse_items(body, "Images", "Image") {
+        return images
+            .iter()
+            .map(|i| {
+                let field = |n| get(i, n).unwrap_or_default();
+                format!("{}:{}:{}", field("ImageId"), field("Status"), field("Progress"))
+            })
+            .collect();
+    }
+    match reply::parse_items(body, "Regions", "Region") {
+        Ok(Some(regions)) => regions.iter().filter_map(|r| get(r, "RegionId")).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -148,7 +198,39 @@ fn rows() -> Vec<Row> {
     let mut denied = base("m-deniedown00000000001", "cn-hangzhou");
     denied.key = "deniedid".into();
     let form = Case { signing: Signing::V1PostForm, ..ok() };
+    let (a, h, q) = ("ap-southeast-1", "cn-hangzhou", "cn-qingdao");
+    let existing = [("RegionId", h), ("ImageId", "m-existing000000000001")];
+    let copy = [("RegionId", a), ("ImageId", "m-copyinprogress000001")];
+    let regions = ["cn-qingdao", "cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"];
     vec![
+        // The companion calls.
+        row(
+            Fault::DeleteDuringCopy,
+            call(Action::DeleteImage, &copy),
+            call(Action::DeleteImage, &[("RegionId", q), ("ImageId", "m-creating000000000001")]),
+        )
+        .becomes(call_success("DeleteImageResponse", &["RequestId"], &[])),
+        row(
+            Fault::CancelCompletedAllowed,
+            call(Action::CancelCopyImage, &[("RegionId", a), ("ImageId", "m-copieddone000000001")]),
+            call(Action::CancelCopyImage, &[("RegionId", q), ("ImageId", "m-available00000000001")]),
+        )
+        .becomes(call_success("CancelCopyImageResponse", &["RequestId"], &[])),
+        row(
+            Fault::StatusDefaultIgnored,
+            call(Action::DescribeImages, &copy),
+            call(Action::DescribeImages, &[copy[0], copy[1], ("Status", "Available")]),
+        )
+        .becomes(call_success("DescribeImagesResponse", &LISTING, &["m-copyinprogress000001:Creating:0%"])),
+        row(Fault::ProgressNeverMoves, call(Action::DescribeImages, &existing), ok()).becomes(call_success(
+            "DescribeImagesResponse",
+            &LISTING,
+            &["m-existing000000000001:Available:0%"],
+        )),
+        row(Fault::PageOffByOne, call(Action::DescribeImages, &existing), call(Action::DescribeRegions, &[]))
+            .becomes(call_success("DescribeImagesResponse", &LISTING, &[])),
+        row(Fault::RegionMissing, call(Action::DescribeRegions, &[]), call(Action::DescribeImages, &existing))
+            .becomes(call_success("DescribeRegionsResponse", &["RequestId", "Regions"], &regions)),
         row(Fault::NameMaxPlusOne, name(&"a".repeat(129)), name(&"a".repeat(130))).becomes(success()),
         row(Fault::NameMaxMinusOne, name(&"a".repeat(128)), name(&"a".repeat(127)))
             .becomes(error(400, "InvalidImageName.Malformed")),

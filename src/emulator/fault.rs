@@ -13,9 +13,10 @@ use std::str::FromStr;
 use crate::model::{Format, HttpRequest, ImageKind, ImageStatus, Timestamp, World};
 use crate::oracle::read::{Mode, Reading};
 use crate::oracle::text::{CharClass, classify};
-use crate::oracle::{self, Effect, Prediction, Readings, Scene, Violation};
+use crate::oracle::{self, Effect, Outcome, Prediction, Readings, Scene, Violation};
 use crate::oracle::{DESCRIPTION_LENGTH, NAME_LENGTH};
 use crate::rules::RuleId;
+use crate::wire::reply::Value;
 use crate::wire::sign::FORM_CONTENT_TYPE;
 
 /// Where a fault acts.
@@ -104,6 +105,12 @@ faults! {
     CopiesNeverComplete => "copies-never-complete", Lifecycle, "copies stay Creating forever";
     CompletedCopiesInvisible => "completed-copies-invisible", Lifecycle, "a completed copy's image disappears from the world";
     ImageIdsReused => "image-ids-reused", Lifecycle, "gives every copy in a world the id of the first one";
+    DeleteDuringCopy => "delete-during-copy", Lifecycle, "deletes an image while it is being copied";
+    CancelCompletedAllowed => "cancel-completed-allowed", Lifecycle, "answers success to a cancel of a copy that finished";
+    StatusDefaultIgnored => "status-default-ignored", Lifecycle, "DescribeImages lists every status when no Status is given";
+    ProgressNeverMoves => "progress-never-moves", Lifecycle, "DescribeImages shows every image's Progress as 0%";
+    PageOffByOne => "page-off-by-one", Lifecycle, "DescribeImages starts each page one image late";
+    RegionMissing => "region-missing", Lifecycle, "DescribeRegions leaves the last region out";
 }
 
 impl serde::Serialize for Fault {
@@ -172,12 +179,12 @@ impl Faults {
         {
             let mut stripped = req.clone();
             stripped.body.clear();
-            return self.adjust(scene, &stripped, oracle::answer(scene, &stripped, readings));
+            return self.adjust(scene, &stripped, readings, oracle::answer(scene, &stripped, readings));
         }
-        self.adjust(scene, req, prediction)
+        self.adjust(scene, req, readings, prediction)
     }
 
-    fn adjust(&self, scene: &Scene<'_>, req: &HttpRequest, prediction: Prediction) -> Prediction {
+    fn adjust(&self, scene: &Scene<'_>, req: &HttpRequest, readings: &Readings, prediction: Prediction) -> Prediction {
         let params = Reading::of(req).params(Mode::default());
         let name = params.text("DestinationImageName").map(|n| n.into_owned());
         let description = params.text("DestinationDescription").map(|d| d.into_owned());
@@ -273,10 +280,25 @@ impl Faults {
                 Fault::NonceReusable => drop(&mut v, RuleId::NonceUsed),
                 Fault::PostRefused if req.method == "POST" => add(&mut v, RuleId::Method),
                 Fault::V3Unsupported if Reading::of(req).v3 => add(&mut v, RuleId::IncompleteSignature),
+                Fault::DeleteDuringCopy => drop(&mut v, RuleId::DeleteNotCopying),
+                Fault::CancelCompletedAllowed => drop(&mut v, RuleId::CancelNotComplete),
                 _ => {}
             }
         }
-        if v == before { prediction } else { prediction.reconsider(v) }
+        let mut decided = if v == before { prediction } else { prediction.reconsider(v) };
+        if self.has(Fault::StatusDefaultIgnored) && params.get("Status").is_none() {
+            if let (Some(Outcome::Success(Effect::Describe(_))), Some(account)) =
+                (decided.acceptable.first(), caller_of(scene.world, req, &params))
+            {
+                let mut every = params.clone();
+                let all: Vec<&str> = ImageStatus::ALL.iter().map(|s| oracle::life::status_name(*s)).collect();
+                every.0.push(("Status".into(), all.join(",").into_bytes()));
+                if let (_, Some(effect)) = oracle::life::describe(scene, account, &every, readings) {
+                    decided.acceptable[0] = Outcome::Success(effect);
+                }
+            }
+        }
+        decided
     }
 
     /// The id hook: the id a new copy gets, given the ids this emulator made since the
@@ -324,11 +346,48 @@ impl Faults {
                 Fault::FormatIgnored => out.format = Format::Xml,
                 Fault::RequestIdMissing => out.fields.retain(|(k, _)| k != "RequestId"),
                 Fault::HostIdMissing => out.fields.retain(|(k, _)| k != "HostId"),
+                Fault::ProgressNeverMoves => each_item(&mut out, "Images", |items| {
+                    for item in items.iter_mut() {
+                        for (k, v) in item.iter_mut() {
+                            if *k == "Progress" {
+                                *v = Value::Text("0%".into());
+                            }
+                        }
+                    }
+                }),
+                Fault::PageOffByOne => each_item(&mut out, "Images", |items| {
+                    if !items.is_empty() {
+                        items.remove(0);
+                    }
+                }),
+                Fault::RegionMissing => each_item(&mut out, "Regions", |items| {
+                    items.pop();
+                }),
                 _ => {}
             }
         }
         out
     }
+}
+
+/// Edits the items of a list the reply holds.
+fn each_item(out: &mut Outgoing, list: &str, edit: impl FnOnce(&mut Vec<Vec<(&'static str, Value)>>)) {
+    if let Some((_, Value::List { items, .. })) = out.values.iter_mut().find(|(k, _)| k == list) {
+        edit(items);
+    }
+}
+
+/// The account whose key signed a request, if the world knows it.
+fn caller_of<'w>(
+    world: &'w World,
+    req: &HttpRequest,
+    params: &crate::oracle::read::Params,
+) -> Option<&'w crate::model::Account> {
+    let key = match req.header("authorization").and_then(crate::wire::v3::Authorization::parse) {
+        Some(auth) => auth.key_id,
+        None => params.text("AccessKeyId")?.into_owned(),
+    };
+    world.access_key(&key).map(|(a, _)| a)
 }
 
 /// A rule's first documented Code: faults name Codes through the rule table.

@@ -172,7 +172,8 @@ fn cancel(world: &World, caller: &Account, params: &Params, readings: &Readings)
                     .or(OpenPoint::CancelImage, ErrorOutcome::all_of(RuleId::CancelCopyTarget, None).split_off(1))
                     .choosing(if takes_source { 2 } else { 0 }),
             );
-            None
+            // What a server that let it through would do: remove the finished copy.
+            Some(Effect::Cancel { copy: image.id.clone() })
         }
         (None, None) => {
             v.push(Violation::certain(RuleId::CancelCopyTarget, None).choosing(target_answer));
@@ -286,7 +287,9 @@ fn page_value(text: Option<&str>, default: u64, max: u64) -> Result<u64, u64> {
     }
 }
 
-fn describe(
+/// DescribeImages' checks and listing (also what a deliberately faulty emulator asks
+/// again with other filters).
+pub fn describe(
     scene: &Scene<'_>,
     caller: &Account,
     params: &Params,
