@@ -389,6 +389,26 @@ pub mod protocol {
             self.parameters().contains(&name) || (self == Action::DescribeImages && (tag(".Key") || tag(".Value")))
         }
 
+        /// The fields its successful reply carries beyond `RequestId`, as its page's
+        /// response table and examples give them (seed: `ImageId`; DescribeImages:
+        /// `RegionId`, `TotalCount`, `PageNumber`, `PageSize`, `Images`; DescribeRegions:
+        /// `Regions`; CancelCopyImage and DeleteImage: "All parameters are common
+        /// response parameters").
+        pub fn reply_fields(self) -> &'static [(&'static str, ReplyField)] {
+            match self {
+                Action::CopyImage => &[("ImageId", ReplyField::Text)],
+                Action::DescribeImages => &[
+                    ("RegionId", ReplyField::Text),
+                    ("TotalCount", ReplyField::Count),
+                    ("PageNumber", ReplyField::Count),
+                    ("PageSize", ReplyField::Count),
+                    ("Images", ReplyField::List),
+                ],
+                Action::DescribeRegions => &[("Regions", ReplyField::List)],
+                Action::CancelCopyImage | Action::DeleteImage => &[],
+            }
+        }
+
         /// Its own parameters marked Required: Yes (CopyImage's are in [`REQUIRED`]).
         pub fn required(self) -> &'static [&'static str] {
             match self {
@@ -398,6 +418,17 @@ pub mod protocol {
                 Action::DescribeRegions => &[],
             }
         }
+    }
+
+    /// What a reply field holds.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum ReplyField {
+        /// Text that is not empty.
+        Text,
+        /// An integer (a JSON number, or XML text).
+        Count,
+        /// A list of items.
+        List,
     }
 
     impl std::fmt::Display for Action {
@@ -989,7 +1020,7 @@ pub static RULES: [Rule; RuleId::ALL.len()] = [
         id: RuleId::ReplySuccessShape,
         layer: Layer::Reply,
         source: Source::Seed("Response parameters, Examples"),
-        sentence: "<CopyImageResponse><RequestId>...</RequestId><ImageId>...</ImageId></CopyImageResponse> / {\"RequestId\": ..., \"ImageId\": ...}",
+        sentence: "<CopyImageResponse><RequestId>...</RequestId><ImageId>...</ImageId></CopyImageResponse> / {\"RequestId\": ..., \"ImageId\": ...} (companions.md: <DescribeImagesResponse> with RegionId, TotalCount, PageNumber, PageSize and Images; <DescribeRegionsResponse> with Regions; CancelCopyImage and DeleteImage: \"All parameters are common response parameters.\")",
         params: &[],
         errors: &[],
     },

@@ -100,13 +100,18 @@ pub(crate) fn body_timed_out() -> Response {
     response
 }
 
-fn error_reply(request_id: &str, host_id: &str, e: &oracle::ErrorOutcome) -> Reply {
-    Reply::Error(ErrorReply {
+/// What an error reply is written from: root, fields, no structured fields, status.
+type Parts = (String, Vec<(String, String)>, Vec<(String, Value)>, u16);
+
+fn error_parts(request_id: &str, host_id: &str, e: &oracle::ErrorOutcome) -> Parts {
+    let reply = Reply::Error(ErrorReply {
         request_id: request_id.to_owned(),
         host_id: host_id.to_owned(),
         code: e.code.to_owned(),
         message: e.message.clone(),
-    })
+    });
+    let fields = fields(&reply).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    (root_of(&reply).to_owned(), fields, Vec::new(), e.status)
 }
 
 /// How often a request is checked outside the lock before it is checked under it: the
@@ -175,27 +180,22 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
             }
         };
         let outcome = prediction.pick().clone();
-        let (reply, status) = match &outcome {
-            Outcome::Success(effect @ Effect::Copy(_)) => {
-                let id = faults.image_id(fresh_image_id(&state.world), &state.made);
-                oracle::apply(state.world_mut(), effect, &id, now);
-                state.made.push(id.clone());
-                (Reply::Success { request_id: request_id.clone(), image_id: id }, 200)
-            }
+        let (root, fields, values, status) = match &outcome {
             Outcome::Success(effect) => {
-                oracle::apply(state.world_mut(), effect, "", now);
-                let recorder = Recorder::emulator(readings);
-                oracle::remember_nonce(&mut state.nonces, &prediction, Answered::from(&outcome), now, recorder);
-                break Outgoing {
-                    status: 200,
-                    format: prediction.format.emulator(),
-                    root: success_root(effect.action()),
-                    fields: vec![("RequestId".to_owned(), request_id.clone())],
-                    values: success_values(effect),
-                    envelope: false,
+                // Only a copy makes an image, and so an id.
+                let id = match effect {
+                    Effect::Copy(_) => {
+                        let id = faults.image_id(fresh_image_id(&state.world), &state.made);
+                        state.made.push(id.clone());
+                        id
+                    }
+                    _ => String::new(),
                 };
+                oracle::apply(state.world_mut(), effect, &id, now);
+                let fields = vec![("RequestId".to_owned(), request_id.clone())];
+                (success_root(effect.action()), fields, success_values(effect, &id), 200)
             }
-            Outcome::Error(e) => (error_reply(&request_id, &state.world.host_id, e), e.status),
+            Outcome::Error(e) => error_parts(&request_id, &state.world.host_id, e),
             // The oracle never picks a refusal of any kind; were it to, the rule's first
             // reply is the emulator's own.
             Outcome::Refusal { rule } => {
@@ -203,19 +203,12 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
                 let e = errors.first().cloned().unwrap_or_else(|| {
                     oracle::ErrorOutcome::all_of(crate::rules::RuleId::Size, Some(&MAX_BODY.to_string())).remove(0)
                 });
-                (error_reply(&request_id, &state.world.host_id, &e), e.status)
+                error_parts(&request_id, &state.world.host_id, &e)
             }
         };
         let recorder = Recorder::emulator(readings);
         oracle::remember_nonce(&mut state.nonces, &prediction, Answered::from(&outcome), now, recorder);
-        break Outgoing {
-            status,
-            format: prediction.format.emulator(),
-            root: root_of(&reply).to_owned(),
-            fields: fields(&reply).into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-            values: Vec::new(),
-            envelope: false,
-        };
+        break Outgoing { status, format: prediction.format.emulator(), root, fields, values, envelope: false };
     };
     let out = faults.reply(out);
     if shared.log {
@@ -235,11 +228,11 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     response.into_response()
 }
 
-/// The fields of a companion call's success beyond `RequestId`: DescribeImages' page
-/// (the fields the 2018 page and its ImageType list, as its examples write them),
+/// The fields of a success beyond `RequestId`: CopyImage's new `ImageId`, DescribeImages'
+/// page (the fields the 2018 page and its ImageType list, as its examples write them),
 /// DescribeRegions' regions; none for a cancel or a delete ("All parameters are common
 /// response parameters").
-fn success_values(effect: &Effect) -> Vec<(String, Value)> {
+fn success_values(effect: &Effect, new_image_id: &str) -> Vec<(String, Value)> {
     let text = |t: &str| Value::Text(t.to_owned());
     match effect {
         Effect::Describe(listing) => {
@@ -252,7 +245,7 @@ fn success_values(effect: &Effect) -> Vec<(String, Value)> {
                         ("ImageName", text(l.name.as_deref().unwrap_or_default())),
                         ("Description", text(l.description.as_deref().unwrap_or_default())),
                         ("ImageOwnerAlias", text(l.alias)),
-                        ("Status", text(crate::oracle::life::status_name(l.status))),
+                        ("Status", text(l.status.name())),
                         ("Progress", text(&l.progress.map(|p| format!("{p}%")).unwrap_or_default())),
                         ("IsCopied", Value::Bool(l.copied)),
                         ("CreationTime", text(&l.created_at.to_string())),
@@ -271,7 +264,8 @@ fn success_values(effect: &Effect) -> Vec<(String, Value)> {
             let items = regions.iter().flatten().map(|r| vec![("RegionId", text(r))]).collect();
             vec![("Regions".into(), Value::List { item: "Region", items })]
         }
-        Effect::Copy(_) | Effect::Cancel { .. } | Effect::Delete { .. } => Vec::new(),
+        Effect::Copy(_) => vec![("ImageId".into(), text(new_image_id))],
+        Effect::Cancel { .. } | Effect::Delete { .. } => Vec::new(),
     }
 }
 

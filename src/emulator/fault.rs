@@ -287,11 +287,13 @@ impl Faults {
         }
         let mut decided = if v == before { prediction } else { prediction.reconsider(v) };
         if self.has(Fault::StatusDefaultIgnored) && params.get("Status").is_none() {
-            if let (Some(Outcome::Success(Effect::Describe(_))), Some(account)) =
-                (decided.acceptable.first(), caller_of(scene.world, req, &params))
-            {
+            let listed_for = match decided.acceptable.first() {
+                Some(Outcome::Success(Effect::Describe(listing))) => scene.world.account(&listing.account),
+                _ => None,
+            };
+            if let Some(account) = listed_for {
                 let mut every = params.clone();
-                let all: Vec<&str> = ImageStatus::ALL.iter().map(|s| oracle::life::status_name(*s)).collect();
+                let all: Vec<&str> = ImageStatus::ALL.iter().map(|s| s.name()).collect();
                 every.0.push(("Status".into(), all.join(",").into_bytes()));
                 if let (_, Some(effect)) = oracle::life::describe(scene, account, &every, readings) {
                     decided.acceptable[0] = Outcome::Success(effect);
@@ -375,19 +377,6 @@ fn each_item(out: &mut Outgoing, list: &str, edit: impl FnOnce(&mut Vec<Vec<(&'s
     if let Some((_, Value::List { items, .. })) = out.values.iter_mut().find(|(k, _)| k == list) {
         edit(items);
     }
-}
-
-/// The account whose key signed a request, if the world knows it.
-fn caller_of<'w>(
-    world: &'w World,
-    req: &HttpRequest,
-    params: &crate::oracle::read::Params,
-) -> Option<&'w crate::model::Account> {
-    let key = match req.header("authorization").and_then(crate::wire::v3::Authorization::parse) {
-        Some(auth) => auth.key_id,
-        None => params.text("AccessKeyId")?.into_owned(),
-    };
-    world.access_key(&key).map(|(a, _)| a)
 }
 
 /// A rule's first documented Code: faults name Codes through the rule table.

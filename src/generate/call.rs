@@ -16,7 +16,7 @@ use super::deviation::{fresh_image_id, placeholder};
 use super::world::Anchor;
 use crate::case::Case;
 use crate::model::{Copy, ImageKind, ImageStatus, World};
-use crate::oracle::life::{OWNER_ALIASES, PAGE_SIZE, STATUS_VALUES};
+use crate::oracle::life::{FORCE_VALUES, OWNER_ALIASES, PAGE_SIZE, STATUS_VALUES, USAGE_VALUES};
 use crate::rules::RuleId;
 use crate::rules::protocol::Action;
 
@@ -129,7 +129,7 @@ fn arb_filters() -> impl Strategy<Value = Filters> {
         .prop_map(|s| s.map(|s| s.into_iter().map(str::to_owned).collect()));
     let alias = prop::option::weighted(0.3, prop::sample::select(OWNER_ALIASES.to_vec()).prop_map(str::to_owned));
     let ids = prop::option::weighted(0.3, prop::collection::vec(0usize..5, 1..4));
-    let usage = prop::option::weighted(0.1, prop::sample::select(vec!["none", "instance"]).prop_map(str::to_owned));
+    let usage = prop::option::weighted(0.1, prop::sample::select(USAGE_VALUES.to_vec()).prop_map(str::to_owned));
     let size = prop::option::weighted(0.4, prop_oneof![1u64..=3, Just(PAGE_SIZE.1)]);
     let number = prop::option::weighted(0.3, 1u64..=3);
     (status, alias, ids, prop::bool::weighted(0.2), usage, size, number).prop_map(
@@ -145,6 +145,13 @@ fn arb_filters() -> impl Strategy<Value = Filters> {
     )
 }
 
+/// `PageSize` values outside the 2018 page's range: each side of it, past the later
+/// pages' maximum (100), and values that are no integer.
+fn odd_page_sizes() -> Vec<String> {
+    let numbers = [0, PAGE_SIZE.1 + 1, 2 * PAGE_SIZE.1 + 1].map(|n| n.to_string());
+    numbers.into_iter().chain(["ten".to_owned(), "-1".to_owned()]).collect()
+}
+
 /// Companion calls: about a third valid, the rest one odd value or situation each.
 pub fn arb_call() -> impl Strategy<Value = Call> {
     let text = |v: Vec<&'static str>| prop::sample::select(v).prop_map(str::to_owned);
@@ -156,7 +163,8 @@ pub fn arb_call() -> impl Strategy<Value = Call> {
         1 => text(vec!["friends", "Self", "SYSTEM", "public"]).prop_map(|value| Call::DescribeBadAlias { value }),
         1 => text(vec!["sometimes", "Instance", "all"]).prop_map(|value| Call::DescribeBadUsage { value }),
         1 => prop_oneof![
-            text(vec!["0", "51", "101", "ten", "-1"]).prop_map(|value| Call::DescribeOddPage { size: true, value }),
+            // Each side of the documented range, the later pages' maximum, no integer.
+            prop::sample::select(odd_page_sizes()).prop_map(|value| Call::DescribeOddPage { size: true, value }),
             text(vec!["0", "first", "-1"]).prop_map(|value| Call::DescribeOddPage { size: false, value }),
         ],
         1 => text(vec!["Status", "ImageOwnerAlias", "Usage", "ImageId", "ImageName"]).prop_map(|name| Call::DescribeEmptyFilter { name }),
@@ -165,7 +173,11 @@ pub fn arb_call() -> impl Strategy<Value = Call> {
         1 => Just(Call::CancelNotCopy),
         1 => Just(Call::CancelMissing),
         1 => Just(Call::CancelUnknownRegion),
-        3 => prop::option::weighted(0.4, text(vec!["true", "false", "maybe", "TRUE", "1"])).prop_map(|force| Call::Delete { force }),
+        3 => prop::option::weighted(
+            0.4,
+            prop::sample::select(FORCE_VALUES.iter().chain(&["maybe", "TRUE", "1"]).map(|f| f.to_string()).collect::<Vec<_>>())
+        )
+        .prop_map(|force| Call::Delete { force }),
         2 => any::<bool>().prop_map(|source| Call::DeleteCopying { source }),
         1 => Just(Call::DeleteCreating),
         1 => any::<bool>().prop_map(|system| Call::DeleteNotOwn { system }),
@@ -216,7 +228,7 @@ impl Call {
             Call::CancelNotCopy => RuleId::CancelCopyTarget,
             Call::CancelMissing => RuleId::CancelImage,
             Call::CancelUnknownRegion => RuleId::CancelRegion,
-            Call::Delete { force: Some(f) } if f != "true" && f != "false" => RuleId::DeleteForce,
+            Call::Delete { force: Some(f) } if !FORCE_VALUES.contains(&f.as_str()) => RuleId::DeleteForce,
             Call::Delete { .. } => RuleId::DeleteSucceeds,
             Call::DeleteCopying { .. } => RuleId::DeleteNotCopying,
             Call::DeleteCreating => RuleId::DeleteNotCreating,
@@ -236,7 +248,7 @@ impl Call {
             | Call::CancelCopy { .. }
             | Call::DeleteMissing => true,
             Call::DeleteCopying { source } => *source,
-            Call::Delete { force } => force.as_deref().is_some_and(|f| f != "true" && f != "false"),
+            Call::Delete { force } => force.as_deref().is_some_and(|f| !FORCE_VALUES.contains(&f)),
             _ => false,
         }
     }
@@ -403,7 +415,6 @@ fn add_copy(anchor: &Anchor, world: &mut World, region: &str, name: &str) -> Str
         i.copied = true;
         i.created_at = now.plus(-10);
     });
-    world.copies.retain(|c| c.source_image != anchor.image);
     world.copies.push(Copy {
         source_image: anchor.image.clone(),
         destination_image: id.clone(),

@@ -13,8 +13,12 @@ use super::client::TransportError;
 use crate::model::{Format, HttpReply};
 use crate::oracle::{Answered, Outcome, Prediction};
 use crate::rules::RuleId;
-use crate::rules::protocol::Action;
-use crate::wire::reply::{self, ERROR_ROOT, ParsedReply, ReplyParseError, SUCCESS_ROOT};
+use crate::rules::protocol::{Action, ReplyField};
+use crate::wire::reply::{self, ERROR_ROOT, ParsedReply, ReplyParseError};
+
+/// The fields an error reply carries beyond `RequestId` (protocol.md §1).
+const ERROR_FIELDS: [(&str, ReplyField); 3] =
+    [("HostId", ReplyField::Text), ("Code", ReplyField::Text), ("Message", ReplyField::Text)];
 
 /// A check that failed: the rule, what the documentation expects, what arrived. Both
 /// sides are values; [`crate::report`] renders them.
@@ -422,35 +426,25 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
             observed: Observed::Shape { problem },
         })
     };
-    let success_root = reply::success_root(prediction.action);
-    let (root, required): (&str, &[&str]) = match (success, prediction.action) {
-        (false, _) => (ERROR_ROOT, &["HostId", "Code", "Message"]),
-        (true, Action::CopyImage) => (SUCCESS_ROOT, &["ImageId"]),
-        (true, Action::DescribeImages) => (&success_root, &["RegionId"]),
-        (true, _) => (&success_root, &[]),
+    let (root, required): (String, &[(&str, ReplyField)]) = if success {
+        (reply::success_root(prediction.action), prediction.action.reply_fields())
+    } else {
+        (ERROR_ROOT.to_owned(), &ERROR_FIELDS)
     };
     match (&parsed.root, parsed.format) {
-        (Some(r), Format::Xml) if r != root => shape(ShapeProblem::Root { name: clip(r) }),
+        (Some(r), Format::Xml) if *r != root => shape(ShapeProblem::Root { name: clip(r) }),
         _ => {}
     }
-    let present: &[&str] = match (success, prediction.action) {
-        (true, Action::DescribeImages) => &["TotalCount", "PageNumber", "PageSize", "Images"],
-        (true, Action::DescribeRegions) => &["Regions"],
-        _ => &[],
-    };
-    for field in present {
-        if parsed.get(field).is_none() {
-            shape(ShapeProblem::Missing { field: (*field).to_owned() });
-        }
-    }
-    for field in required {
-        match parsed.get(field) {
-            None => shape(ShapeProblem::Missing { field: (*field).to_owned() }),
-            Some(reply::FieldValue::Text(t)) if t.is_empty() => {
+    for (field, kind) in required {
+        match (parsed.get(field), kind) {
+            (None, _) => shape(ShapeProblem::Missing { field: (*field).to_owned() }),
+            (Some(reply::FieldValue::Text(t)), ReplyField::Text) if t.is_empty() => {
                 shape(ShapeProblem::Empty { field: (*field).to_owned() })
             }
-            Some(reply::FieldValue::Text(_)) => {}
-            Some(v) => shape(ShapeProblem::NotText { field: (*field).to_owned(), type_name: v.type_name().to_owned() }),
+            (Some(reply::FieldValue::Text(_)), ReplyField::Text) | (Some(_), ReplyField::Count | ReplyField::List) => {}
+            (Some(v), ReplyField::Text) => {
+                shape(ShapeProblem::NotText { field: (*field).to_owned(), type_name: v.type_name().to_owned() })
+            }
         }
     }
     if success && parsed.get("Code").is_some() {

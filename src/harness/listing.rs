@@ -10,7 +10,6 @@
 //! documents do not settle (see [`crate::oracle::Listing::judged`]) is not judged.
 
 use super::compare::{Expected, Mismatch, Observed};
-use crate::oracle::life::status_name;
 use crate::oracle::{Effect, Listed, Listing, Prediction};
 use crate::rules::RuleId;
 use crate::wire::reply::{self, FieldValue, ParsedReply};
@@ -108,7 +107,7 @@ fn image_fields(c: &Listed, item: &[(String, String)]) -> Vec<Mismatch> {
             out.push(mismatch(rule, format!("Images[{}].{name}", c.id), want.to_owned(), got.map(str::to_owned)));
         }
     };
-    expect("Status", status_name(c.status), false);
+    expect("Status", c.status.name(), false);
     expect("IsCopied", if c.copied { "true" } else { "false" }, false);
     // An image only some readings list (a community image) has no settled alias.
     if c.certain {

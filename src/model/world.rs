@@ -221,6 +221,18 @@ impl ImageStatus {
         ImageStatus::CreateFailed,
         ImageStatus::Deprecated,
     ];
+
+    /// The status as DescribeImages writes it (and as worlds spell it).
+    pub fn name(self) -> &'static str {
+        match self {
+            ImageStatus::Creating => "Creating",
+            ImageStatus::Waiting => "Waiting",
+            ImageStatus::Available => "Available",
+            ImageStatus::UnAvailable => "UnAvailable",
+            ImageStatus::CreateFailed => "CreateFailed",
+            ImageStatus::Deprecated => "Deprecated",
+        }
+    }
 }
 
 /// An image.
@@ -540,6 +552,13 @@ mod tests {
         assert_eq!(w.copies.len(), before);
         w.settle(due);
         assert_eq!(w.copies.len(), before - 1);
+    }
+
+    #[test]
+    fn a_status_name_is_its_json_spelling() {
+        for s in ImageStatus::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.name());
+        }
     }
 
     #[test]

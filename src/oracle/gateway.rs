@@ -197,7 +197,9 @@ fn required_rule(action: Action, name: &str) -> RuleId {
         (Action::CancelCopyImage, "RegionId") => RuleId::CancelRegion,
         (Action::CancelCopyImage, _) => RuleId::CancelImage,
         (Action::DeleteImage, "RegionId") => RuleId::DeleteRegion,
-        _ => RuleId::DeleteImageExists,
+        (Action::DeleteImage, _) => RuleId::DeleteImageExists,
+        // CopyImage's are its own (`copy_required`); DescribeRegions requires none.
+        (Action::CopyImage | Action::DescribeRegions, _) => RuleId::MissingParameter,
     }
 }
 

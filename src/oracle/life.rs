@@ -15,7 +15,6 @@ use super::read::Params;
 use super::{Effect, ErrorOutcome, OpenPoint, Scene, Violation};
 use crate::model::{Account, Image, ImageKind, ImageStatus, Timestamp, World};
 use crate::rules::RuleId;
-use crate::rules::protocol::Action;
 
 /// The values of `Status` the 2018 page lists.
 pub const STATUS_VALUES: [&str; 4] = ["Creating", "Available", "UnAvailable", "CreateFailed"];
@@ -61,6 +60,8 @@ pub struct Listed {
 /// What a DescribeImages success shows: the images that may match, the page asked for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Listing {
+    /// The account it lists for (its `self`).
+    pub account: String,
     /// `RegionId`.
     pub region: String,
     /// `PageNumber` as the emulator reads it.
@@ -92,24 +93,9 @@ impl Listing {
     }
 }
 
-pub(super) fn check(
-    scene: &Scene<'_>,
-    action: Action,
-    caller: &Account,
-    params: &Params,
-    readings: &Readings,
-) -> (Vec<Violation>, Option<Effect>) {
-    match action {
-        Action::DescribeRegions => {
-            let world = scene.world;
-            let regions = world.exhaustive.then(|| world.regions.iter().map(|r| r.id.clone()).collect());
-            (Vec::new(), Some(Effect::Regions { regions }))
-        }
-        Action::DescribeImages => describe(scene, caller, params, readings),
-        Action::CancelCopyImage => cancel(scene.world, caller, params, readings),
-        // CopyImage is the API layer's own ([`super::api`]).
-        Action::DeleteImage | Action::CopyImage => delete(scene.world, caller, params, readings),
-    }
+/// DescribeRegions: the world's regions (none known of a world that is not exhaustive).
+pub(super) fn regions(world: &World) -> Effect {
+    Effect::Regions { regions: world.exhaustive.then(|| world.regions.iter().map(|r| r.id.clone()).collect()) }
 }
 
 /// `InvalidImageId.NotFound`, its status chosen by point `image-not-found-status`.
@@ -127,7 +113,12 @@ fn image_in<'w>(world: &'w World, region: &str, id: &str) -> Option<&'w Image> {
     world.image(id).filter(|i| i.region == region)
 }
 
-fn cancel(world: &World, caller: &Account, params: &Params, readings: &Readings) -> (Vec<Violation>, Option<Effect>) {
+pub(super) fn cancel(
+    world: &World,
+    caller: &Account,
+    params: &Params,
+    readings: &Readings,
+) -> (Vec<Violation>, Option<Effect>) {
     let region = params.text("RegionId").unwrap_or_default();
     let id = params.text("ImageId").unwrap_or_default();
     if !world.exhaustive {
@@ -183,7 +174,12 @@ fn cancel(world: &World, caller: &Account, params: &Params, readings: &Readings)
     (v, effect)
 }
 
-fn delete(world: &World, caller: &Account, params: &Params, readings: &Readings) -> (Vec<Violation>, Option<Effect>) {
+pub(super) fn delete(
+    world: &World,
+    caller: &Account,
+    params: &Params,
+    readings: &Readings,
+) -> (Vec<Violation>, Option<Effect>) {
     let region = params.text("RegionId").unwrap_or_default();
     let id = params.text("ImageId").unwrap_or_default();
     let mut v = Vec::new();
@@ -261,18 +257,6 @@ fn alias_of(image: &Image, caller: &str, public_as_system: bool) -> Option<&'sta
         ImageKind::Public if public_as_system => Some("system"),
         ImageKind::Public => None,
         ImageKind::Marketplace => Some("marketplace"),
-    }
-}
-
-/// A status as DescribeImages writes it.
-pub fn status_name(status: ImageStatus) -> &'static str {
-    match status {
-        ImageStatus::Creating => "Creating",
-        ImageStatus::Waiting => "Waiting",
-        ImageStatus::Available => "Available",
-        ImageStatus::UnAvailable => "UnAvailable",
-        ImageStatus::CreateFailed => "CreateFailed",
-        ImageStatus::Deprecated => "Deprecated",
     }
 }
 
@@ -382,7 +366,7 @@ pub fn describe(
     let mut candidates: Vec<Listed> = Vec::new();
     if world.exhaustive {
         for image in world.images.iter().filter(|i| i.region == region) {
-            if !wanted_status.contains(&status_name(image.status)) || usage_instance {
+            if !wanted_status.contains(&image.status.name()) || usage_instance {
                 continue;
             }
             if ids.as_ref().is_some_and(|ids| !ids.contains(&image.id)) {
@@ -433,7 +417,7 @@ pub fn describe(
         let by_time = if oldest_first { a.created_at.cmp(&b.created_at) } else { b.created_at.cmp(&a.created_at) };
         by_time.then_with(|| a.id.cmp(&b.id))
     });
-    let listing = Listing { region, page_number, page_size, candidates, judged };
+    let listing = Listing { account: caller.id.clone(), region, page_number, page_size, candidates, judged };
     (v, Some(Effect::Describe(listing)))
 }
 
@@ -466,6 +450,7 @@ mod tests {
             emulator,
         };
         let mut listing = Listing {
+            account: "a".into(),
             region: "r".into(),
             page_number: 2,
             page_size: 2,

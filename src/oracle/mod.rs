@@ -337,13 +337,15 @@ impl Prediction {
     /// Whether an acceptable success creates an image (a copy): what the create
     /// budget counts.
     pub fn may_create(&self) -> bool {
-        self.effects().iter().any(|e| matches!(e, Effect::Copy(_)))
+        self.acceptable.iter().any(|o| matches!(o, Outcome::Success(Effect::Copy(_))))
     }
 
     /// Whether an acceptable success removes something (a cancel, a delete): never
     /// sent where the world is unknown, for it may be somebody's.
     pub fn may_destroy(&self) -> bool {
-        self.effects().iter().any(|e| matches!(e, Effect::Cancel { .. } | Effect::Delete { image: Some(_) }))
+        self.acceptable
+            .iter()
+            .any(|o| matches!(o, Outcome::Success(Effect::Cancel { .. } | Effect::Delete { image: Some(_) })))
     }
 
     /// Whether success is the only acceptable outcome.
@@ -402,9 +404,8 @@ impl Prediction {
     /// The decision over other violations, as if the request broke exactly these: how a
     /// deliberately faulty server is built without touching the rules.
     pub fn reconsider(&self, violations: Vec<Violation>) -> Prediction {
-        let mut p = decide(violations, self.plan.clone(), self.format, self.nonce.clone(), self.pick_last);
-        p.action = self.action;
-        p
+        let call = Call { action: self.action, plan: self.plan.clone() };
+        decide(violations, call, self.format, self.nonce.clone(), self.pick_last)
     }
 
     /// Open points that widened this prediction.
@@ -492,7 +493,7 @@ fn evaluate(scene: &Scene<'_>, req: &HttpRequest, reading: &Reading, mode: Mode,
         size.any_refusal = true;
         request_layer.push(size);
         let format = reading.params(mode).format(reading.v3, unknown_format);
-        return decide(request_layer, None, format, None, pick_last);
+        return decide(request_layer, Call { action: Action::CopyImage, plan: None }, format, None, pick_last);
     }
     let bad = reading.bad_names(mode);
     if !bad.is_empty() {
@@ -517,14 +518,15 @@ fn evaluate(scene: &Scene<'_>, req: &HttpRequest, reading: &Reading, mode: Mode,
             let (v, plan) = api::check(scene, account, &params, readings);
             (v, plan.map(Effect::Copy))
         }
-        (Some(account), action) => life::check(scene, action, account, &params, readings),
+        (Some(_), Action::DescribeRegions) => (Vec::new(), Some(life::regions(scene.world))),
+        (Some(account), Action::DescribeImages) => life::describe(scene, account, &params, readings),
+        (Some(account), Action::CancelCopyImage) => life::cancel(scene.world, account, &params, readings),
+        (Some(account), Action::DeleteImage) => life::delete(scene.world, account, &params, readings),
     };
     let mut violations = request_layer;
     violations.extend(gate.violations);
     violations.extend(api_layer);
-    let mut prediction = decide(violations, plan, format, gate.nonce, pick_last);
-    prediction.action = gate.action;
-    prediction
+    decide(violations, Call { action: gate.action, plan }, format, gate.nonce, pick_last)
 }
 
 fn push_unique(list: &mut Vec<Outcome>, o: Outcome) {
@@ -543,9 +545,16 @@ const STAGES: [&[Layer]; 2] = [&[Layer::Request, Layer::Gateway], &[Layer::Api]]
 /// acceptable; success is acceptable when no stage stopped. The emulator answers the
 /// first rule it refuses in rule-table order (or, with `pick_last`, the last acceptable
 /// outcome).
+/// The call a request makes: its action (CopyImage when it names none the suite knows)
+/// and what a success would do.
+struct Call {
+    action: Action,
+    plan: Option<Effect>,
+}
+
 fn decide(
     violations: Vec<Violation>,
-    plan: Option<Effect>,
+    Call { action, plan }: Call,
     format: FormatExpectation,
     nonce: Option<Vec<u8>>,
     pick_last: bool,
@@ -593,7 +602,6 @@ fn decide(
         // violation); kept total rather than panicking.
         acceptable.push(Outcome::Error(ErrorOutcome::all_of(RuleId::MissingParameter, Some("AccessKeyId")).remove(0)));
     }
-    let action = Action::CopyImage;
     Prediction { acceptable, format, decided: violations.clone(), violations, nonce, plan, action, pick_last }
 }
 

@@ -121,15 +121,13 @@ impl Value {
 }
 
 /// Renders flat text fields followed by structured ones: a companion call's reply.
+/// [`render_fields`] is this with no structured fields.
 pub fn render_values<K: AsRef<str>, V: AsRef<str>>(
     root: &str,
     fields: &[(K, V)],
     values: &[(String, Value)],
     format: Format,
 ) -> (&'static str, Vec<u8>) {
-    if values.is_empty() {
-        return render_fields(root, fields, format);
-    }
     match format {
         Format::Json => {
             let mut map: serde_json::Map<String, serde_json::Value> = fields
@@ -142,15 +140,22 @@ pub fn render_values<K: AsRef<str>, V: AsRef<str>>(
             (JSON_CONTENT_TYPE, serde_json::to_vec(&map).unwrap_or_default())
         }
         Format::Xml => {
-            let (content_type, body) = render_fields(root, fields, format);
-            let mut out = String::from_utf8(body).unwrap_or_default();
-            let close = format!("</{root}>");
-            out.truncate(out.len().saturating_sub(close.len()));
+            let mut out = String::from("<?xml version='1.0' encoding='UTF-8'?>");
+            out.push_str(&format!("<{root}>"));
+            for (k, v) in fields {
+                let (k, v) = (k.as_ref(), v.as_ref());
+                let v = xml_chars(v);
+                if k == "Recommend" {
+                    out.push_str(&format!("<{k}><![CDATA[{}]]></{k}>", v.replace("]]>", "]]]]><![CDATA[>")));
+                } else {
+                    out.push_str(&format!("<{k}>{}</{k}>", escape(v.as_ref())));
+                }
+            }
             for (k, v) in values {
                 v.xml(k, &mut out);
             }
-            out.push_str(&close);
-            (content_type, out.into_bytes())
+            out.push_str(&format!("</{root}>"));
+            (XML_CONTENT_TYPE, out.into_bytes())
         }
     }
 }
@@ -195,7 +200,7 @@ pub fn parse_items(body: &[u8], list: &str, item: &str) -> Result<Option<Vec<Ite
         let event = reader.read_event().map_err(|e| ReplyParseError::Xml(e.to_string()))?;
         let in_list = path.len() >= 2 && path[1] == list;
         match event {
-            Event::Start(e) => {
+            Event::Start(ref e) | Event::Empty(ref e) => {
                 let name: String = e.name().as_ref().to_owned();
                 match path.len() {
                     1 if name == list => {
@@ -209,21 +214,9 @@ pub fn parse_items(body: &[u8], list: &str, item: &str) -> Result<Option<Vec<Ite
                     }
                     _ => {}
                 }
-                path.push(name);
-            }
-            Event::Empty(e) => {
-                let name: String = e.name().as_ref().to_owned();
-                match path.len() {
-                    1 if name == list => {
-                        rows.get_or_insert_with(Vec::new);
-                    }
-                    2 if in_list && name == item => rows.get_or_insert_with(Vec::new).push(Vec::new()),
-                    3 if in_list && path[2] == item => {
-                        if let Some(row) = rows.as_mut().and_then(|r| r.last_mut()) {
-                            row.push((name, String::new()));
-                        }
-                    }
-                    _ => {}
+                // An empty element opens nothing.
+                if matches!(event, Event::Start(_)) {
+                    path.push(name);
                 }
             }
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
@@ -259,30 +252,7 @@ pub fn render_fields<K: AsRef<str>, V: AsRef<str>>(
     fields: &[(K, V)],
     format: Format,
 ) -> (&'static str, Vec<u8>) {
-    match format {
-        Format::Json => {
-            let map: serde_json::Map<String, serde_json::Value> = fields
-                .iter()
-                .map(|(k, v)| (k.as_ref().to_owned(), serde_json::Value::String(v.as_ref().to_owned())))
-                .collect();
-            (JSON_CONTENT_TYPE, serde_json::to_vec(&map).unwrap_or_default())
-        }
-        Format::Xml => {
-            let mut out = String::from("<?xml version='1.0' encoding='UTF-8'?>");
-            out.push_str(&format!("<{root}>"));
-            for (k, v) in fields {
-                let (k, v) = (k.as_ref(), v.as_ref());
-                let v = xml_chars(v);
-                if k == "Recommend" {
-                    out.push_str(&format!("<{k}><![CDATA[{}]]></{k}>", v.replace("]]>", "]]]]><![CDATA[>")));
-                } else {
-                    out.push_str(&format!("<{k}>{}</{k}>", escape(v.as_ref())));
-                }
-            }
-            out.push_str(&format!("</{root}>"));
-            (XML_CONTENT_TYPE, out.into_bytes())
-        }
-    }
+    render_values(root, fields, &[], format)
 }
 
 /// Whether XML 1.0 can carry a character at all (its `Char` production); no escape
