@@ -221,6 +221,72 @@ impl Case {
     }
 }
 
+/// A copy an earlier step of a sequence made, as a later step names it: a parameter
+/// value `{copy:N}` is the n-th such copy's image (counting from 0, wrapping),
+/// `{copy-region:N}` its region, `{source:N}` the image it copies and
+/// `{source-region:N}` that image's region. The ids are the target's, known only once
+/// it answered, so a sequence is saved with the placeholders and resolved as it runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopyRef {
+    /// The new image.
+    pub image: String,
+    /// Its region.
+    pub region: String,
+    /// The image copied.
+    pub source: String,
+    /// The source's region.
+    pub source_region: String,
+}
+
+impl CopyRef {
+    /// The placeholder for the n-th copy's `field`: `copy`, `copy-region`, `source` or
+    /// `source-region`.
+    pub fn placeholder(field: &str, n: usize) -> ParamValue {
+        ParamValue::text(&format!("{{{field}:{n}}}"))
+    }
+
+    fn field(&self, name: &str) -> Option<&str> {
+        Some(match name {
+            "copy" => &self.image,
+            "copy-region" => &self.region,
+            "source" => &self.source,
+            "source-region" => &self.source_region,
+            _ => return None,
+        })
+    }
+}
+
+impl Case {
+    /// Whether a parameter names an earlier copy (see [`CopyRef`]).
+    pub fn names_copies(&self) -> bool {
+        self.params.iter().any(|(_, v)| placeholder_of(&v.0).is_some())
+    }
+
+    /// The case with its placeholders replaced by the copies made so far; `None` when it
+    /// names a copy and none was made (the step is skipped).
+    pub fn resolved(&self, copies: &[CopyRef]) -> Option<Case> {
+        let mut case = self.clone();
+        for (_, value) in &mut case.params {
+            if let Some((field, n)) = placeholder_of(&value.0) {
+                let copy = copies.get(n % copies.len().max(1))?;
+                *value = ParamValue::text(copy.field(field)?);
+            }
+        }
+        Some(case)
+    }
+}
+
+/// A placeholder's field and index.
+fn placeholder_of(value: &[u8]) -> Option<(&str, usize)> {
+    let text = std::str::from_utf8(value).ok()?.strip_prefix('{')?.strip_suffix('}')?;
+    let (field, n) = text.split_once(':')?;
+    let n = n.parse().ok()?;
+    COPY_FIELDS.contains(&field).then_some((field, n))
+}
+
+/// The fields a placeholder may name.
+const COPY_FIELDS: [&str; 4] = ["copy", "copy-region", "source", "source-region"];
+
 /// One step of a replayable sequence.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "kebab-case")]

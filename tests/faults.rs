@@ -388,7 +388,13 @@ async fn each_fault_breaks_what_it_says_and_spares_its_neighbour() {
 #[test]
 fn every_fault_that_acts_on_one_request_has_a_row() {
     let covered: Vec<Fault> = rows().iter().map(|r| r.fault).collect();
-    let lifecycle = [Fault::CopiesNeverComplete, Fault::CompletedCopiesInvisible, Fault::ImageIdsReused];
+    let lifecycle = [
+        Fault::CopiesNeverComplete,
+        Fault::CompletedCopiesInvisible,
+        Fault::ImageIdsReused,
+        Fault::CancelLeavesImage,
+        Fault::CancelledStillCounted,
+    ];
     for f in Fault::ALL.iter().filter(|f| !lifecycle.contains(f)) {
         assert!(covered.contains(f), "{f} has no row");
     }
@@ -449,4 +455,53 @@ async fn lifecycle_faults_break_only_the_copy_they_concern() {
 
     let (f, _, again) = lifecycle(vec![Fault::ImageIdsReused]).await;
     assert_eq!(f, again);
+}
+
+/// Copy into a destination with room for one more image, cancel the copy, read the
+/// world, copy again: the images and copies shown after the cancel, and the second
+/// copy's status and Code.
+async fn cancel_then_copy(faults: Vec<Fault>) -> (Vec<(String, String)>, usize, u16, Option<String>) {
+    let mut w = world();
+    let account = w.access_key("testid").unwrap().0.id.clone();
+    let held = w.owned_images(&account, "cn-hangzhou").count() as u32;
+    w.regions.iter_mut().find(|r| r.id == "cn-hangzhou").unwrap().image_quota = held + 1;
+    let e = Emulator::start(EmulatorConfig { world: w, faults: Faults(faults), ..EmulatorConfig::default() })
+        .await
+        .unwrap();
+    let client = common::client();
+    let (_, first) = common::send_case(&client, &e, &ok()).await;
+    let copy = reply::parse(&first.body).unwrap().text("ImageId").unwrap().to_owned();
+    let cancel = call(Action::CancelCopyImage, &[("RegionId", "cn-hangzhou"), ("ImageId", &copy)]);
+    let (_, cancelled) = common::send_case(&client, &e, &cancel).await;
+    assert_eq!(cancelled.status, 200, "{}", String::from_utf8_lossy(&cancelled.body));
+    let shown: serde_json::Value =
+        client.get(format!("{}/_conformance/world", e.uri())).send().await.unwrap().json_value().await;
+    let images = shown["world"]["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["id"] == copy.as_str())
+        .map(|i| (i["id"].as_str().unwrap().to_owned(), i["status"].as_str().unwrap().to_owned()))
+        .collect();
+    let copies =
+        shown["world"]["copies"].as_array().unwrap().iter().filter(|c| c["destination_image"] == copy.as_str()).count();
+    let (_, second) = common::send_case(&client, &e, &ok()).await;
+    let code = reply::parse(&second.body).unwrap().text("Code").map(str::to_owned);
+    e.shutdown().await;
+    (images, copies, second.status, code)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_faults_leave_the_image_or_its_quota_slot_behind() {
+    let (images, copies, status, code) = cancel_then_copy(Vec::new()).await;
+    assert_eq!((images.len(), copies, status, code), (0, 0, 200, None));
+
+    let (images, copies, status, _) = cancel_then_copy(vec![Fault::CancelLeavesImage]).await;
+    assert_eq!(images.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(), ["Creating"]);
+    assert_eq!(copies, 0, "the copy itself stops");
+    assert_eq!(status, 403, "the image left behind fills the quota");
+
+    let (images, copies, status, code) = cancel_then_copy(vec![Fault::CancelledStillCounted]).await;
+    assert_eq!((images.len(), copies), (0, 0), "the image is gone");
+    assert_eq!((status, code.as_deref()), (403, Some("QuotaExceed.Image")));
 }

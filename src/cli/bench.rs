@@ -526,11 +526,7 @@ pub async fn fault_bench(
             cases_to_first: first_failure.map(|(cases, _, _)| cases),
             requests_to_first: first_failure.map(|(_, requests, _)| requests),
             seconds_to_first: first_failure.map(|(_, _, seconds)| seconds),
-            shrunk_size: commonest.map(|f| {
-                let sequence = f.steps.len() > 1
-                    || f.steps.iter().any(|s| !matches!(s, copyimage_conformance::case::ReplayStep::Send { .. }));
-                if sequence { format!("{} steps", f.steps.len()) } else { format!("{} deviation(s)", f.size.1) }
-            }),
+            shrunk_size: commonest.map(|f| format!("{} {}", f.size.1, f.size_unit())),
             shrunk_request_bytes: commonest.and_then(|f| f.request.as_ref()).map(|q| q.target.len() + q.body.len()),
             failed_cases: r.failed,
             flaky_cases: r.flaky,

@@ -191,7 +191,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
                     }
                     _ => String::new(),
                 };
-                oracle::apply(state.world_mut(), effect, &id, now);
+                faults.apply(state.world_mut(), effect, &id, now);
                 let fields = vec![("RequestId".to_owned(), request_id.clone())];
                 (success_root(effect.action()), fields, success_values(effect, &id), 200)
             }

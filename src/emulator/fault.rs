@@ -1,10 +1,10 @@
 //! Deliberate faults: the bugs emulator authors really write, for measuring the suite.
 //!
 //! Owns the [`Fault`] catalogue and the one layer where faults act. The emulator's
-//! pipeline offers five hooks and a fault uses some of them: the decision (a fault
+//! pipeline offers six hooks and a fault uses some of them: the decision (a fault
 //! changes which violations count and the oracle's own `reconsider` decides again), the
-//! new image's id, letting due copies complete, the world that the control contract
-//! shows, and the reply before it is written. The oracle itself is never changed: a
+//! new image's id, carrying a success into the world, letting due copies complete, the
+//! world that the control contract shows, and the reply before it is written. The oracle itself is never changed: a
 //! faulty emulator is the correct decision wrapped in a wrong one.
 
 use std::fmt;
@@ -111,6 +111,8 @@ faults! {
     ProgressNeverMoves => "progress-never-moves", Lifecycle, "DescribeImages shows every image's Progress as 0%";
     PageOffByOne => "page-off-by-one", Lifecycle, "DescribeImages starts each page one image late";
     RegionMissing => "region-missing", Lifecycle, "DescribeRegions leaves the last region out";
+    CancelLeavesImage => "cancel-leaves-image", Lifecycle, "a cancelled copy stops, but its image stays behind, Creating";
+    CancelledStillCounted => "cancelled-still-counted", Lifecycle, "counts a cancelled copy against the destination's custom-image quota";
 }
 
 impl serde::Serialize for Fault {
@@ -309,6 +311,26 @@ impl Faults {
         match made.first() {
             Some(first) if self.has(Fault::ImageIdsReused) => first.clone(),
             _ => fresh,
+        }
+    }
+
+    /// The apply hook: carries a success into the world.
+    pub fn apply(&self, world: &mut World, effect: &Effect, new_image_id: &str, now: Timestamp) {
+        let Effect::Cancel { copy } = effect else {
+            return oracle::apply(world, effect, new_image_id, now);
+        };
+        if self.has(Fault::CancelLeavesImage) {
+            world.copies.retain(|c| c.destination_image != *copy);
+            return;
+        }
+        let region = world.image(copy).map(|i| i.region.clone());
+        oracle::apply(world, effect, new_image_id, now);
+        if self.has(Fault::CancelledStillCounted) {
+            // The cancelled copy's slot is never given back: the same as the quota
+            // shrinking by one for the caller.
+            if let Some(r) = world.regions.iter_mut().find(|r| Some(&r.id) == region.as_ref()) {
+                r.image_quota = r.image_quota.saturating_sub(1);
+            }
         }
     }
 

@@ -16,7 +16,7 @@ use super::client::TransportError;
 use super::compare::{Expected, ImageBrief, Mismatch, Observed, Seen, Verdict, judge};
 use super::endpoint::Endpoint;
 use crate::case::Case;
-use crate::case::ReplayStep;
+use crate::case::{CopyRef, ReplayStep};
 use crate::model::{HttpReply, HttpRequest, Timestamp, World};
 use crate::oracle::{self, Answered, Effect, NonceLog, Prediction, Recorder, Scene};
 use crate::rules::RuleId;
@@ -325,19 +325,35 @@ pub async fn check(target: &Endpoint, mirror: &mut Mirror) -> Result<StepRecord,
     Ok(StepRecord::control(vec![RuleId::CopyLifecycle], mismatches))
 }
 
-/// Runs replay steps in order.
+/// The copy a record made, as later steps name it.
+fn made(record: &StepRecord, world: &World) -> Option<CopyRef> {
+    let image = record.created.clone()?;
+    let plan = record.prediction.as_ref()?.plans().into_iter().next()?;
+    let source_region = world.image(&plan.source_image).map(|i| i.region.clone()).unwrap_or_default();
+    Some(CopyRef { image, region: plan.destination_region.clone(), source: plan.source_image.clone(), source_region })
+}
+
+/// Runs replay steps in order; a step naming an earlier copy (see [`CopyRef`]) runs
+/// with the ids the target gave, and is skipped while there is none.
 pub async fn run_steps(
     target: &Endpoint,
     mirror: &mut Mirror,
     steps: &[ReplayStep],
 ) -> Result<Vec<StepRecord>, HarnessError> {
-    let mut records = Vec::new();
+    let mut records: Vec<StepRecord> = Vec::new();
+    let mut copies = Vec::new();
     for step in steps {
         if !delivered(&records) {
             break;
         }
         match step {
-            ReplayStep::Send { case } => records.extend(send_case(target, mirror, case).await?),
+            ReplayStep::Send { case } => {
+                // A step that names an earlier copy runs only once there is one.
+                let Some(case) = case.resolved(&copies) else { continue };
+                let from = records.len();
+                records.extend(send_case(target, mirror, &case).await?);
+                copies.extend(records[from..].iter().filter_map(|r| made(r, &mirror.world)));
+            }
             ReplayStep::Advance { seconds } => advance(target, mirror, *seconds).await?,
             ReplayStep::Check => records.push(check(target, mirror).await?),
         }

@@ -130,8 +130,20 @@ pub(super) async fn on_failure(
             }
         }
     }
-    let (mut world, steps, best_unit) = best;
-    let size_after = size(anchor, &best_unit);
+    let (mut world, mut steps, best_unit) = best;
+    let mut size_after = size(anchor, &best_unit);
+    // A scripted sequence shrinks as a whole or not at all: its steps are taken out one
+    // at a time, last first, while the failure persists (only with control: a sequence
+    // is never run without it).
+    if shrinkable && target.control && steps.len() > 1 {
+        let left = budget.saturating_sub(tries);
+        let (n, records) = prune_steps(target, &world, &mut steps, left, &trial_failed, &may_go_on).await?;
+        tries += n;
+        if let Some(records) = records {
+            best_records = records;
+            size_after = steps.len();
+        }
+    }
     if shrinkable && probe_world.is_none() && may_go_on() {
         let mut pruned = |records: &[StepRecord]| trial_failed(records);
         tries += prune_world(target, &mut world, &steps, &mut pruned, &may_go_on).await?;
@@ -224,6 +236,33 @@ fn strip_secrets(world: &mut World) {
             k.secret = crate::model::Secret::new("");
         }
     }
+}
+
+/// Removes steps one at a time, last first, while the failure persists and `budget`
+/// runs are left; the records of the last run that still failed, if any step went.
+async fn prune_steps(
+    target: &Endpoint,
+    world: &World,
+    steps: &mut Vec<ReplayStep>,
+    budget: usize,
+    still_fails: &impl Fn(&[StepRecord]) -> bool,
+    may_go_on: &impl Fn() -> bool,
+) -> Result<(usize, Option<Vec<StepRecord>>), HarnessError> {
+    let (mut tries, mut kept) = (0, None);
+    for k in (0..steps.len()).rev() {
+        if !may_go_on() || steps.len() == 1 || tries >= budget {
+            break;
+        }
+        let mut cand = steps.clone();
+        cand.remove(k);
+        tries += 1;
+        let records = fresh_run(target, world, &cand, None).await?;
+        if still_fails(&records) {
+            *steps = cand;
+            kept = Some(records);
+        }
+    }
+    Ok((tries, kept))
 }
 
 /// Removes world entities one at a time while the failure persists.

@@ -320,8 +320,11 @@ fn failure(out: &mut String, n: usize, f: &Failure) {
     out.push_str("</table>");
     let _ = write!(
         out,
-        "<p class=\"muted\">Shrunk from {} to {} deviation(s) in {} steps.</p>",
-        f.size.0, f.size.1, f.shrink_steps
+        "<p class=\"muted\">Shrunk from {} to {} {} in {} tries.</p>",
+        f.size.0,
+        f.size.1,
+        f.size_unit(),
+        f.shrink_steps
     );
     out.push_str("<h4>Reproduce</h4><pre class=\"commands\">");
     for c in &f.commands {

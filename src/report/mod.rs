@@ -271,8 +271,21 @@ pub struct Failure {
     pub replay_file: Option<PathBuf>,
     /// Shrink steps taken (candidates tried).
     pub shrink_steps: usize,
-    /// Deviations (a generated case's changes) before and after shrinking.
+    /// Its size before and after shrinking: a generated case's deviations, or a
+    /// sequence's steps ([`Failure::size_unit`]).
     pub size: (usize, usize),
+}
+
+impl Failure {
+    /// Whether it is a sequence rather than one case.
+    pub fn is_sequence(&self) -> bool {
+        self.steps.len() > 1 || self.steps.iter().any(|s| !matches!(s, ReplayStep::Send { .. }))
+    }
+
+    /// What [`Failure::size`] counts.
+    pub fn size_unit(&self) -> &'static str {
+        if self.is_sequence() { "step(s)" } else { "deviation(s)" }
+    }
 }
 
 /// A failure that did not repeat.

@@ -198,7 +198,8 @@ pub fn render_with(r: &Report, look: Look) -> String {
             wrap_into(&mut out, &format!("{name}: expected {}", m.expected), "   ", &format!("   {pad}         "));
             wrap_into(&mut out, &format!("{pad}observed {}", m.observed), "   ", &format!("   {pad}         "));
         }
-        let _ = writeln!(out, "   shrunk from {} to {} deviation(s) in {} steps", f.size.0, f.size.1, f.shrink_steps);
+        let (unit, tries) = (f.size_unit(), f.shrink_steps);
+        let _ = writeln!(out, "   shrunk from {} to {} {unit} in {tries} tries", f.size.0, f.size.1);
         // Cut to the width: the replay file and the JSON report hold them whole.
         let world = serde_json::to_string(&super::shown_world(&f.world)).unwrap_or_default();
         line_into(&mut out, &format!("   world: {world}"));
