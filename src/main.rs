@@ -86,6 +86,10 @@ enum Command {
         /// Without world control: requests that may create an image, at most.
         #[arg(long, default_value_t = 0)]
         allow_create: usize,
+        /// Without world control: leave the images the replay creates (they are
+        /// cancelled or deleted otherwise).
+        #[arg(long)]
+        keep_created: bool,
     },
     /// Sign and send one CopyImage request given as Name=Value pairs; print the reply.
     Call {
@@ -260,6 +264,10 @@ struct RunArgs {
     /// Without world control: requests that may create an image, at most.
     #[arg(long, default_value_t = 0)]
     allow_create: usize,
+    /// Without world control: leave the images the run creates (they are cancelled or
+    /// deleted at its end otherwise; the report lists them either way).
+    #[arg(long)]
+    keep_created: bool,
     /// Without world control: requests per minute (the documented API quota).
     #[arg(long, default_value_t = 1_000)]
     rate: u32,
@@ -398,8 +406,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<Ending> {
             )
             .await
         }
-        Some(Command::Replay { file, endpoint, faults, credentials, allow_create }) => {
-            replay_file(file, endpoint, faults, credentials, allow_create).await
+        Some(Command::Replay { file, endpoint, faults, credentials, allow_create, keep_created }) => {
+            replay_file(file, endpoint, faults, credentials, allow_create, keep_created).await
         }
         Some(Command::Call { endpoint, signing, credentials, params }) => {
             call(endpoint, signing, credentials, params).await
@@ -529,6 +537,7 @@ async fn run(args: RunArgs) -> anyhow::Result<Ending> {
         shard: args.shard,
         credentials: args.credentials.resolve(),
         allow_create: args.allow_create,
+        keep_created: args.keep_created,
         rate_per_minute: args.rate,
         probe: Probe {
             region: args.region.clone(),
@@ -645,18 +654,23 @@ async fn replay_file(
     faults: Vec<Fault>,
     credentials: CredentialArgs,
     allow_create: usize,
+    keep_created: bool,
 ) -> anyhow::Result<Ending> {
     let repro = Repro::load(&file)?;
     let (base, emulator) = endpoint_or_builtin(endpoint, faults).await?;
     let target = Endpoint::connect(&base, Duration::from_secs(10), Some(1_000)).await?;
     let budget = (!target.control).then_some(allow_create);
     let target = target.with_guard(Arc::new(Guard::new(budget, interrupt(), 5, harness::guard::MAX_REPLY_BYTES)));
-    let records = replay(&target, &repro, credentials.resolve().as_ref()).await?;
+    let creds = credentials.resolve();
+    let records = replay(&target, &repro, creds.as_ref()).await?;
+    let cleanup = harness::replay::clean_up(&target, &repro, creds.as_ref(), keep_created).await?;
     if let Some(e) = emulator {
         e.shutdown().await;
     }
     let created = target.guard().budget.as_ref().map(|b| b.created()).unwrap_or_default();
-    let (text, ending) = commands::replay(&records, &created);
+    let ids: Vec<String> = created.into_iter().map(|c| c.image).collect();
+    let (mut text, ending) = commands::replay(&records, &ids);
+    text.push_str(&copyimage_conformance::report::terminal::cleanup(&cleanup));
     print!("{text}");
     Ok(ending)
 }

@@ -5,6 +5,7 @@
 mod common;
 
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
+use copyimage_conformance::harness::own::CleanupOutcome;
 use copyimage_conformance::harness::{HarnessError, Probe, RunConfig, run};
 use copyimage_conformance::rules::RuleId;
 use copyimage_conformance::wire::sign::Credentials;
@@ -65,13 +66,91 @@ async fn an_explicit_budget_creates_at_most_that_many_images_and_lists_them() {
     };
     let report = run(config(emulator.uri(), 5, probe)).await.expect("the harness runs");
     assert!(report.conformant(), "{report}");
-    let created = emulator.world().images.len() - before;
-    assert!((1..=5).contains(&created), "{created} images created");
-    assert_eq!(report.created_images.len(), created, "{:?}", report.created_images);
-    for id in &report.created_images {
-        assert!(emulator.world().image(id).is_some());
+    let made = emulator.made();
+    assert!((1..=5).contains(&made.len()), "{} images created", made.len());
+    assert_eq!(report.created_images, made);
+    // Each copy was looked up through DescribeImages and judged.
+    let lifecycle = &report.rules[RuleId::CopyLifecycle as usize];
+    assert!(lifecycle.exercised >= made.len() && lifecycle.failed == 0, "{report}");
+    // And cleaned up at the end: cancelled while copying, gone from the target.
+    assert_eq!(report.cleanup.len(), made.len());
+    for c in &report.cleanup {
+        assert_eq!(c.outcome, CleanupOutcome::Cancelled, "{c:?}");
+        assert!(c.commands.is_empty());
+        assert!(emulator.world().image(&c.image).is_none(), "{} is still there", c.image);
     }
-    assert!(report.to_string().contains(&report.created_images[0]), "the report lists created images");
+    assert_eq!(emulator.world().images.len(), before, "the target holds what it held before");
+    let text = report.to_string();
+    assert!(text.contains(&made[0]) && text.contains("cleaned up: cancelled"), "{text}");
+    emulator.shutdown().await;
+}
+
+/// `keep_created` leaves the images and the report says how to remove them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_images_are_listed_with_the_commands_that_remove_them() {
+    let emulator = bare_emulator().await;
+    let probe = Probe {
+        region: "cn-qingdao".into(),
+        image: "m-available00000000001".into(),
+        destination: "cn-hangzhou".into(),
+    };
+    let mut c = config(emulator.uri(), 2, probe);
+    c.keep_created = true;
+    let report = run(c).await.expect("the harness runs");
+    assert!(!report.cleanup.is_empty(), "{report}");
+    for c in &report.cleanup {
+        assert_eq!(c.outcome, CleanupOutcome::Kept);
+        assert!(emulator.world().image(&c.image).is_some());
+        assert!(c.commands.iter().any(|k| k.contains("Action=DeleteImage") && k.contains(&c.image)), "{c:?}");
+    }
+    emulator.shutdown().await;
+}
+
+/// A cleanup that fails says so, with each call's reply and the commands to finish it.
+#[tokio::test]
+async fn a_failed_cleanup_is_reported_with_the_commands_that_finish_it() {
+    use copyimage_conformance::harness::endpoint::Endpoint;
+    use copyimage_conformance::harness::own::{Created, clean_up};
+    use copyimage_conformance::model::World;
+    use copyimage_conformance::wire::sign::Signing;
+    let emulator = bare_emulator().await;
+    let target = Endpoint::connect(&emulator.uri(), std::time::Duration::from_secs(5), None).await.unwrap();
+    let gone = Created { image: "m-nosuchimage00000000".into(), region: "cn-nowhere-9".into() };
+    let done = clean_up(&target, &World::default_fixture(), Signing::V1PostQuery, "testid", &[gone], false).await;
+    assert_eq!(done[0].outcome, CleanupOutcome::Failed);
+    let reason = done[0].reason.as_deref().unwrap();
+    assert!(reason.contains("CancelCopyImage: 4") && reason.contains("DeleteImage: 4"), "{reason}");
+    assert!(done[0].commands.iter().any(|k| k.starts_with("aliyun ecs DeleteImage --RegionId cn-nowhere-9")));
+    let text = copyimage_conformance::report::terminal::cleanup(&done);
+    assert!(text.contains("NOT cleaned up") && text.contains("Action=CancelCopyImage"), "{text}");
+    emulator.shutdown().await;
+}
+
+/// A copy the target does not list afterwards fails `copy.lifecycle`, observed without
+/// control (here the first image of every page goes missing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_the_target_does_not_list_fails_its_lifecycle() {
+    use copyimage_conformance::emulator::fault::{Fault, Faults};
+    let faults = Faults(vec![Fault::PageOffByOne]);
+    let emulator =
+        Emulator::start(EmulatorConfig { control: false, faults, ..EmulatorConfig::default() }).await.unwrap();
+    let probe = Probe {
+        region: "cn-qingdao".into(),
+        image: "m-available00000000001".into(),
+        destination: "cn-hangzhou".into(),
+    };
+    let mut c = config(emulator.uri(), 3, probe);
+    c.failures_dir = None;
+    let report = run(c).await.expect("the harness runs");
+    assert!(report.rules[RuleId::CopyLifecycle as usize].failed > 0, "{report}");
+    // Rerun, the copy meets a world the first copy changed (its name taken, say), so the
+    // failure may not repeat: it is reported as a failure or as flaky, never dropped.
+    let failure = report.failures.iter().any(|f| f.rules.contains(&RuleId::CopyLifecycle));
+    let flaky = report.flaky_cases.iter().any(|f| f.rules.contains(&RuleId::CopyLifecycle));
+    assert!(failure || flaky, "{report}");
+    assert!(!report.conformant(), "{report}");
+    let made = emulator.made();
+    assert!(!made.is_empty() && made.len() <= 3, "the budget holds while the failure is rerun and shrunk: {made:?}");
     emulator.shutdown().await;
 }
 

@@ -239,7 +239,8 @@ pub async fn exchange(
         mirror.doubt();
     }
     if let Some(id) = &created {
-        target.guard().created(id);
+        let region = prediction.plans().first().map(|p| p.destination_region.clone()).unwrap_or_default();
+        target.guard().created(id, &region);
     }
     let expected = target.guard().declared_mismatches(&mut verdict);
     Ok(StepRecord {
@@ -272,7 +273,13 @@ pub async fn send_case(target: &Endpoint, mirror: &mut Mirror, case: &Case) -> R
         advance(target, mirror, built.wait).await?;
     }
     let now = mirror.now();
-    records.push(exchange(target, mirror, built.request, now).await?);
+    let record = exchange(target, mirror, built.request, now).await?;
+    // Without control, a copy made is looked up as a client would.
+    let made = record.created.clone().zip(record.prediction.as_ref().and_then(|p| p.plans().first().cloned().cloned()));
+    records.push(record);
+    if let (false, Some((image, plan))) = (target.control, made) {
+        records.push(super::own::observe(target, mirror, case.signing, &case.key, &plan, &image).await?);
+    }
     Ok(records)
 }
 

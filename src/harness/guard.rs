@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
 use crate::harness::declared::Deviation;
+use crate::harness::own::Created;
 
 /// Why a run stops early, and the signal that tells its sends.
 #[derive(Debug, Default)]
@@ -69,7 +70,7 @@ impl Stop {
 pub struct Budget {
     remaining: AtomicUsize,
     withheld: AtomicUsize,
-    created: Mutex<Vec<String>>,
+    created: Mutex<Vec<Created>>,
 }
 
 impl Budget {
@@ -93,14 +94,14 @@ impl Budget {
     }
 
     /// The images created, in order.
-    pub fn created(&self) -> Vec<String> {
+    pub fn created(&self) -> Vec<Created> {
         self.created.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    fn record(&self, image: &str) {
+    fn record(&self, image: &str, region: &str) {
         let mut created = self.created.lock().unwrap_or_else(|p| p.into_inner());
-        if !created.iter().any(|c| c == image) {
-            created.push(image.to_owned());
+        if !created.iter().any(|c| c.image == image) {
+            created.push(Created { image: image.to_owned(), region: region.to_owned() });
         }
     }
 }
@@ -195,10 +196,10 @@ impl Guard {
         }
     }
 
-    /// Notes an image the target created.
-    pub fn created(&self, image: &str) {
+    /// Notes an image the target created, and its region.
+    pub fn created(&self, image: &str, region: &str) {
         if let Some(b) = &self.budget {
-            b.record(image);
+            b.record(image, region);
         }
     }
 
@@ -229,9 +230,10 @@ mod tests {
         assert!(!g.allows(true) && !g.allows(true));
         assert!(g.allows(false));
         assert_eq!(g.budget.as_ref().unwrap().withheld(), 2);
-        g.created("m-1");
-        g.created("m-1");
-        assert_eq!(g.budget.as_ref().unwrap().created(), ["m-1"]);
+        g.created("m-1", "cn-hangzhou");
+        g.created("m-1", "cn-hangzhou");
+        let created: Vec<String> = g.budget.as_ref().unwrap().created().into_iter().map(|c| c.image).collect();
+        assert_eq!(created, ["m-1"]);
         // A target whose world the harness stages has no budget to spend.
         let staged = Guard::new(None, Stop::new(), 0, MAX_REPLY_BYTES);
         assert!((0..10).all(|_| staged.allows(true)));

@@ -31,6 +31,7 @@ pub mod endpoint;
 pub mod exchange;
 pub mod guard;
 pub mod listing;
+pub mod own;
 pub mod replay;
 mod repro;
 mod schedule;
@@ -192,6 +193,9 @@ pub struct RunConfig {
     /// Against a target without control: how many requests that may create an image
     /// may be sent.
     pub allow_create: usize,
+    /// Against a target without control: leave the images the run created instead of
+    /// cancelling or deleting them at its end (the report says how to remove them).
+    pub keep_created: bool,
     /// Against a target without control: requests per minute.
     pub rate_per_minute: u32,
     /// Against a target without control: the region, image and destination to probe.
@@ -289,6 +293,7 @@ impl Default for RunConfig {
             features: None,
             expectations: None,
             max_failures: 0,
+            keep_created: false,
         }
     }
 }

@@ -87,20 +87,52 @@ pub async fn replay(
     let mut mirror = if target.control {
         Mirror::staged(target, &repro.world).await?
     } else {
-        let creds = credentials.ok_or_else(|| {
-            HarnessError::Credentials(
-                "this target has no world control: give --access-key-id and ALIBABA_CLOUD_ACCESS_KEY_SECRET".into(),
-            )
-        })?;
-        let mut world = repro.world.clone();
-        for a in &mut world.accounts {
-            for k in &mut a.access_keys {
-                if k.id == creds.key_id {
-                    k.secret = Secret::new(creds.secret.expose());
-                }
-            }
-        }
-        Mirror::assumed(world)
+        Mirror::assumed(credentialed(repro, credentials)?)
     };
     run_steps(target, &mut mirror, &repro.steps).await
+}
+
+/// Without control: cancels or deletes what a replay created on `target` (see
+/// [`super::own::clean_up`]); nothing with control (the world is staged) or when
+/// nothing was created.
+pub async fn clean_up(
+    target: &Endpoint,
+    repro: &Repro,
+    credentials: Option<&Credentials>,
+    keep: bool,
+) -> Result<Vec<super::own::Cleanup>, HarnessError> {
+    let created = target.guard().budget.as_ref().map(|b| b.created()).unwrap_or_default();
+    let Some(creds) = credentials.filter(|_| !target.control && !created.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let world = credentialed(repro, Some(creds))?;
+    let signing = repro
+        .steps
+        .iter()
+        .find_map(|s| match s {
+            ReplayStep::Send { case } => Some(case.signing),
+            _ => None,
+        })
+        .unwrap_or(crate::wire::sign::Signing::V1PostQuery);
+    // A guard of its own: cleaning up goes on after a stopped replay.
+    let fresh = Endpoint::connect(&target.base, std::time::Duration::from_secs(10), Some(1_000)).await?;
+    Ok(super::own::clean_up(&fresh, &world, signing, &creds.key_id, &created, keep).await)
+}
+
+/// The replay's world with the keys of `credentials` given their secret.
+fn credentialed(repro: &Repro, credentials: Option<&Credentials>) -> Result<crate::model::World, HarnessError> {
+    let creds = credentials.ok_or_else(|| {
+        HarnessError::Credentials(
+            "this target has no world control: give --access-key-id and ALIBABA_CLOUD_ACCESS_KEY_SECRET".into(),
+        )
+    })?;
+    let mut world = repro.world.clone();
+    for a in &mut world.accounts {
+        for k in &mut a.access_keys {
+            if k.id == creds.key_id {
+                k.secret = Secret::new(creds.secret.expose());
+            }
+        }
+    }
+    Ok(world)
 }

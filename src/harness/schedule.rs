@@ -173,9 +173,10 @@ pub async fn run(mut config: RunConfig) -> Result<Report, HarnessError> {
     }
     if !control {
         let mut rules = WORLD_RULES.to_vec();
-        rules.push(RuleId::CopyLifecycle);
+        // With a budget, each copy made is looked up (`own::observe`): its life is
+        // checked as a client sees it.
         if config.allow_create == 0 {
-            rules.push(RuleId::CopySucceeds);
+            rules.extend([RuleId::CopyLifecycle, RuleId::CopySucceeds]);
         }
         report.not_checkable(&rules);
     }
@@ -285,7 +286,17 @@ pub async fn run(mut config: RunConfig) -> Result<Report, HarnessError> {
     report.seconds = started.elapsed().as_secs_f64();
     report.incomplete = shared.guard.stop.reason();
     if let Some(budget) = &shared.guard.budget {
-        report.created_images = budget.created();
+        let created = budget.created();
+        report.created_images = created.iter().map(|c| c.image.clone()).collect();
+        // What the run created is cancelled or deleted, with a guard of its own: a run
+        // that stopped early still cleans up.
+        if let (Some(probe), Some(base), false) = (&probe, shared.config.endpoints.first(), created.is_empty()) {
+            let target = Endpoint::connect(base, shared.config.timeout, Some(shared.config.rate_per_minute)).await?;
+            let signing = shared.config.signings.first().copied().unwrap_or(Signing::V1PostQuery);
+            report.cleanup =
+                super::own::clean_up(&target, &probe.world, signing, &probe.key, &created, shared.config.keep_created)
+                    .await;
+        }
     }
     // Merged slots (no occurrences left) and failures not shrunk to completion go; the
     // replay files of those that stay are written now, once each.

@@ -68,7 +68,11 @@ pub(super) async fn on_failure(
     let (world, steps) = concrete(anchor, &unit);
     // A failure must repeat before it counts (unless the run stopped, or the rerun
     // could not be sent: then the failure it showed stands).
-    let again = fresh_run(target, &world, &steps, probe_world).await?;
+    // Without control, a case that created an image changed a world the harness cannot
+    // stage again: a rerun would meet another world (the copy's name taken, a quota
+    // slot used) and spend budget, so its failure stands as seen, unshrunk.
+    let changed_world = !target.control && first.iter().any(|r| r.created.is_some());
+    let again = if changed_world { first.to_vec() } else { fresh_run(target, &world, &steps, probe_world).await? };
     let key = if delivered(&again) { failed_rules(&again) } else { first_failed.clone() };
     if key.is_empty() || !key.iter().any(|r| first_failed.contains(r)) {
         let seen = first.iter().find(|r| !r.verdict.passed()).map(|r| r.verdict.seen.clone()).unwrap_or_default();
@@ -110,7 +114,8 @@ pub(super) async fn on_failure(
     // and ten faults at once stay ten failures.
     let primary = key[0];
     let trial_failed = |records: &[StepRecord]| delivered(records) && failed_rules(records).contains(&primary);
-    let shrinkable = !unanswered(first)
+    let shrinkable = !changed_world
+        && !unanswered(first)
         && !unanswered(&best_records)
         && (target.control || !broken(first) || !broken(&best_records));
     if shrinkable && work.simplify() {

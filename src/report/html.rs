@@ -133,6 +133,23 @@ pub fn render(r: &Report) -> String {
     if !r.created_images.is_empty() {
         let _ =
             write!(out, "<h2>Images created on the target</h2><p>{}</p>", escape(r.created_images.join(", ").as_str()));
+        if !r.cleanup.is_empty() {
+            out.push_str("<table><tr><th>Image</th><th>Region</th><th>Cleanup</th><th>By hand</th></tr>");
+            for c in &r.cleanup {
+                let outcome = serde_json::to_value(c.outcome).ok().and_then(|v| v.as_str().map(str::to_owned));
+                let reason = c.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+                let _ = write!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td>{}{}</td><td><pre>{}</pre></td></tr>",
+                    escape(c.image.as_str()),
+                    escape(c.region.as_str()),
+                    escape(outcome.unwrap_or_default().as_str()),
+                    escape(reason.as_str()),
+                    escape(c.commands.join("\n").as_str())
+                );
+            }
+            out.push_str("</table>");
+        }
     }
     let _ = write!(out, "<p class=\"muted\">{}</p>", escape(r.summary().as_str()));
     out.push_str("</body></html>\n");

@@ -345,6 +345,8 @@ pub struct Report {
     pub not_checkable: Vec<RuleId>,
     /// Images the run created on a target without control.
     pub created_images: Vec<String>,
+    /// What became of each created image at the end of the run.
+    pub cleanup: Vec<crate::harness::own::Cleanup>,
     /// Why the run stopped before its last case (a deadline, an interrupt, a target
     /// declared unresponsive, `--max-failures`); `None` for a run that ran every case.
     pub incomplete: Option<String>,
@@ -472,6 +474,7 @@ impl Report {
             flaky_cases: Vec::new(),
             not_checkable: Vec::new(),
             created_images: Vec::new(),
+            cleanup: Vec::new(),
             incomplete: None,
             declared_out: Vec::new(),
             disabled: 0,

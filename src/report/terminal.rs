@@ -12,6 +12,7 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style};
 
 use super::{Report, Shown, Standing};
+use crate::harness::own::{Cleanup, CleanupOutcome};
 
 /// The columns the report fits.
 pub const WIDTH: usize = 100;
@@ -228,8 +229,9 @@ pub fn render_with(r: &Report, look: Look) -> String {
     }
     if !r.created_images.is_empty() {
         out.push('\n');
-        let text = format!("images created on the target (delete them): {}", r.created_images.join(", "));
+        let text = format!("images created on the target: {}", r.created_images.join(", "));
         wrap_into(&mut out, &text, "", "  ");
+        out.push_str(&cleanup(&r.cleanup));
     }
     out.push('\n');
     let verdict = match r.standing() {
@@ -329,6 +331,31 @@ fn codes(codes: &[String], room: usize) -> String {
         shown.push_str(c);
     }
     shown
+}
+
+/// What became of the images a run or replay created: one line each, and for those
+/// left over the commands that remove them by hand.
+pub fn cleanup(done: &[Cleanup]) -> String {
+    let mut out = String::new();
+    for c in done {
+        let outcome = match c.outcome {
+            CleanupOutcome::Cancelled => "cleaned up: cancelled (CancelCopyImage)",
+            CleanupOutcome::Deleted => "cleaned up: deleted (DeleteImage)",
+            CleanupOutcome::Kept => "kept (--keep-created); remove it by hand",
+            CleanupOutcome::Failed => "NOT cleaned up; remove it by hand",
+        };
+        let mut line = format!("  {} in {}: {outcome}", c.image, c.region);
+        if let Some(reason) = &c.reason {
+            line.push_str(&format!(" ({reason})"));
+        }
+        wrap_into(&mut out, &line, "", "    ");
+        for command in &c.commands {
+            for line in fold_command(command) {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

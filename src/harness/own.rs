@@ -1,0 +1,240 @@
+//! The harness's own copies on a target without world control: observed, then cleaned
+//! up.
+//!
+//! Owns [`observe`] and [`clean_up`]. Without the control contract the harness cannot
+//! read the target's world, so after each copy it makes it looks the copy up as any
+//! client would: DescribeImages of the destination, naming the new image, every status.
+//! The image must be listed once, `Creating` or `Available` (protocol.md §7), with the
+//! name and description the copy sent (CopyImage's `DestinationImageName` and
+//! `DestinationDescription`); a departure is a failure of `copy.lifecycle`. At the end
+//! of the run every image it created is cancelled (CancelCopyImage, while it copies)
+//! or deleted (DeleteImage, once it is done): only those, never an image the harness
+//! did not make. What could not be cleaned up is reported with the commands that finish
+//! it by hand.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::HarnessError;
+use super::compare::{Expected, Mismatch, Observed};
+use super::endpoint::Endpoint;
+use super::exchange::{Mirror, StepRecord, exchange};
+use crate::case::Case;
+use crate::model::{HttpReply, ImageStatus, Timestamp, World};
+use crate::oracle::CopyPlan;
+use crate::rules::RuleId;
+use crate::rules::protocol::Action;
+use crate::wire::reply;
+use crate::wire::sign::{Signing, fresh_nonce};
+
+/// How long to wait before looking again for a copy not yet listed (a real cloud may
+/// list a new image a moment after it answered).
+const LOOK_AGAIN: [Duration; 2] = [Duration::from_secs(1), Duration::from_secs(3)];
+
+/// An image the harness created, where it is and how it was signed for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Created {
+    /// `ImageId`.
+    pub image: String,
+    /// Its region.
+    pub region: String,
+}
+
+/// A DescribeImages case naming one image in its region, every status.
+fn lookup(signing: Signing, key: &str, region: &str, image: &str) -> Case {
+    let every: Vec<&str> = ImageStatus::ALL.iter().map(|s| s.name()).collect();
+    let mut case = Case::new(signing, &[("RegionId", region), ("ImageId", image), ("Status", &every.join(","))])
+        .for_action(Action::DescribeImages);
+    case.key = key.to_owned();
+    case
+}
+
+/// Looks up the copy just made (`image`, by `plan`) and judges what the target lists;
+/// the record of the last look.
+pub async fn observe(
+    target: &Endpoint,
+    mirror: &mut Mirror,
+    signing: Signing,
+    key: &str,
+    plan: &CopyPlan,
+    image: &str,
+) -> Result<StepRecord, HarnessError> {
+    let case = lookup(signing, key, &plan.destination_region, image);
+    let mut waits = LOOK_AGAIN.iter();
+    loop {
+        let now = mirror.now();
+        let built = case.build(&mirror.world, now, &target.host, &fresh_nonce());
+        let mut record = exchange(target, mirror, built.request, now).await?;
+        let reply = record.wire.as_ref().and_then(|w| w.reply.as_ref());
+        let found = reply.map(|r| own_copy(r, plan, image));
+        match found {
+            // Not listed yet: look again, a few times.
+            Some(None) if record.verdict.passed() => match waits.next() {
+                Some(wait) => tokio::time::sleep(*wait).await,
+                None => {
+                    record.verdict.exercised.push(RuleId::CopyLifecycle);
+                    let want = "listed once, Creating or Available";
+                    record.verdict.mismatches.push(field(format!("Images[{image}]"), want, None));
+                    return Ok(record);
+                }
+            },
+            Some(Some(mismatches)) if record.verdict.passed() => {
+                record.verdict.exercised.push(RuleId::CopyLifecycle);
+                record.verdict.mismatches.extend(mismatches);
+                return Ok(record);
+            }
+            // The lookup itself failed (or was not sent): judged as any request.
+            _ => return Ok(record),
+        }
+    }
+}
+
+/// A departure of the listed copy from what it should show.
+fn field(name: String, want: &str, got: Option<&str>) -> Mismatch {
+    Mismatch {
+        rule: RuleId::CopyLifecycle,
+        expected: Expected::Field { field: name.clone(), value: want.to_owned() },
+        observed: Observed::Field { field: name, value: got.map(str::to_owned) },
+    }
+}
+
+/// What the listing shows of the copy: `None` when it is not listed, else the fields
+/// that depart from what the copy sent.
+fn own_copy(reply: &HttpReply, plan: &CopyPlan, image: &str) -> Option<Vec<Mismatch>> {
+    let items = reply::parse_items(&reply.body, "Images", "Image").ok().flatten().unwrap_or_default();
+    let get = |item: &[(String, String)], name: &str| item.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    let mine: Vec<_> = items.iter().filter(|i| get(i, "ImageId").as_deref() == Some(image)).collect();
+    let item = mine.first()?;
+    let mut out = Vec::new();
+    if mine.len() > 1 {
+        out.push(field(format!("Images[{image}]"), "listed once", Some(&format!("listed {} times", mine.len()))));
+    }
+    let status = get(item, "Status");
+    let (creating, available) = (ImageStatus::Creating.name(), ImageStatus::Available.name());
+    if !matches!(status.as_deref(), Some(s) if s == creating || s == available) {
+        out.push(field(format!("Images[{image}].Status"), &format!("{creating} or {available}"), status.as_deref()));
+    }
+    for (name, sent) in [("ImageName", &plan.name), ("Description", &plan.description)] {
+        if let Some(sent) = sent {
+            let got = get(item, name);
+            if got.as_deref() != Some(sent.as_str()) {
+                out.push(field(format!("Images[{image}].{name}"), sent, got.as_deref()));
+            }
+        }
+    }
+    Some(out)
+}
+
+/// What became of one created image at the end of the run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Cleanup {
+    /// The image.
+    pub image: String,
+    /// Its region.
+    pub region: String,
+    /// `cancelled`, `deleted`, `kept` (`--keep-created`) or `failed`.
+    pub outcome: CleanupOutcome,
+    /// Why it failed: each call's reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The commands that finish it by hand (when it failed or was kept).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<String>,
+}
+
+/// How a cleanup ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CleanupOutcome {
+    /// CancelCopyImage succeeded: the copy stopped and its image is gone.
+    Cancelled,
+    /// DeleteImage succeeded.
+    Deleted,
+    /// Left on the target as asked.
+    Kept,
+    /// Neither call succeeded.
+    Failed,
+}
+
+impl Cleanup {
+    /// Whether the image still needs a hand.
+    pub fn left_over(&self) -> bool {
+        matches!(self.outcome, CleanupOutcome::Failed | CleanupOutcome::Kept)
+    }
+}
+
+/// The commands that finish a cleanup by hand, with this tool and with Alibaba Cloud's
+/// CLI.
+fn by_hand(endpoint: &str, c: &Created) -> Vec<String> {
+    let (r, i) = (&c.region, &c.image);
+    vec![
+        format!("copyimage-conformance call --endpoint {endpoint} Action=CancelCopyImage RegionId={r} ImageId={i}"),
+        format!("copyimage-conformance call --endpoint {endpoint} Action=DeleteImage RegionId={r} ImageId={i}"),
+        format!("aliyun ecs DeleteImage --RegionId {r} --ImageId {i}"),
+    ]
+}
+
+/// One call's outcome: `Ok` on a 2xx reply without a Code, else what came back.
+async fn attempt(target: &Endpoint, world: &World, case: &Case) -> Result<(), String> {
+    let now: Timestamp = world.clock.now(Timestamp::now_utc());
+    let built = case.build(world, now, &target.host, &fresh_nonce());
+    let action = case.action.name();
+    match target.send(&built.request).await {
+        Err(e) => Err(format!("{action}: {e}")),
+        Ok(reply) => {
+            let code = reply::parse(&reply.body).ok().and_then(|p| p.text("Code").map(str::to_owned));
+            match code {
+                None if (200..300).contains(&reply.status) => Ok(()),
+                code => Err(format!("{action}: {} {}", reply.status, code.unwrap_or_else(|| "(no Code)".into()))),
+            }
+        }
+    }
+}
+
+/// Cancels, else deletes, each image the harness created, signing with `key` of
+/// `world` (the user's credentials); `keep` leaves them and says how to remove them.
+pub async fn clean_up(
+    target: &Endpoint,
+    world: &World,
+    signing: Signing,
+    key: &str,
+    created: &[Created],
+    keep: bool,
+) -> Vec<Cleanup> {
+    let mut out = Vec::new();
+    for c in created {
+        let mut done = Cleanup {
+            image: c.image.clone(),
+            region: c.region.clone(),
+            outcome: CleanupOutcome::Kept,
+            reason: None,
+            commands: Vec::new(),
+        };
+        if !keep {
+            let call = |action: Action| {
+                let mut case = Case::new(signing, &[("RegionId", &c.region), ("ImageId", &c.image)]).for_action(action);
+                case.key = key.to_owned();
+                case
+            };
+            let cancelled = attempt(target, world, &call(Action::CancelCopyImage)).await;
+            let deleted = match &cancelled {
+                Ok(()) => Ok(()),
+                Err(_) => attempt(target, world, &call(Action::DeleteImage)).await,
+            };
+            match (cancelled, deleted) {
+                (Ok(()), _) => done.outcome = CleanupOutcome::Cancelled,
+                (Err(_), Ok(())) => done.outcome = CleanupOutcome::Deleted,
+                (Err(a), Err(b)) => {
+                    done.outcome = CleanupOutcome::Failed;
+                    done.reason = Some(format!("{a}; {b}"));
+                }
+            }
+        }
+        if done.left_over() {
+            done.commands = by_hand(&target.base, c);
+        }
+        out.push(done);
+    }
+    out
+}
