@@ -1,6 +1,10 @@
 //! Alibaba Cloud's official Python SDK for ECS (`alibabacloud-ecs20140526`, pinned in
 //! `tests/sdk/requirements.txt`) against the built-in emulator, unchanged, through its
 //! endpoint override: V3 (its default signing) and V1 (`signature_algorithm='v2'`).
+//! `interop.py` sends CopyImage's documented cases; `workflow.py` drives the life of a
+//! copy (copy, poll DescribeImages until `Available` with the clock advanced through
+//! the control contract, delete refused during the copy, cancel a second copy, cancel
+//! refused once finished, delete, DescribeRegions) and the new calls' errors.
 //!
 //! It needs Python and the SDK, so it is ignored by a plain `cargo test` (the listing
 //! says so) and run by `.ci/run`, which installs both into `.venv`:
@@ -98,6 +102,103 @@ async fn the_official_python_sdk_works_unchanged() {
         let l = line("unknown-key");
         assert_eq!(first(RuleId::AccessKeyUnknown), Some(("InvalidAccessKeyId.NotFound", 404)));
         assert_eq!(l["code"].as_str().zip(l["status"].as_u64()), first(RuleId::AccessKeyUnknown), "{signing}: {l}");
+    }
+    emulator.shutdown().await;
+}
+
+/// Every documented reply of `rule`, as (Code, status).
+fn replies(rule: RuleId) -> Vec<(String, u64)> {
+    rule.rule().errors.iter().map(|e| (e.code.to_owned(), u64::from(e.status))).collect()
+}
+
+/// A listing line's images.
+fn images(line: &serde_json::Value) -> Vec<serde_json::Value> {
+    line["body"]["Images"]["Image"].as_array().cloned().unwrap_or_default()
+}
+
+fn percent(image: &serde_json::Value) -> Option<u64> {
+    image["Progress"].as_str()?.trim_end_matches('%').parse().ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Python and the official SDK: .ci/run installs them (see the file's header)"]
+async fn the_official_python_sdk_drives_the_life_of_a_copy() {
+    let python = python();
+    let world = World::default_fixture();
+    let regions: Vec<String> = world.regions.iter().map(|r| r.id.clone()).collect();
+    let emulator = common::emulator(world).await;
+    let host = emulator.host();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(python).args(["tests/sdk/workflow.py", &host, "fixtures/worlds/default.json"]).output()
+    })
+    .await
+    .unwrap()
+    .expect("the workflow script runs");
+    assert!(out.status.success(), "workflow.py failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    for signing in ["v3", "v1"] {
+        let line = |step: &str| {
+            lines
+                .iter()
+                .find(|l| l["signing"] == signing && l["step"] == step)
+                .unwrap_or_else(|| panic!("{signing} {step}: no line"))
+                .clone()
+        };
+        let ok = |step: &str| {
+            let l = line(step);
+            assert_eq!((l["result"].as_str(), l["status"].as_u64()), (Some("ok"), Some(200)), "{signing} {step}: {l}");
+            l
+        };
+        let refused = |step: &str, rule: RuleId| {
+            let l = line(step);
+            let got = (l["code"].as_str().unwrap_or_default().to_owned(), l["status"].as_u64().unwrap_or_default());
+            assert!(l["result"] == "error" && replies(rule).contains(&got), "{signing} {step}: {l} not one of {rule}'s");
+        };
+        let image = ok("copy")["body"]["ImageId"].as_str().unwrap_or_default().to_owned();
+        assert!(image.starts_with("m-"), "{signing}: {image}");
+        // Creating, below 100%, with the name sent; hidden by the default Status.
+        let creating = images(&ok("describe-creating"));
+        assert_eq!(creating.len(), 1, "{signing}: {creating:?}");
+        assert_eq!(creating[0]["ImageId"], image.as_str());
+        assert_eq!(creating[0]["Status"], "Creating");
+        assert_eq!(creating[0]["ImageName"], format!("sdk-{signing}-first"));
+        assert!(percent(&creating[0]).is_some_and(|p| p < 100), "{signing}: {:?}", creating[0]);
+        assert!(images(&ok("describe-default-status")).is_empty(), "{signing}: the default Status hides a copy");
+        refused("delete-copying", RuleId::DeleteNotCopying);
+        // Polled until Available, 100%.
+        let polls = line("polled")["polls"].as_u64().unwrap_or_default();
+        assert!((1..100).contains(&polls), "{signing}: {polls} polls");
+        let available = images(&ok("describe-available"));
+        assert_eq!(available.len(), 1, "{signing}: {available:?}");
+        assert_eq!(available[0]["Status"], "Available");
+        assert_eq!(percent(&available[0]), Some(100), "{signing}: {:?}", available[0]);
+        // A second copy cancelled is gone; the finished one cannot be cancelled, only deleted.
+        ok("copy-second");
+        ok("cancel");
+        assert!(images(&ok("describe-cancelled")).is_empty(), "{signing}: a cancelled copy is gone");
+        refused("cancel-finished", RuleId::CancelNotComplete);
+        ok("delete");
+        assert!(images(&ok("describe-deleted")).is_empty(), "{signing}: a deleted image is gone");
+        let listed: Vec<String> = ok("regions")["body"]["Regions"]["Region"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|x| x["RegionId"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        assert_eq!(listed, regions, "{signing}");
+        // Each documented error of the new calls, raised as the SDK's exception.
+        for step in [
+            "cancel.region-exists",
+            "cancel.image-exists",
+            "cancel.copy-target",
+            "delete.region-exists",
+            "delete.not-creating",
+            "describe.usage",
+            "describe.owner-alias",
+        ] {
+            let rule = RuleId::from_name(step).unwrap_or_else(|| panic!("{step} is a rule"));
+            refused(step, rule);
+            assert_eq!(line(step)["type"], "ClientException", "{signing} {step}");
+        }
     }
     emulator.shutdown().await;
 }
