@@ -48,18 +48,7 @@ fn is_uuid(s: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Python and the official SDK: .ci/run installs them (see the file's header)"]
 async fn the_official_python_sdk_works_unchanged() {
-    let python = python();
-    let emulator = common::emulator(World::default_fixture()).await;
-    let host = emulator.host();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(python).args(["tests/sdk/interop.py", &host, "fixtures/worlds/default.json"]).output()
-    })
-    .await
-    .unwrap()
-    .expect("the interop script runs");
-    assert!(out.status.success(), "interop.py failed:\n{}", String::from_utf8_lossy(&out.stderr));
-    let lines: Vec<serde_json::Value> =
-        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    let lines = workflow_lines(python(), "tests/sdk/interop.py").await;
     // The documented Codes and statuses come from the rule table, their one home: the
     // first reply of every API rule (the seed's fifteen error codes).
     let expected: BTreeSet<(&str, u64)> = RULES
@@ -103,7 +92,6 @@ async fn the_official_python_sdk_works_unchanged() {
         assert_eq!(first(RuleId::AccessKeyUnknown), Some(("InvalidAccessKeyId.NotFound", 404)));
         assert_eq!(l["code"].as_str().zip(l["status"].as_u64()), first(RuleId::AccessKeyUnknown), "{signing}: {l}");
     }
-    emulator.shutdown().await;
 }
 
 /// Every documented reply of `rule`, as (Code, status).
@@ -120,23 +108,26 @@ fn percent(image: &serde_json::Value) -> Option<u64> {
     image["Progress"].as_str()?.trim_end_matches('%').parse().ok()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs Python and the official SDK: .ci/run installs them (see the file's header)"]
-async fn the_official_python_sdk_drives_the_life_of_a_copy() {
-    let python = python();
-    let world = World::default_fixture();
-    let regions: Vec<String> = world.regions.iter().map(|r| r.id.clone()).collect();
-    let emulator = common::emulator(world).await;
+/// Runs a script (`program script HOST:PORT WORLD`) against the built-in emulator with
+/// the default world and returns its JSON lines.
+async fn workflow_lines(program: String, script: &'static str) -> Vec<serde_json::Value> {
+    let emulator = common::emulator(World::default_fixture()).await;
     let host = emulator.host();
     let out = tokio::task::spawn_blocking(move || {
-        Command::new(python).args(["tests/sdk/workflow.py", &host, "fixtures/worlds/default.json"]).output()
+        Command::new(program).args([script, &host, "fixtures/worlds/default.json"]).output()
     })
     .await
     .unwrap()
     .expect("the workflow script runs");
-    assert!(out.status.success(), "workflow.py failed:\n{}", String::from_utf8_lossy(&out.stderr));
-    let lines: Vec<serde_json::Value> =
-        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    emulator.shutdown().await;
+    assert!(out.status.success(), "{script} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
+}
+
+/// What both SDKs' workflows must show, V3 and V1, the Codes and statuses taken from the
+/// rule table.
+fn check_workflow(lines: &[serde_json::Value], exception: &str) {
+    let regions: Vec<String> = World::default_fixture().regions.iter().map(|r| r.id.clone()).collect();
     for signing in ["v3", "v1"] {
         let line = |step: &str| {
             lines
@@ -153,7 +144,10 @@ async fn the_official_python_sdk_drives_the_life_of_a_copy() {
         let refused = |step: &str, rule: RuleId| {
             let l = line(step);
             let got = (l["code"].as_str().unwrap_or_default().to_owned(), l["status"].as_u64().unwrap_or_default());
-            assert!(l["result"] == "error" && replies(rule).contains(&got), "{signing} {step}: {l} not one of {rule}'s");
+            assert!(
+                l["result"] == "error" && replies(rule).contains(&got),
+                "{signing} {step}: {l} not one of {rule}'s"
+            );
         };
         let image = ok("copy")["body"]["ImageId"].as_str().unwrap_or_default().to_owned();
         assert!(image.starts_with("m-"), "{signing}: {image}");
@@ -197,8 +191,47 @@ async fn the_official_python_sdk_drives_the_life_of_a_copy() {
         ] {
             let rule = RuleId::from_name(step).unwrap_or_else(|| panic!("{step} is a rule"));
             refused(step, rule);
-            assert_eq!(line(step)["type"], "ClientException", "{signing} {step}");
+            assert_eq!(line(step)["type"], exception, "{signing} {step}");
         }
     }
-    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Python and the official SDK: .ci/run installs them (see the file's header)"]
+async fn the_official_python_sdk_drives_the_life_of_a_copy() {
+    let lines = workflow_lines(python(), "tests/sdk/workflow.py").await;
+    check_workflow(&lines, "ClientException");
+}
+
+/// Node and the official Node.js SDK (`tests/sdk/node/package.json`, pinned with its
+/// lock file), installed with `npm ci` in `tests/sdk/node`.
+fn node() -> String {
+    let candidate = std::env::var("COPYIMAGE_SDK_NODE").unwrap_or_else(|_| "node".into());
+    let probe = Command::new(&candidate)
+        .current_dir("tests/sdk/node")
+        .args(["-e", "require('@alicloud/ecs20140526'); require('@alicloud/openapi-client'); console.log('ok')"])
+        .output();
+    match probe {
+        Ok(out) if out.status.success() => candidate,
+        Ok(out) => panic!(
+            "{candidate} cannot load the official Node.js SDK ({}). Install it:\n  (cd tests/sdk/node && npm ci)",
+            String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or_default()
+        ),
+        Err(e) => panic!(
+            "no Node.js at {candidate} ({e}). Install Node.js and the SDK:\n  (cd tests/sdk/node && npm ci)\nor set COPYIMAGE_SDK_NODE to a node that has it."
+        ),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Node.js and the official SDK: .ci/run installs them (see the file's header)"]
+async fn the_official_node_sdk_drives_the_life_of_a_copy() {
+    let lines = workflow_lines(node(), "tests/sdk/node/workflow.js").await;
+    check_workflow(&lines, "ClientError");
+    // Each signing is the one asked for: the string to sign the server shows.
+    for (signing, algorithm) in [("v3", "string to sign is:ACS3-HMAC-SHA256"), ("v1", "string to sign is:POST&%2F&")] {
+        let l = lines.iter().find(|l| l["signing"] == signing && l["step"] == "wrong-secret").expect("a line");
+        assert_eq!(l["code"], "SignatureDoesNotMatch", "{signing}: {l}");
+        assert!(l["message"].as_str().unwrap_or_default().contains(algorithm), "{signing}: {l}");
+    }
 }
