@@ -73,11 +73,16 @@ async fn answer(readings: Readings, world: &World, case: &Case) -> (Seen, bool) 
     let records = send_case(&target, &mut mirror, case).await.unwrap();
     emulator.shutdown().await;
     let last = records.last().unwrap();
-    (last.verdict.seen.clone(), records.iter().all(|r| r.verdict.passed()))
+    // The whole body, not the first 300 characters a verdict keeps.
+    let mut seen = last.verdict.seen.clone();
+    if let Some(reply) = last.wire.as_ref().and_then(|w| w.reply.as_ref()) {
+        seen.body = String::from_utf8_lossy(&reply.body).into_owned();
+    }
+    (seen, records.iter().all(|r| r.verdict.passed()))
 }
 
 /// What tells two answers apart: status, Code, format and the body with every UUID
-/// (its RequestId) left out, where a listing's count and first images show.
+/// (its RequestId) left out.
 fn brief(seen: &Seen) -> (Option<u16>, Option<String>, Option<copyimage_conformance::model::Format>, String) {
     let uuid = |w: &[u8]| {
         w.len() == 36

@@ -237,6 +237,8 @@ fn success_values(effect: &Effect, new_image_id: &str) -> Vec<(String, Value)> {
     match effect {
         Effect::Describe(listing) => {
             let (page, total) = listing.page();
+            let time =
+                |t: crate::model::Timestamp| if listing.time_in_minutes { t.to_minutes() } else { t.to_string() };
             let items = page
                 .into_iter()
                 .map(|l| {
@@ -248,15 +250,16 @@ fn success_values(effect: &Effect, new_image_id: &str) -> Vec<(String, Value)> {
                         ("Status", text(l.status.name())),
                         ("Progress", text(&l.progress.map(|p| format!("{p}%")).unwrap_or_default())),
                         ("IsCopied", Value::Bool(l.copied)),
-                        ("CreationTime", text(&l.created_at.to_string())),
+                        ("CreationTime", text(&time(l.created_at))),
                     ]
                 })
-                .collect();
+                .collect::<Vec<_>>();
+            let size = if listing.size_on_page { items.len() as u64 } else { listing.page_size };
             vec![
                 ("RegionId".into(), text(&listing.region)),
                 ("TotalCount".into(), Value::Integer(total as u64)),
                 ("PageNumber".into(), Value::Integer(listing.page_number)),
-                ("PageSize".into(), Value::Integer(listing.page_size)),
+                ("PageSize".into(), Value::Integer(size)),
                 ("Images".into(), Value::List { item: "Image", items }),
             ]
         }

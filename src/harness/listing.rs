@@ -4,9 +4,11 @@
 //! reply's body, it checks what the documents settle and nothing more. For a page of
 //! images: `TotalCount` within what every reading counts, no image that no reading
 //! lists, as many images as the page holds, every image that must be listed when the
-//! whole list fits on the first page, and each listed image's Status, Progress
+//! whole list fits on the first page, `RegionId` and `PageNumber` as asked, `PageSize`
+//! the page size or the images on the page, and each listed image's Status, Progress
 //! (below 100 while `Creating`; 100, if written, once `Available`), IsCopied,
-//! ImageOwnerAlias (where every reading lists the image), ImageName and Description. For regions: exactly the world's. A listing the
+//! ImageOwnerAlias (where every reading lists the image), ImageName, Description and
+//! CreationTime (to the second or to the minute). For regions: exactly the world's. A listing the
 //! documents do not settle (see [`crate::oracle::Listing::judged`]) is not judged.
 
 use super::compare::{Expected, Mismatch, Observed};
@@ -75,6 +77,20 @@ fn images(listing: &Listing, parsed: &ParsedReply, body: &[u8]) -> Vec<Mismatch>
             out.push(mismatch(rule, "Images".into(), what, Some(format!("{} images", items.len()))));
         }
     }
+    // The page it is: the region and page asked for; its size either the page size or
+    // the images it holds (point `reply-page-size`).
+    if parsed.text("RegionId") != Some(listing.region.as_str()) {
+        out.push(mismatch(rule, "RegionId".into(), listing.region.clone(), parsed.text("RegionId").map(str::to_owned)));
+    }
+    let number = count(parsed, "PageNumber");
+    if number != Some(listing.page_number) {
+        out.push(mismatch(rule, "PageNumber".into(), listing.page_number.to_string(), number.map(|n| n.to_string())));
+    }
+    let size = count(parsed, "PageSize");
+    if !size.is_some_and(|n| n == listing.page_size || n == items.len() as u64) {
+        let want = format!("{} (the page size) or {} (the images on the page)", listing.page_size, items.len());
+        out.push(mismatch(rule, "PageSize".into(), want, size.map(|n| n.to_string())));
+    }
     let listed: Vec<&str> = items.iter().filter_map(|i| field(i, "ImageId")).collect();
     if listing.page_number == 1 && most as u64 <= listing.page_size {
         for c in listing.candidates.iter().filter(|c| c.certain) {
@@ -115,6 +131,13 @@ fn image_fields(c: &Listed, item: &[(String, String)]) -> Vec<Mismatch> {
     }
     expect("ImageName", c.name.as_deref().unwrap_or_default(), true);
     expect("Description", c.description.as_deref().unwrap_or_default(), true);
+    // To the second or to the minute (point `creation-time-format`).
+    let time = field(item, "CreationTime");
+    let (seconds, minutes) = (c.created_at.to_string(), c.created_at.to_minutes());
+    if time != Some(seconds.as_str()) && time != Some(minutes.as_str()) {
+        let field = format!("Images[{}].CreationTime", c.id);
+        out.push(mismatch(rule, field, format!("{seconds} or {minutes}"), time.map(str::to_owned)));
+    }
     // Progress: "presented in percentages", `100` or `100%`; below 100 while a copy is
     // `Creating` (the user guide: "When the progress is not 100% and the status of the
     // image is Creating"), 100 once `Available`.
@@ -190,7 +213,7 @@ mod tests {
         )
     }
 
-    const COPY: &str = r#"{"ImageId":"m-copyinprogress000001","ImageName":"copying-image-copy","Description":"","ImageOwnerAlias":"self","Status":"Creating","Progress":"3%","IsCopied":true}"#;
+    const COPY: &str = r#"{"ImageId":"m-copyinprogress000001","ImageName":"copying-image-copy","Description":"","ImageOwnerAlias":"self","Status":"Creating","Progress":"3%","IsCopied":true,"CreationTime":"2026-01-01T00:00:00Z"}"#;
 
     #[test]
     fn a_listing_that_matches_the_world_passes() {
@@ -220,6 +243,23 @@ mod tests {
         has(page("1", &COPY.replace("copying-image-copy", "other")), "ImageName");
         has(page("1", &COPY.replace("m-copyinprogress000001", "m-nosuch")), "Images[m-nosuch]: not listed");
         has(page("1", &format!("{COPY},{COPY}")), "1 images (page 1 of size 10)");
+        has(page("1", COPY).replace("\"RegionId\":\"ap-southeast-1\"", "\"RegionId\":\"cn-qingdao\""), "RegionId");
+        has(page("1", COPY).replace("\"PageNumber\":1", "\"PageNumber\":2"), "PageNumber: 1");
+        has(page("1", COPY).replace("\"PageSize\":10", "\"PageSize\":3"), "PageSize: 10 (the page size) or 1");
+        has(page("1", &COPY.replace("2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z")), "CreationTime");
+        has(page("1", &COPY.replace("\"CreationTime\":\"2026-01-01T00:00:00Z\"", "\"Size\":1")), "CreationTime");
+    }
+
+    #[test]
+    fn page_size_and_creation_time_take_either_documented_form() {
+        let p = prediction(
+            Action::DescribeImages,
+            &[("RegionId", "ap-southeast-1"), ("Status", "Creating"), ("Format", "JSON")],
+        );
+        let on_page = page("1", COPY).replace("\"PageSize\":10", "\"PageSize\":1");
+        assert!(failed(&p, &on_page).is_empty(), "{:?}", failed(&p, &on_page));
+        let minutes = page("1", &COPY.replace("2026-01-01T00:00:00Z", "2026-01-01T00:00Z"));
+        assert!(failed(&p, &minutes).is_empty(), "{:?}", failed(&p, &minutes));
     }
 
     #[test]
@@ -228,7 +268,7 @@ mod tests {
             Action::DescribeImages,
             &[("RegionId", "ap-southeast-1"), ("ImageId", "m-copieddone000000001"), ("Format", "JSON")],
         );
-        let done = r#"{"ImageId":"m-copieddone000000001","ImageName":"a-finished-copy","ImageOwnerAlias":"self","Status":"Available","IsCopied":true}"#;
+        let done = r#"{"ImageId":"m-copieddone000000001","ImageName":"a-finished-copy","ImageOwnerAlias":"self","Status":"Available","IsCopied":true,"CreationTime":"2025-06-01T00:00:00Z"}"#;
         assert!(failed(&p, &page("1", done)).is_empty(), "{:?}", failed(&p, &page("1", done)));
         let stuck = done.replace("\"IsCopied\"", "\"Progress\":\"99%\",\"IsCopied\"");
         assert!(failed(&p, &page("1", &stuck)).iter().any(|m| m.contains("Progress: 100")));

@@ -76,6 +76,17 @@ fn is_documented_shape(text: &str) -> bool {
         })
 }
 
+impl Timestamp {
+    /// The time to the minute, `YYYY-MM-DDThh:mmZ` (the display form without seconds).
+    pub fn to_minutes(&self) -> String {
+        let full = self.to_string();
+        match full.get(..16) {
+            Some(minutes) if full.ends_with('Z') => format!("{minutes}Z"),
+            _ => full,
+        }
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match OffsetDateTime::from_unix_timestamp(self.0) {
@@ -112,6 +123,13 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_the_minute_drops_the_seconds() {
+        let t = Timestamp::parse("2016-02-23T12:46:24Z").unwrap();
+        assert_eq!(t.to_minutes(), "2016-02-23T12:46Z");
+        assert_eq!(Timestamp(i64::MAX).to_minutes(), Timestamp(i64::MAX).to_string());
+    }
 
     #[test]
     fn documented_form_round_trips() {

@@ -74,6 +74,11 @@ pub struct Listing {
     /// judged: an unknown world, an odd filter or page value, filters the model does
     /// not hold such as tags and snapshots).
     pub judged: bool,
+    /// The reply's `PageSize` is the images on the page, not the page size (the
+    /// emulator's reading of point `reply-page-size`).
+    pub size_on_page: bool,
+    /// `CreationTime` to the minute (the emulator's reading of `creation-time-format`).
+    pub time_in_minutes: bool,
 }
 
 impl Listing {
@@ -417,7 +422,16 @@ pub fn describe(
         let by_time = if oldest_first { a.created_at.cmp(&b.created_at) } else { b.created_at.cmp(&a.created_at) };
         by_time.then_with(|| a.id.cmp(&b.id))
     });
-    let listing = Listing { account: caller.id.clone(), region, page_number, page_size, candidates, judged };
+    let listing = Listing {
+        account: caller.id.clone(),
+        region,
+        page_number,
+        page_size,
+        candidates,
+        judged,
+        size_on_page: readings.is(OpenPoint::ReplyPageSize, "on-page"),
+        time_in_minutes: readings.is(OpenPoint::CreationTimeFormat, "minutes"),
+    };
     (v, Some(Effect::Describe(listing)))
 }
 
@@ -456,6 +470,8 @@ mod tests {
             page_size: 2,
             candidates: (0..5).map(|i| item(i, i != 1)).collect(),
             judged: true,
+            size_on_page: false,
+            time_in_minutes: false,
         };
         let (page, total) = listing.page();
         assert_eq!(total, 4);

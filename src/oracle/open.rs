@@ -515,6 +515,22 @@ points! {
             "exact" => "lists images named exactly so",
             "contains" => "lists images whose name contains it",
         ];
+    ReplyPageSize => "reply-page-size", Open,
+        question: "Is DescribeImages' reply `PageSize` the page size asked for, or the number of images on the page?",
+        sentence: "DescribeImages 2018, request: \"|PageSize|Integer|No|Sets the number of lines per page for queries per page. Maximum value: 50.Default value: 10.|\"; reply: \"|PageSize|Integer|The number of items on the current page.|\"",
+        oracle: "Either is accepted: the page size the request set (or its default), or the number of images the page holds.",
+        readings: [
+            "requested" => "writes the page size asked for, or its default",
+            "on-page" => "writes how many images the page holds",
+        ];
+    CreationTimeFormat => "creation-time-format", Open,
+        question: "Does DescribeImages' `CreationTime` carry seconds?",
+        sentence: "DescribeImages 2018: \"|CreationTime|String|Time of creation. It is represented according to ISO8601. UTC time is used. Format: YYYY-MM-DDThh:mmZ|\"; both examples: `2014-07-22T09:53:44Z`",
+        oracle: "The image's creation time in either form is accepted: to the second, or to the minute.",
+        readings: [
+            "seconds" => "writes YYYY-MM-DDThh:mm:ssZ, as the examples do",
+            "minutes" => "writes YYYY-MM-DDThh:mmZ, as the format line says",
+        ];
     DescribeOrder => "describe-order", Emulator,
         question: "In which order does DescribeImages list images, and so which images does a page hold?",
         sentence: "no document orders the list",
