@@ -141,6 +141,7 @@ async fn a_copy_the_target_does_not_list_fails_its_lifecycle() {
     };
     let mut c = config(emulator.uri(), 3, probe);
     c.failures_dir = None;
+    c.max_failures = 1;
     let report = run(c).await.expect("the harness runs");
     assert!(report.rules[RuleId::CopyLifecycle as usize].failed > 0, "{report}");
     // Rerun, the copy meets a world the first copy changed (its name taken, say), so the
@@ -151,6 +152,10 @@ async fn a_copy_the_target_does_not_list_fails_its_lifecycle() {
     assert!(!report.conformant(), "{report}");
     let made = emulator.made();
     assert!(!made.is_empty() && made.len() <= 3, "the budget holds while the failure is rerun and shrunk: {made:?}");
+    // Stopped at the first failure, the run still cleans up what it made.
+    assert_eq!(report.cleanup.len(), made.len(), "{report}");
+    assert!(report.cleanup.iter().all(|c| c.outcome == CleanupOutcome::Cancelled), "{:?}", report.cleanup);
+    assert!(made.iter().all(|id| emulator.world().image(id).is_none()));
     emulator.shutdown().await;
 }
 

@@ -278,7 +278,12 @@ pub async fn send_case(target: &Endpoint, mirror: &mut Mirror, case: &Case) -> R
     let made = record.created.clone().zip(record.prediction.as_ref().and_then(|p| p.plans().first().cloned().cloned()));
     records.push(record);
     if let (false, Some((image, plan))) = (target.control, made) {
-        records.push(super::own::observe(target, mirror, case.signing, &case.key, &plan, &image).await?);
+        // A look-up not sent (DescribeImages declared out, the run stopping) leaves the
+        // copy's own verdict as it is.
+        let seen = super::own::observe(target, mirror, case.signing, &case.key, &plan, &image).await?;
+        if seen.delivery == Delivery::Sent {
+            records.push(seen);
+        }
     }
     Ok(records)
 }

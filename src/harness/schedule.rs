@@ -279,25 +279,28 @@ pub async fn run(mut config: RunConfig) -> Result<Report, HarnessError> {
     if let Some(bar) = &shared.progress {
         bar.finish_and_clear();
     }
+    // What the run created is cancelled or deleted, with a guard of its own: a run that
+    // stopped early, or failed, still cleans up.
+    let created = shared.guard.budget.as_ref().map(|b| b.created()).unwrap_or_default();
+    let mut cleanup = Vec::new();
+    if let (Some(probe), Some(base), false) = (&probe, shared.config.endpoints.first(), created.is_empty()) {
+        let target = Endpoint::connect(base, shared.config.timeout, Some(shared.config.rate_per_minute)).await?;
+        let signing = shared.config.signings.first().copied().unwrap_or(Signing::V1PostQuery);
+        let keep = shared.config.keep_created;
+        cleanup = super::own::clean_up(&target, &probe.world, signing, &probe.key, &created, keep).await;
+    }
     if let Some(e) = first_error {
+        // No report to carry it: what was created, and what became of it, goes to stderr.
+        if !cleanup.is_empty() {
+            eprint!("the run failed; images it created:\n{}", crate::report::terminal::cleanup(&cleanup));
+        }
         return Err(e);
     }
     let mut report = shared.lock().clone();
     report.seconds = started.elapsed().as_secs_f64();
     report.incomplete = shared.guard.stop.reason();
-    if let Some(budget) = &shared.guard.budget {
-        let created = budget.created();
-        report.created_images = created.iter().map(|c| c.image.clone()).collect();
-        // What the run created is cancelled or deleted, with a guard of its own: a run
-        // that stopped early still cleans up.
-        if let (Some(probe), Some(base), false) = (&probe, shared.config.endpoints.first(), created.is_empty()) {
-            let target = Endpoint::connect(base, shared.config.timeout, Some(shared.config.rate_per_minute)).await?;
-            let signing = shared.config.signings.first().copied().unwrap_or(Signing::V1PostQuery);
-            report.cleanup =
-                super::own::clean_up(&target, &probe.world, signing, &probe.key, &created, shared.config.keep_created)
-                    .await;
-        }
-    }
+    report.created_images = created.into_iter().map(|c| c.image).collect();
+    report.cleanup = cleanup;
     // Merged slots (no occurrences left) and failures not shrunk to completion go; the
     // replay files of those that stay are written now, once each.
     report.failures.retain(|f| f.occurrences > 0 && !f.steps.is_empty());
