@@ -313,7 +313,7 @@ pub const AUDIT: &[Construction] = &[
     ),
     c(
         "sequence",
-        "Copies, clock advances and world reads, names reused from earlier copies; DescribeImages, CancelCopyImage and DeleteImage of the copies made (or their sources) and pages of the destination; the scripted lives of a copy (watched until Available; refused deletion, cancelled, gone, copied again; cancelled once finished; paged; hidden by the default Status).",
+        "Copies, clock advances and world reads, names reused from earlier copies; DescribeImages, CancelCopyImage (naming the copy or its source) and DeleteImage of the copies made, and pages of the destination; the scripted lives of a copy (watched until Available; refused deletion, cancelled, gone, copied again; cancelled once finished; paged; hidden by the default Status).",
         "one or several (`cancel-image`, `delete-copy-source`, `delete-copy-code`)",
         "what the model of the target predicts step by step",
     ),
