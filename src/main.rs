@@ -26,6 +26,7 @@ use copyimage_conformance::model::{Format, World};
 use copyimage_conformance::oracle::{PointReading, Readings};
 use copyimage_conformance::report::Ending;
 use copyimage_conformance::report::{certificate, commands, matrix, terminal};
+use copyimage_conformance::rules::Doc;
 use copyimage_conformance::wire::sign::{Credentials, Signing};
 
 /// Conformance suite and reference emulator for Alibaba Cloud ECS CopyImage.
@@ -147,8 +148,14 @@ enum Command {
     /// List the readings the emulator can serve instead of its own (`--reading
     /// POINT=READING`), each with the sentence it reads.
     Readings,
-    /// Print the reference tables README embeds (rules, open points, default world).
-    Docs,
+    /// Print the reference tables README embeds (rules, open points, default world), or
+    /// with `--diff FROM TO` what changed between two documentation profiles.
+    Docs {
+        /// Two profiles (2018-06, 2026-01): print what changed from the first to the
+        /// second, rule by rule.
+        #[arg(long, num_args = 2, value_names = ["FROM", "TO"])]
+        diff: Option<Vec<Doc>>,
+    },
     /// Measure throughput (oracle predictions in process, emulator replies over loopback,
     /// the harness's own work per case, the harness end to end beside wrk and oha) or
     /// fault detection.
@@ -446,7 +453,11 @@ async fn dispatch(cli: Cli) -> anyhow::Result<Ending> {
             print!("{}", copyimage_conformance::report::reference::readings_list());
             Ok(Ending::Done)
         }
-        Some(Command::Docs) => {
+        Some(Command::Docs { diff: Some(docs) }) => {
+            print!("{}", copyimage_conformance::report::reference::diff(docs[0], docs[1]));
+            Ok(Ending::Done)
+        }
+        Some(Command::Docs { diff: None }) => {
             for (name, text) in copyimage_conformance::report::reference::sections() {
                 println!("<!-- generated:{name} -->\n{text}<!-- /generated:{name} -->\n");
             }

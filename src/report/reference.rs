@@ -9,7 +9,8 @@ use std::fmt::Write;
 
 use crate::model::World;
 use crate::oracle::{OpenPoint, PointKind};
-use crate::rules::RULES;
+use crate::rules::newest::{CHANGES, Continues, ROWS, Reach};
+use crate::rules::{Doc, RULES, Source};
 
 /// The sections README embeds, by marker name.
 pub fn sections() -> Vec<(&'static str, String)> {
@@ -19,6 +20,7 @@ pub fn sections() -> Vec<(&'static str, String)> {
         ("emulator-decisions", emulator_decisions()),
         ("audit", audit()),
         ("default-world", default_world()),
+        ("profile-diff", diff(Doc::June2018, Doc::January2026)),
     ]
 }
 
@@ -196,4 +198,97 @@ pub fn default_world() -> String {
 
 fn yes(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
+}
+
+/// What changed from one documentation profile to another, rule by rule (`docs --diff
+/// FROM TO`): the replies of each rule that changed, the parameters and usage notes
+/// that changed with the rules they concern, the rows only the newest page has (those
+/// the world model can reach, and those it cannot, with why), and the rules unchanged.
+pub fn diff(from: Doc, to: Doc) -> String {
+    let mut out = String::new();
+    if from == to {
+        let _ = writeln!(out, "No difference: both are {from}, {}.", from.page());
+        return out;
+    }
+    let _ = writeln!(out, "From {from}, {}, to {to}, {}.\n", from.page(), to.page());
+    let replies = |id: crate::rules::RuleId, doc: Doc| {
+        id.errors_in(doc).iter().map(|e| format!("`{}` {} \"{}\"", e.code, e.status, e.message)).collect::<Vec<_>>()
+    };
+    let mut unchanged = Vec::new();
+    out.push_str(&format!("**Replies that changed.**\n\n| Rule | {from} | {to} |\n|---|---|---|\n"));
+    for rule in &RULES {
+        let (a, b) = (replies(rule.id, from), replies(rule.id, to));
+        if a == b {
+            unchanged.push(format!("`{}`", rule.id));
+        } else {
+            let _ = writeln!(out, "| `{}` | {} | {} |", rule.id, cell(&a.join("; ")), cell(&b.join("; ")));
+        }
+    }
+    let (old, new) = if from < to { ("seed", "newest") } else { ("newest", "seed") };
+    let _ = writeln!(
+        out,
+        "\n**Parameters and usage notes that changed** (copyimage-latest.md §7.1, §7.2; the {old} page's words first).\n\n| Topic | {from} | {to} | Rules |\n|---|---|---|---|"
+    );
+    for c in &CHANGES {
+        let (a, b) = if from < to { (c.seed, c.newest) } else { (c.newest, c.seed) };
+        let rules = if c.rules.is_empty() {
+            format!("none yet (a {new} rule)")
+        } else {
+            c.rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+        };
+        let _ = writeln!(out, "| {} | {} | {} | {} |", cell(c.topic), cell(a), cell(b), rules);
+    }
+    let newest = from.max(to);
+    let _ = writeln!(
+        out,
+        "\n**Rows only in {newest}, not yet encoded.** Reachable: by the request alone, or once the world model holds what the row needs.\n\n| Row | Reply | Reached by |\n|---|---|---|"
+    );
+    let reply = |r: &crate::rules::newest::Row| format!("`{}` {} \"{}\"", r.code, r.status, r.message);
+    for r in &ROWS {
+        let needs = match r.continues {
+            Continues::New(Reach::Request(what)) => format!("the request: {what}"),
+            Continues::New(Reach::World(what)) => format!("the world: {what}"),
+            _ => continue,
+        };
+        let _ = writeln!(out, "| {} | {} | {} |", r.n, cell(&reply(r)), cell(&needs));
+    }
+    let _ = writeln!(
+        out,
+        "\n**Rows only in {newest} that the model cannot reach.**\n\n| Row | Reply | Why |\n|---|---|---|"
+    );
+    for r in &ROWS {
+        if let Continues::New(Reach::Beyond(why)) = r.continues {
+            let _ = writeln!(out, "| {} | {} | {} |", r.n, cell(&reply(r)), cell(why));
+        }
+    }
+    let page_rules = RULES.iter().filter(|r| matches!(r.source, Source::Seed(_))).count();
+    let changed = RULES.len() - unchanged.len();
+    let _ = writeln!(
+        out,
+        "\n**Unchanged in their replies**: {} of the {} rules (the CopyImage page is the source of {page_rules}; {changed} of them changed above): {}.",
+        unchanged.len(),
+        RULES.len(),
+        unchanged.join(", ")
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_diff_names_what_changed_in_either_direction() {
+        let forward = diff(Doc::June2018, Doc::January2026);
+        assert!(forward.contains("| `image.exists` | `InvalidImageId.NotFound` 400"), "{forward}");
+        assert!(forward.contains("`InvalidImageId.NotFound` 404 \"The specified image %s does not exist.\""));
+        assert!(forward.contains("| `account.authorized` | `Forbidden` 403"));
+        assert!(forward.contains("| 49 | `InvalidOperation.Conflict` 409"));
+        assert!(forward.contains("| 40 | `SizeExceed.Image` 403"));
+        assert!(!forward.contains("| `gateway.signature` |"), "an unchanged rule is not a row");
+        let back = diff(Doc::January2026, Doc::June2018);
+        assert!(back.contains("| `image.exists` | `InvalidImageId.NotFound` 404"), "{back}");
+        assert!(back.contains("| DestinationDescription, length | 2 to 256 characters | [0,256] |"));
+        assert!(diff(Doc::January2026, Doc::January2026).starts_with("No difference"));
+    }
 }

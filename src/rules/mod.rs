@@ -43,9 +43,12 @@ impl serde::Serialize for Layer {
     }
 }
 
+pub mod newest;
+pub use newest::Doc;
+
 /// The documentation profile the rules encode: the seed, the June 2018 English CopyImage
-/// page. Reports and certificates name it.
-pub const PROFILE: &str = "2018-06";
+/// page ([`Doc::June2018`]). Reports and certificates name it.
+pub const PROFILE: &str = Doc::June2018.name();
 
 /// Where a rule's sentence comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
