@@ -182,13 +182,16 @@ async fn attempt(target: &Endpoint, world: &World, case: &Case) -> Result<(), St
     let action = case.action.name();
     match target.send(&built.request).await {
         Err(e) => Err(format!("{action}: {e}")),
-        Ok(reply) => {
-            let code = reply::parse(&reply.body).ok().and_then(|p| p.text("Code").map(str::to_owned));
-            match code {
-                None if (200..300).contains(&reply.status) => Ok(()),
-                code => Err(format!("{action}: {} {}", reply.status, code.unwrap_or_else(|| "(no Code)".into()))),
-            }
-        }
+        Ok(reply) => succeeded(action, &reply),
+    }
+}
+
+/// Whether a reply is a success: 2xx and no `Code`.
+fn succeeded(action: &str, reply: &HttpReply) -> Result<(), String> {
+    let code = reply::parse(&reply.body).ok().and_then(|p| p.text("Code").map(str::to_owned));
+    match code {
+        None if (200..300).contains(&reply.status) => Ok(()),
+        code => Err(format!("{action}: {} {}", reply.status, code.unwrap_or_else(|| "(no Code)".into()))),
     }
 }
 
@@ -237,4 +240,61 @@ pub async fn clean_up(
         out.push(done);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> CopyPlan {
+        CopyPlan {
+            account: "a".into(),
+            source_image: "m-source".into(),
+            destination_region: "cn-hangzhou".into(),
+            name: Some("made".into()),
+            description: Some("by the suite".into()),
+        }
+    }
+
+    fn listing(images: &str) -> HttpReply {
+        let body = format!(r#"{{"RequestId":"r","TotalCount":1,"Images":{{"Image":[{images}]}}}}"#);
+        HttpReply::new(200, None, body.into_bytes())
+    }
+
+    const MINE: &str = r#"{"ImageId":"m-1","Status":"Creating","ImageName":"made","Description":"by the suite"}"#;
+
+    fn fields(found: Option<Vec<Mismatch>>) -> Vec<String> {
+        found.expect("listed").iter().map(|m| m.expected.to_string()).collect()
+    }
+
+    #[test]
+    fn the_copy_listed_as_sent_passes_and_each_departure_is_named() {
+        assert_eq!(fields(own_copy(&listing(MINE), &plan(), "m-1")), Vec::<String>::new());
+        assert!(own_copy(&listing(&MINE.replace("Creating", "Available")), &plan(), "m-1").unwrap().is_empty());
+        assert!(own_copy(&listing(MINE), &plan(), "m-2").is_none(), "another id is not the copy");
+        assert!(own_copy(&listing(""), &plan(), "m-1").is_none());
+        let twice = fields(own_copy(&listing(&format!("{MINE},{MINE}")), &plan(), "m-1"));
+        assert!(twice.iter().any(|f| f.contains("listed once")), "{twice:?}");
+        let failed = fields(own_copy(&listing(&MINE.replace("Creating", "CreateFailed")), &plan(), "m-1"));
+        assert!(failed.iter().any(|f| f.contains("Status")), "{failed:?}");
+        let renamed = fields(own_copy(&listing(&MINE.replace("\"made\"", "\"other\"")), &plan(), "m-1"));
+        assert!(renamed.iter().any(|f| f.contains("ImageName")), "{renamed:?}");
+        let described = fields(own_copy(&listing(&MINE.replace("by the suite", "x")), &plan(), "m-1"));
+        assert!(described.iter().any(|f| f.contains("Description")), "{described:?}");
+        // What the copy did not send is not judged.
+        let unnamed = CopyPlan { name: None, description: None, ..plan() };
+        assert!(own_copy(&listing(&MINE.replace("\"made\"", "\"other\"")), &unnamed, "m-1").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_cleanup_call_succeeds_on_a_2xx_reply_without_a_code_only() {
+        let ok = HttpReply::new(200, None, br#"{"RequestId":"r"}"#.to_vec());
+        assert_eq!(succeeded("DeleteImage", &ok), Ok(()));
+        let refused = HttpReply::new(403, None, br#"{"RequestId":"r","Code":"OperationDenied.ImageCopying"}"#.to_vec());
+        assert_eq!(succeeded("DeleteImage", &refused), Err("DeleteImage: 403 OperationDenied.ImageCopying".into()));
+        let page = HttpReply::new(502, None, b"<html>bad gateway</html>".to_vec());
+        assert_eq!(succeeded("DeleteImage", &page), Err("DeleteImage: 502 (no Code)".into()));
+        let odd = HttpReply::new(200, None, br#"{"RequestId":"r","Code":"Throttling"}"#.to_vec());
+        assert!(succeeded("CancelCopyImage", &odd).is_err());
+    }
 }
