@@ -71,6 +71,10 @@ enum Command {
         /// tests). The control contract is not delayed.
         #[arg(long, default_value_t = 0)]
         latency: u64,
+        /// The documentation profile to serve: 2018-06 (the seed) or 2026-01 (the
+        /// newest page's replies of the seed's rules; its new rules are not there yet).
+        #[arg(long, default_value = "2018-06")]
+        doc: Doc,
     },
     /// Run a saved failure again against an endpoint (default: the built-in emulator).
     Replay {
@@ -335,6 +339,11 @@ struct RunArgs {
     /// End the run once this many distinct failures are found [default: never].
     #[arg(long)]
     max_failures: Option<usize>,
+    /// The documentation profile the target is held to: 2018-06 (the seed) or 2026-01
+    /// (the newest page's replies of the seed's rules; its new rules are not checked
+    /// yet). The built-in emulator serves the same.
+    #[arg(long, default_value = "2018-06")]
+    doc: Doc,
     /// Certify: the fixed certification budget (10,000 cases, every mode declared, no
     /// shard, no early stop), then write a certificate; flags that narrow it are refused.
     #[arg(long)]
@@ -397,7 +406,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<Ending> {
     match cli.command {
         None => run(cli.run).await,
         Some(Command::Run(args)) => run(*args).await,
-        Some(Command::Serve { addr, world, log, faults, no_control, readings, latency }) => {
+        Some(Command::Serve { addr, world, log, faults, no_control, readings, latency, doc }) => {
             let readings = Readings::of(&readings).map_err(anyhow::Error::msg).context("--reading")?;
             serve(
                 EmulatorConfig {
@@ -407,6 +416,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<Ending> {
                     control: !no_control,
                     readings,
                     latency: Duration::from_millis(latency),
+                    doc,
                     ..EmulatorConfig::default()
                 },
                 world,
@@ -568,6 +578,7 @@ async fn run(args: RunArgs) -> anyhow::Result<Ending> {
         features: features.clone(),
         expectations: expectations.clone(),
         max_failures: args.max_failures.unwrap_or(0),
+        doc: args.doc,
         progress: if args.quiet {
             Progress::Quiet
         } else if std::io::stderr().is_terminal() {

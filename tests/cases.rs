@@ -76,7 +76,7 @@ async fn case_file(#[files("fixtures/cases/*.json")] path: PathBuf) {
     let now = Timestamp::now_utc();
     let mut nonces = NonceLog::new();
     if let Some(warm) = &built.warmup {
-        let p = oracle::predict(&Scene { world: &world, nonces: &nonces, now }, warm);
+        let p = oracle::predict(&Scene::new(&world, &nonces, now), warm);
         oracle::remember_nonce(
             &mut nonces,
             &p,
@@ -85,7 +85,7 @@ async fn case_file(#[files("fixtures/cases/*.json")] path: PathBuf) {
             Recorder::emulator(&oracle::Readings::emulator()),
         );
     }
-    let prediction = oracle::predict(&Scene { world: &world, nonces: &nonces, now }, &built.request);
+    let prediction = oracle::predict(&Scene::new(&world, &nonces, now), &built.request);
     // The harness's own judgement of the reply: outcome, shape, format, RequestId.
     let verdict = judge(&prediction, &Ok(http));
     assert!(verdict.passed(), "{}: {:?}", file.about, verdict.mismatches);

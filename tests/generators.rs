@@ -17,10 +17,10 @@ fn predict(anchor: &generate::Anchor, spec: &CaseSpec) -> oracle::Prediction {
     let mut nonces = NonceLog::new();
     let built = case.build(&world, now, "127.0.0.1:1", "0123456789abcdef0123456789abcdef");
     if let Some(w) = &built.warmup {
-        let p = oracle::predict(&Scene { world: &world, nonces: &nonces, now }, w);
+        let p = oracle::predict(&Scene::new(&world, &nonces, now), w);
         oracle::remember_nonce(&mut nonces, &p, p.pick().into(), now, oracle::Recorder::Mirror);
     }
-    oracle::predict(&Scene { world: &world, nonces: &nonces, now }, &built.request)
+    oracle::predict(&Scene::new(&world, &nonces, now), &built.request)
 }
 
 #[test]

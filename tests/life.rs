@@ -37,7 +37,7 @@ impl Life {
         let case = Case::new(signing, params).for_action(action);
         let (built, reply) = common::send_case(&self.client, &self.emulator, &case).await;
         let now = world.clock.now(Timestamp::now_utc());
-        let prediction = oracle::predict(&Scene { world: &world, nonces: &NonceLog::new(), now }, &built.request);
+        let prediction = oracle::predict(&Scene::new(&world, &NonceLog::new(), now), &built.request);
         let verdict = judge(&prediction, &Ok(reply.clone()));
         assert!(
             verdict.passed(),

@@ -14,7 +14,7 @@ const NOW: Timestamp = Timestamp(1_750_000_000);
 fn predict_in(world: &World, case: &Case) -> Prediction {
     let nonces = NonceLog::new();
     let built = case.build(world, NOW, "ecs.aliyuncs.com", "0123456789abcdef0123456789abcdef");
-    oracle::predict(&Scene { world, nonces: &nonces, now: NOW }, &built.request)
+    oracle::predict(&Scene::new(world, &nonces, NOW), &built.request)
 }
 
 fn predict(case: &Case) -> Prediction {
@@ -275,7 +275,7 @@ fn the_seed_request_example_reads_as_copy_image() {
     assert_eq!(params.get("ImageId"), Some(&b"m-281234567"[..]));
     // Without the common parameters the gateway refuses it.
     let world = World::default_fixture();
-    let p = oracle::predict(&Scene { world: &world, nonces: &NonceLog::new(), now: NOW }, &req);
+    let p = oracle::predict(&Scene::new(&world, &NonceLog::new(), NOW), &req);
     assert!(matches!(p.pick(), Outcome::Error(e) if e.code == "MissingParameter"));
 }
 
@@ -326,7 +326,7 @@ proptest! {
     fn predict_is_total_on_any_bytes(req in arb_request()) {
         let world = World::default_fixture();
         let nonces = NonceLog::new();
-        let p = oracle::predict(&Scene { world: &world, nonces: &nonces, now: NOW }, &req);
+        let p = oracle::predict(&Scene::new(&world, &nonces, NOW), &req);
         prop_assert!(!p.acceptable.is_empty());
         prop_assert!(p.acceptable.contains(p.pick()));
     }
@@ -385,7 +385,7 @@ fn the_body_limit_is_exact() {
             headers: vec![("content-type".into(), "application/x-www-form-urlencoded".into())],
             body,
         };
-        let p = oracle::predict(&Scene { world: &world, nonces: &NonceLog::new(), now: NOW }, &req);
+        let p = oracle::predict(&Scene::new(&world, &NonceLog::new(), NOW), &req);
         p.violations.iter().any(|v| v.rule == RuleId::Size)
     };
     assert!(!size_violated(oracle::MAX_BODY));

@@ -81,7 +81,7 @@ pub fn oracle_rate(duration: Duration) -> Rate {
         .map(|(i, (c, _))| c.build(&world, now, "127.0.0.1", &format!("nonce-{i}")).request)
         .collect();
     let nonces = NonceLog::new();
-    let scene = Scene { world: &world, nonces: &nonces, now };
+    let scene = Scene::new(&world, &nonces, now);
     let start = Instant::now();
     let mut n = 0usize;
     let mut unexpected = 0usize;
@@ -385,7 +385,7 @@ pub fn stages(cases: u64, seed: u64) -> Result<Stages, String> {
         let now = world.clock.now(Timestamp::now_utc());
         let built = case.build(&world, now, "127.0.0.1:8080", &copyimage_conformance::wire::sign::fresh_nonce());
         let t3 = Instant::now();
-        std::hint::black_box(oracle::predict(&Scene { world: &world, nonces: &nonces, now }, &built.request));
+        std::hint::black_box(oracle::predict(&Scene::new(&world, &nonces, now), &built.request));
         let t4 = Instant::now();
         for (k, d) in [t1 - t0, t2 - t1, t3 - t2, t4 - t3].into_iter().enumerate() {
             spent[k] += d;

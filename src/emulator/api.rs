@@ -149,7 +149,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     let reading = Reading::of_as(&http, readings);
     let carried = reading.nonce_values(&http);
     let decide = |world: &World, nonces: &NonceLog, now| {
-        let scene = Scene { world, nonces, now };
+        let scene = Scene::new(world, nonces, now).in_doc(shared.doc);
         faults.decide(&scene, &http, readings, oracle::answer_read(&scene, &http, &reading, readings))
     };
     let mut attempt = 0;

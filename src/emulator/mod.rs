@@ -80,6 +80,8 @@ pub struct EmulatorConfig {
     pub control: bool,
     /// How to read what the documents leave open (default: the emulator's own readings).
     pub readings: Readings,
+    /// The documentation profile it serves (`serve --doc`; default the seed's).
+    pub doc: crate::rules::Doc,
     /// Timeouts and the connection limit.
     pub limits: ConnectionLimits,
     /// A fixed delay before each API reply (`serve --latency MS`): a slower target on
@@ -97,6 +99,7 @@ impl Default for EmulatorConfig {
             faults: fault::Faults::default(),
             control: true,
             readings: Readings::emulator(),
+            doc: crate::rules::Doc::June2018,
             limits: ConnectionLimits::default(),
             latency: std::time::Duration::ZERO,
         }
@@ -148,6 +151,7 @@ pub(crate) struct Shared {
     log: bool,
     faults: fault::Faults,
     readings: Readings,
+    doc: crate::rules::Doc,
     limits: ConnectionLimits,
     latency: std::time::Duration,
     /// API requests received since start (paths under `/_conformance/` not counted).
@@ -276,6 +280,7 @@ impl Emulator {
             log: config.log,
             faults: config.faults,
             readings: config.readings,
+            doc: config.doc,
             limits: config.limits,
             latency: config.latency,
             received: std::sync::atomic::AtomicU64::new(0),

@@ -471,7 +471,7 @@ mod tests {
         let w = World::default_fixture();
         let now = Timestamp(1_750_000_000);
         let req = case.build(&w, now, "h", "n").request;
-        oracle::predict(&Scene { world: &w, nonces: &NonceLog::new(), now }, &req)
+        oracle::predict(&Scene::new(&w, &NonceLog::new(), now), &req)
     }
 
     fn base() -> Case {

@@ -82,6 +82,8 @@ pub struct Endpoint {
     pub host: String,
     /// Whether it offers the world-control contract.
     pub control: bool,
+    /// The documentation profile its replies are held to (default the seed's).
+    pub doc: crate::rules::Doc,
     client: reqwest::Client,
     limiter: Option<RateLimiter>,
     /// Stages worlds in process instead of `PUT /_conformance/world` (an emulator this
@@ -133,12 +135,19 @@ impl Endpoint {
         let limiter = if control { None } else { rate_per_minute.map(RateLimiter::per_minute) };
         // On its own, a target without control may have nothing created on it.
         let guard = Arc::new(Guard::new((!control).then_some(0), Stop::new(), 0, MAX_REPLY_BYTES));
-        Ok(Endpoint { base, host, control, client, limiter, loader: None, guard })
+        let doc = crate::rules::Doc::June2018;
+        Ok(Endpoint { base, host, control, doc, client, limiter, loader: None, guard })
     }
 
     /// Bounds its requests by `guard` (shared by a run's targets) from now on.
     pub fn with_guard(mut self, guard: Arc<Guard>) -> Endpoint {
         self.guard = guard;
+        self
+    }
+
+    /// The same endpoint, held to another documentation profile.
+    pub fn with_doc(mut self, doc: crate::rules::Doc) -> Endpoint {
+        self.doc = doc;
         self
     }
 

@@ -172,7 +172,7 @@ pub async fn exchange(
     req: HttpRequest,
     now: Timestamp,
 ) -> Result<StepRecord, HarnessError> {
-    let prediction = oracle::predict(&Scene { world: &mirror.world, nonces: &mirror.nonces, now }, &req);
+    let prediction = oracle::predict(&Scene::new(&mirror.world, &mirror.nonces, now).in_doc(target.doc), &req);
     // The one gate every send passes: a request about a rule declared out is not sent,
     // one that may create an image needs budget, and one that may cancel or delete is
     // never sent where the world is unknown (the images there are somebody's).

@@ -197,7 +197,7 @@ mod tests {
         let now = Timestamp::parse("2026-06-01T00:00:00Z").unwrap();
         let case = Case::new(Signing::V1Get, params).for_action(action);
         let built = case.build(&world, now, "ecs.aliyuncs.com", "nonce");
-        oracle::predict(&Scene { world: &world, nonces: &NonceLog::new(), now }, &built.request)
+        oracle::predict(&Scene::new(&world, &NonceLog::new(), now), &built.request)
     }
 
     fn failed(p: &Prediction, body: &str) -> Vec<String> {

@@ -244,6 +244,9 @@ pub struct RunConfig {
     pub expectations: Option<std::sync::Arc<declared::Expectations>>,
     /// End the run once this many distinct failures are found (0: never).
     pub max_failures: usize,
+    /// The documentation profile the target is held to (`--doc`); the built-in
+    /// emulator serves the same.
+    pub doc: crate::rules::Doc,
 }
 
 /// Names used against a target whose world is unknown.
@@ -294,6 +297,7 @@ impl Default for RunConfig {
             expectations: None,
             max_failures: 0,
             keep_created: false,
+            doc: crate::rules::Doc::June2018,
         }
     }
 }

@@ -164,6 +164,7 @@ pub async fn run(mut config: RunConfig) -> Result<Report, HarnessError> {
         config.endpoints.join(", ")
     };
     let mut report = Report::new(target_name, control, config.seed);
+    report.profile = config.doc.name();
     report.shard = config.shard.map(|s| s.to_string());
     report.signings = config.signings.clone();
     report.formats = config.formats.clone();
@@ -240,14 +241,18 @@ pub async fn run(mut config: RunConfig) -> Result<Report, HarnessError> {
                         None => {
                             let faults = Faults(shared.config.faults.clone());
                             let readings = shared.config.readings.clone();
-                            let e = Emulator::start(EmulatorConfig { faults, readings, ..EmulatorConfig::default() })
-                                .await
-                                .map_err(|e| HarnessError::Emulator(e.to_string()))?;
+                            let doc = shared.config.doc;
+                            let e =
+                                Emulator::start(EmulatorConfig { faults, readings, doc, ..EmulatorConfig::default() })
+                                    .await
+                                    .map_err(|e| HarnessError::Emulator(e.to_string()))?;
                             (e.uri(), Some(e))
                         }
                     };
-                    let mut target =
-                        Endpoint::connect(&base, timeout, Some(rate)).await?.with_guard(shared.guard.clone());
+                    let mut target = Endpoint::connect(&base, timeout, Some(rate))
+                        .await?
+                        .with_guard(shared.guard.clone())
+                        .with_doc(shared.config.doc);
                     // A target declared without world control is used as one without it.
                     target.control &= shared.control;
                     if let (Some(e), false) = (&own, shared.config.stage_over_http) {

@@ -178,7 +178,8 @@ pub async fn capture(
     // The gate every send passes: nothing that may create an image beyond the budget
     // (none, on a target without control), nothing that may remove one of an unknown
     // world.
-    let prediction = oracle::predict(&Scene { world: &mirror.world, nonces: &mirror.nonces, now }, &built.request);
+    let prediction =
+        oracle::predict(&Scene::new(&mirror.world, &mirror.nonces, now).in_doc(target.doc), &built.request);
     if !mirror.world.exhaustive && prediction.may_destroy() {
         return Err(HarnessError::Config(format!("{name}: the request may remove an image; it was not sent")));
     }
@@ -201,7 +202,8 @@ fn safe_without_control(case: &Case) -> bool {
     let world = uncontrolled_world();
     let now = world.clock.now(Timestamp::now_utc());
     let built = case.build(&world, now, "h", "n");
-    let scene = Scene { world: &world, nonces: &NonceLog::new(), now };
+    let nonces = NonceLog::new();
+    let scene = Scene::new(&world, &nonces, now);
     built.warmup.iter().chain(std::iter::once(&built.request)).all(|r| !oracle::predict(&scene, r).allows_success())
 }
 

@@ -17,7 +17,7 @@
 //! let world = World::default_fixture();
 //! let now = Timestamp::parse("2024-01-01T00:00:00Z").unwrap();
 //! let nonces = NonceLog::new();
-//! let scene = Scene { world: &world, nonces: &nonces, now };
+//! let scene = Scene::new(&world, &nonces, now);
 //! let req: HttpRequest = sign_request(
 //!     Signing::V1Get,
 //!     &Credentials::new("testid", "testsecret"),
@@ -38,6 +38,7 @@ mod gateway;
 pub mod life;
 pub mod nonce;
 pub mod open;
+mod profile;
 pub mod read;
 pub mod text;
 
@@ -54,7 +55,7 @@ pub use read::{FormatExpectation, MAX_BODY, MAX_BODY_WHOLE, Mode};
 
 use crate::model::{Copy, Format, HttpRequest, Image, ImageKind, ImageStatus, Timestamp, World};
 use crate::rules::protocol::Action;
-use crate::rules::{Layer, RuleId};
+use crate::rules::{Doc, Layer, RuleId};
 use read::Reading;
 
 /// What the oracle predicts from.
@@ -66,6 +67,20 @@ pub struct Scene<'a> {
     pub nonces: &'a NonceLog,
     /// Server time when the request arrives.
     pub now: Timestamp,
+    /// The documentation profile the outcome follows.
+    pub doc: Doc,
+}
+
+impl<'a> Scene<'a> {
+    /// A scene under the seed's profile.
+    pub fn new(world: &'a World, nonces: &'a NonceLog, now: Timestamp) -> Scene<'a> {
+        Scene { world, nonces, now, doc: Doc::June2018 }
+    }
+
+    /// The same scene under another profile.
+    pub fn in_doc(self, doc: Doc) -> Scene<'a> {
+        Scene { doc, ..self }
+    }
 }
 
 /// What a successful copy does: the input of [`apply`].
@@ -526,6 +541,7 @@ fn evaluate(scene: &Scene<'_>, req: &HttpRequest, reading: &Reading, mode: Mode,
     let mut violations = request_layer;
     violations.extend(gate.violations);
     violations.extend(api_layer);
+    let violations = profile::remap(scene.doc, violations);
     decide(violations, Call { action: gate.action, plan }, format, gate.nonce, pick_last)
 }
 

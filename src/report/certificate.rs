@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::{Counts, Report, RuleOutcome, Standing, tool};
 use crate::harness::declared::{Deviation, Expectations, Features, rules_of_group};
 use crate::model::Format;
-use crate::rules::{PROFILE, RuleId};
+use crate::rules::{Doc, RuleId};
 use crate::wire::sign::Signing;
 
 /// Cases of a certification run: every mode the target declares, no shard, no early
@@ -199,7 +199,7 @@ impl Certificate {
         let mut c = Certificate {
             certificate: FORMAT_VERSION,
             tool: report.tool.clone(),
-            profile: PROFILE.to_owned(),
+            profile: report.profile.to_owned(),
             target: report.target.clone(),
             control: report.control,
             seed: report.seed,
@@ -277,8 +277,9 @@ pub fn verify(text: &str) -> Result<Vec<String>, String> {
     if c.tool != tool {
         problem(format!("made by {}; verify it with that version (this is {tool})", c.tool));
     }
-    if c.profile != PROFILE {
-        problem(format!("profile {} (this tool certifies {PROFILE})", c.profile));
+    if c.profile.parse::<Doc>().is_err() {
+        let known: Vec<&str> = Doc::ALL.iter().map(|d| d.name()).collect();
+        problem(format!("profile {} (this tool certifies {})", c.profile, known.join(", ")));
     }
     if c.cases != BUDGET_CASES {
         problem(format!("{} cases; a certification runs {BUDGET_CASES}", c.cases));

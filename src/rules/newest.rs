@@ -5,10 +5,10 @@
 //! in its order, each saying which of the seed's rules it continues or, if it is new,
 //! whether the world model can reach it; [`CHANGES`], what the page changes in the
 //! seed's parameters and usage notes, with the rules concerned; and
-//! [`RuleId::errors_in`], a rule's replies under a profile. This is the profile's data,
-//! not yet its checks: the oracle, the emulator and the harness still follow the seed
-//! (`--doc 2026-01` for `run` and `serve` is not there yet); `docs --diff` prints the
-//! difference rule by rule.
+//! [`RuleId::errors_in`], a rule's replies under a profile. Under `--doc 2026-01` the
+//! oracle answers the seed's rules with these replies (`oracle::profile`); the seed's
+//! conditions still hold, and the rows and parameters new in the newest page are data
+//! only, not yet checks. `docs --diff` prints the difference rule by rule.
 
 use std::fmt;
 use std::str::FromStr;

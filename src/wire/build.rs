@@ -278,7 +278,7 @@ mod tests {
         let built = case.build(&w, now, "ecs.aliyuncs.com", "nonce-0001");
         let mut nonces = NonceLog::new();
         if let Some(warm) = &built.warmup {
-            let p = oracle::predict(&Scene { world: &w, nonces: &nonces, now }, warm);
+            let p = oracle::predict(&Scene::new(&w, &nonces, now), warm);
             oracle::remember_nonce(
                 &mut nonces,
                 &p,
@@ -287,7 +287,7 @@ mod tests {
                 oracle::Recorder::emulator(&oracle::Readings::emulator()),
             );
         }
-        oracle::predict(&Scene { world: &w, nonces: &nonces, now }, &built.request).pick().clone()
+        oracle::predict(&Scene::new(&w, &nonces, now), &built.request).pick().clone()
     }
 
     fn code(o: &Outcome) -> &str {

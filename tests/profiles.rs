@@ -1,0 +1,88 @@
+//! Documentation profiles: the built-in emulator of each profile certified against the
+//! other. Each conforms to its own; against the other it fails exactly on the replies
+//! that changed between the pages (`docs --diff 2018-06 2026-01`) and that the emulators
+//! answer: `Forbidden` against `Forbbiden`, and `InvalidImageId.NotFound` at 400
+//! against 404.
+
+use std::collections::BTreeSet;
+
+use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
+use copyimage_conformance::harness::compare::Observed;
+use copyimage_conformance::harness::{RunConfig, run};
+use copyimage_conformance::report::Report;
+use copyimage_conformance::rules::{Doc, RULES, RuleId};
+
+async fn certify(served: Doc, held_to: Doc) -> Report {
+    let emulator = Emulator::start(EmulatorConfig { doc: served, ..EmulatorConfig::default() }).await.unwrap();
+    let config = RunConfig {
+        endpoints: vec![emulator.uri()],
+        cases: 1_500,
+        seed: 1,
+        doc: held_to,
+        failures_dir: None,
+        ..RunConfig::default()
+    };
+    let report = run(config).await.expect("the harness runs");
+    emulator.shutdown().await;
+    report
+}
+
+/// The rules whose Codes or statuses differ between the profiles.
+fn changed() -> BTreeSet<RuleId> {
+    let replies = |id: RuleId, doc: Doc| {
+        let mut r: Vec<(&str, u16)> = id.errors_in(doc).iter().map(|e| (e.code, e.status)).collect();
+        r.sort_unstable();
+        r.dedup();
+        r
+    };
+    RULES.iter().map(|r| r.id).filter(|&id| replies(id, Doc::June2018) != replies(id, Doc::January2026)).collect()
+}
+
+/// What the target answered where the reply was judged wrong: (Code, status).
+fn observed(report: &Report) -> BTreeSet<(String, u16)> {
+    report
+        .failures
+        .iter()
+        .flat_map(|f| &f.mismatches)
+        .filter_map(|m| match &m.observed {
+            Observed::Error { code: Some(code), status } => Some((code.clone(), *status)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_profile_conforms_to_itself_and_fails_the_other_only_where_the_pages_differ() {
+    // Five rules' replies changed; image.not-copying only gains a Code
+    // (OperationDenied.ImageCopyConflict beside OperationDenied.ImageCopying), which
+    // neither emulator answers, so the other four are where they part.
+    let mut changed = changed();
+    let widened = [RuleId::ImageNotCopying];
+    let expected: BTreeSet<RuleId> =
+        [RuleId::Authorized, RuleId::ImageExists, RuleId::OwnImage, RuleId::CustomImage].into_iter().collect();
+    assert_eq!(changed.iter().filter(|r| !widened.contains(r)).copied().collect::<BTreeSet<_>>(), expected);
+    assert!(widened.iter().all(|r| changed.contains(r)));
+    changed.retain(|r| !widened.contains(r));
+    for doc in Doc::ALL {
+        let report = certify(doc, doc).await;
+        assert!(report.conformant(), "{doc} against itself:\n{report}");
+        assert_eq!(report.profile, doc.name());
+    }
+    for (served, held_to, answered) in [
+        (Doc::June2018, Doc::January2026, [("Forbidden", 403), ("InvalidImageId.NotFound", 400)]),
+        (Doc::January2026, Doc::June2018, [("Forbbiden", 403), ("InvalidImageId.NotFound", 404)]),
+    ] {
+        let report = certify(served, held_to).await;
+        assert!(!report.conformant(), "{served} held to {held_to}");
+        assert_eq!(report.flaky, 0, "{report}");
+        let answered: BTreeSet<(String, u16)> = answered.iter().map(|(c, s)| (c.to_string(), *s)).collect();
+        assert_eq!(observed(&report), answered, "{served} held to {held_to}: what was judged wrong\n{report}");
+        // Every failure is about a rule whose replies changed, and each such rule fails.
+        for f in &report.failures {
+            assert!(f.rules.iter().any(|r| changed.contains(r)), "{served} held to {held_to}: {:?}", f.rules);
+        }
+        let named: BTreeSet<RuleId> =
+            report.failures.iter().flat_map(|f| f.rules.iter().copied()).filter(|r| changed.contains(r)).collect();
+        assert_eq!(named, changed, "{served} held to {held_to}");
+    }
+}
