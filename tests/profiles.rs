@@ -86,3 +86,55 @@ async fn each_profile_conforms_to_itself_and_fails_the_other_only_where_the_page
         assert_eq!(named, changed, "{served} held to {held_to}");
     }
 }
+
+mod conditions {
+    use copyimage_conformance::case::{Case, ParamValue};
+    use copyimage_conformance::model::{Timestamp, World};
+    use copyimage_conformance::oracle::{self, NonceLog, OpenPoint, Outcome, Scene};
+    use copyimage_conformance::rules::Doc;
+    use copyimage_conformance::wire::sign::Signing;
+
+    /// Whether success and a refusal are acceptable for a copy with this parameter.
+    fn answers(doc: Doc, name: &str, value: &str) -> (bool, bool, Vec<OpenPoint>) {
+        let world = World::default_fixture();
+        let now = Timestamp(1_750_000_000);
+        let mut case = Case::new(
+            Signing::V1Get,
+            &[
+                ("RegionId", "cn-qingdao"),
+                ("ImageId", "m-available00000000001"),
+                ("DestinationRegionId", "cn-hangzhou"),
+            ],
+        );
+        case.params.push((name.into(), ParamValue::text(value)));
+        let built = case.build(&world, now, "ecs.aliyuncs.com", "0123456789abcdef0123456789abcdef");
+        let p = oracle::predict(&Scene::new(&world, &NonceLog::new(), now).in_doc(doc), &built.request);
+        let success = p.acceptable.iter().any(|o| matches!(o, Outcome::Success(_)));
+        let refusal = p.acceptable.iter().any(|o| matches!(o, Outcome::Error(_)));
+        (success, refusal, p.open_points())
+    }
+
+    #[test]
+    fn where_the_newest_page_changes_a_condition_either_answer_is_accepted() {
+        let newest = vec![OpenPoint::NewestConditions];
+        for (name, value, seed) in [
+            ("DestinationDescription", "a", (true, false)),
+            ("DestinationDescription", "", (true, false)),
+            ("DestinationImageName", "aliyun-copy", (true, false)),
+            ("DestinationImageName", "ACS:copy", (true, false)),
+            ("DestinationImageName", "\u{e9}copy", (false, true)),
+        ] {
+            let (s, r, _) = answers(Doc::June2018, name, value);
+            assert_eq!((s, r), seed, "2018-06, {name}={value:?}");
+            let (s, r, points) = answers(Doc::January2026, name, value);
+            assert_eq!((s, r, points), (true, true, newest.clone()), "2026-01, {name}={value:?}");
+        }
+        // Where the pages agree, nothing is widened.
+        assert_eq!(answers(Doc::January2026, "DestinationImageName", "copy-1"), (true, false, vec![]));
+        assert!(!answers(Doc::January2026, "DestinationImageName", "1copy").0);
+        assert!(!answers(Doc::January2026, "DestinationDescription", "http://x").0);
+        // `/` is no name character under either page, so http:// inside a name is refused
+        // by the character rule already.
+        assert!(!answers(Doc::January2026, "DestinationImageName", "ab-http://x").0);
+    }
+}

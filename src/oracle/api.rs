@@ -11,7 +11,7 @@ use super::read::Params;
 use super::text::{self, Finding};
 use super::{CopyPlan, OpenPoint, Scene, Violation};
 use crate::model::{Account, ImageKind, ImageStatus, Timestamp};
-use crate::rules::{RuleId, WORLD_RULES};
+use crate::rules::{Doc, RuleId, WORLD_RULES};
 
 /// The 15th of July 2013 has begun in every time zone (UTC+14).
 pub const TOO_OLD_CERTAIN_BEFORE: Timestamp = Timestamp(1_373_796_000); // 2013-07-14T10:00:00Z
@@ -53,6 +53,10 @@ pub(super) fn check(
     let dest_id = params.text("DestinationRegionId").unwrap_or_default();
     let mut name = params.text("DestinationImageName");
     let description = params.text("DestinationDescription");
+    // Under 2026-01, where the newest page's conditions differ from the seed's, either
+    // answer (point `newest-conditions`); the emulator answers as the seed does.
+    let newest = scene.doc == Doc::January2026;
+    let differs = |rejects: bool| Finding::Open { point: OpenPoint::NewestConditions, emulator_rejects: rejects };
 
     match &name {
         // An empty name: a name of 0 characters, or no name (point `empty-name`).
@@ -63,14 +67,33 @@ pub(super) fn check(
         }
         Some(name) => {
             push(RuleId::NameLength, text::length(name, NAME_LENGTH.0, NAME_LENGTH.1, readings));
-            push(RuleId::NameFirstCharacter, text::name_first_character(name, readings));
+            let (mut first, mut prefix) =
+                (text::name_first_character(name, readings), text::url_prefix(name, readings));
+            if newest {
+                // "must start with a letter": any letter, perhaps.
+                if first == Finding::Broken && name.chars().next().is_some_and(char::is_alphabetic) {
+                    first = differs(true);
+                }
+                // "cannot start with acs: or aliyun". ("Cannot contain http://" needs no
+                // test of its own: `/` is a name character under neither page.)
+                let lower = name.to_lowercase();
+                if prefix == Finding::Holds && (lower.starts_with("acs:") || lower.starts_with("aliyun")) {
+                    prefix = differs(false);
+                }
+            }
+            push(RuleId::NameFirstCharacter, first);
             push(RuleId::NameCharacters, text::name_characters(name, readings));
-            push(RuleId::NamePrefix, text::url_prefix(name, readings));
+            push(RuleId::NamePrefix, prefix);
         }
         None => {}
     }
     if let Some(d) = &description {
-        push(RuleId::DescriptionLength, text::length(d, DESCRIPTION_LENGTH.0, DESCRIPTION_LENGTH.1, readings));
+        let mut length = text::length(d, DESCRIPTION_LENGTH.0, DESCRIPTION_LENGTH.1, readings);
+        // "2 to 256 characters".
+        if newest && length == Finding::Holds && d.chars().count() < 2 {
+            length = differs(false);
+        }
+        push(RuleId::DescriptionLength, length);
         push(RuleId::DescriptionPrefix, text::url_prefix(d, readings));
         push(RuleId::DescriptionWellFormed, text::description_characters(d, readings));
     }

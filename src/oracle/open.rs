@@ -385,6 +385,11 @@ points! {
         sentence: "seed: \"|QuotaExceed.Image|The Image Quota exceeds.|403|No more images will be copied because you have exceeded your custom image quota.|\"; protocol.md §7: \"During a copy the new image exists in the destination region with status `Creating`\"",
         oracle: "Every custom image the account holds in the region counts, in any status: a copy in progress counts, because its image exists while it is copied (§7), so a server that leaves it out contradicts §7. A copy adds one image, so refusing a copy that would go past the quota and refusing once the account is at it are one test: images held ≥ quota.",
         readings: ["held-at-quota" => "refuses when the account holds as many custom images as its quota"];
+    NewestConditions => "newest-conditions", Decided,
+        question: "Under profile 2026-01 the newest page changes when some of the seed's rules break; until those conditions are encoded, what is accepted where the two pages disagree?",
+        sentence: "copyimage-latest.md §7.2: DestinationDescription \"[0,256]\" → \"2 to 256\"; DestinationImageName \"must start with a letter\", \"cannot contain `http://` or `https://`\", \"cannot start with `acs:` or `aliyun`\"",
+        oracle: "Under 2026-01, where the seed's condition and the newest page's disagree (a description of 0 or 1 characters; a name that begins with a letter that is not English, or with acs: or aliyun in any case), both answers are accepted: the suite demands neither. The emulator keeps the seed's answer. An absent DestinationRegionId is still answered as point destination-optional says (a refusal), not yet also as a success.",
+        readings: ["seed" => "answers by the seed's conditions"];
     SnapshotQuotaBoundary => "snapshot-quota-boundary", Open,
         question: "\"You have exceeded your snapshot quota\": is a copy refused when it would go past the quota, or only once the account is at or past it?",
         sentence: "seed: \"|QuotaExceed.Snapshot|The maximum number of snapshots is exceeded.|403|No more images will be copied because you have exceeded your snapshot quota.|\"",
