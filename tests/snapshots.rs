@@ -55,3 +55,49 @@ async fn every_outcome_in_both_formats() {
     }
     emulator.shutdown().await;
 }
+
+/// The replies that profile `2026-01` changes, in both formats, under
+/// `snapshots/2026-01/`: each outcome whose status or Code differs from the seed's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_replies_the_newest_profile_changes() {
+    use copyimage_conformance::rules::Doc;
+    let start = |doc| Emulator::start(EmulatorConfig { world: snapshot_world(), doc, ..EmulatorConfig::default() });
+    let (seed, newest) = (start(Doc::June2018).await.unwrap(), start(Doc::January2026).await.unwrap());
+    let seed_target = Endpoint::connect(&seed.uri(), Duration::from_secs(10), None).await.unwrap();
+    let newest_target = Endpoint::connect(&newest.uri(), Duration::from_secs(10), None).await.unwrap();
+    let mut changed = Vec::new();
+    for (name, case) in outcome_cases() {
+        for format in Format::ALL {
+            let old = capture(&seed_target, "ecs.aliyuncs.com", name, &case, format, None).await.unwrap();
+            let reply = capture(&newest_target, "ecs.aliyuncs.com", name, &case, format, None).await.unwrap();
+            let brief = |r: &copyimage_conformance::report::shape::ReplyShape| {
+                serde_json::to_value(r).ok().map(|v| (v["status"].clone(), v["fields"]["Code"].clone()))
+            };
+            if brief(&old) == brief(&reply) {
+                continue;
+            }
+            changed.push(format!("{name}.{format}"));
+            let mut settings = insta::Settings::clone_current();
+            settings.set_snapshot_path("../snapshots/2026-01");
+            settings.set_prepend_module_to_snapshot(false);
+            settings.set_description(format!(
+                "outcome `{name}` under profile 2026-01, Format={}, in the default world frozen at 2026-01-01",
+                format.param_value()
+            ));
+            settings.set_info(&case);
+            settings.set_omit_expression(true);
+            settings
+                .add_dynamic_redaction(".fields.RequestId.value", redact_if("[REQUEST_ID]", well_formed_request_id));
+            settings.bind(|| insta::assert_json_snapshot!(format!("{name}.{format}"), reply));
+        }
+    }
+    seed.shutdown().await;
+    newest.shutdown().await;
+    // Exactly the outcomes of the four rules whose Codes or statuses changed.
+    changed.sort();
+    let expected: Vec<String> = ["cross-account-image", "forbidden", "invalid-image-id-not-found", "system-image"]
+        .iter()
+        .flat_map(|n| [format!("{n}.json"), format!("{n}.xml")])
+        .collect();
+    assert_eq!(changed, expected);
+}
