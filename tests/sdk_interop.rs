@@ -21,8 +21,9 @@ mod common;
 use std::collections::BTreeSet;
 use std::process::Command;
 
+use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::model::World;
-use copyimage_conformance::rules::{Layer, RULES, RuleId, Source};
+use copyimage_conformance::rules::{Doc, Layer, RULES, RuleId, Source};
 
 fn python() -> String {
     let candidate = std::env::var("COPYIMAGE_SDK_PYTHON").unwrap_or_else(|_| ".venv/bin/python".into());
@@ -111,7 +112,13 @@ fn percent(image: &serde_json::Value) -> Option<u64> {
 /// Runs a script (`program script HOST:PORT WORLD`) against the built-in emulator with
 /// the default world and returns its JSON lines.
 async fn workflow_lines(program: String, script: &'static str) -> Vec<serde_json::Value> {
-    let emulator = common::emulator(World::default_fixture()).await;
+    lines_in(program, script, Doc::June2018).await
+}
+
+/// [`workflow_lines`] against the emulator of a documentation profile.
+async fn lines_in(program: String, script: &'static str, doc: Doc) -> Vec<serde_json::Value> {
+    let config = EmulatorConfig { world: World::default_fixture(), doc, ..EmulatorConfig::default() };
+    let emulator = Emulator::start(config).await.expect("bind 127.0.0.1:0");
     let host = emulator.host();
     let out = tokio::task::spawn_blocking(move || {
         Command::new(program).args([script, &host, "fixtures/worlds/default.json"]).output()
@@ -233,5 +240,36 @@ async fn the_official_node_sdk_drives_the_life_of_a_copy() {
         let l = lines.iter().find(|l| l["signing"] == signing && l["step"] == "wrong-secret").expect("a line");
         assert_eq!(l["code"], "SignatureDoesNotMatch", "{signing}: {l}");
         assert!(l["message"].as_str().unwrap_or_default().contains(algorithm), "{signing}: {l}");
+    }
+}
+
+/// Under `serve --doc 2026-01` the SDK raises the newest page's reply for each of the
+/// seed's errors (`InvalidImageId.NotFound` at 404, `Forbbiden`), the rest unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Python and the official SDK: .ci/run installs them (see the file's header)"]
+async fn the_official_python_sdk_meets_the_newest_replies() {
+    let lines = lines_in(python(), "tests/sdk/interop.py", Doc::January2026).await;
+    let rules = RULES.iter().filter(|r| r.layer == Layer::Api && matches!(r.source, Source::Seed(_)));
+    let (mut changed, mut checked) = (0, 0);
+    for rule in rules {
+        let Some(seed) = rule.errors.first() else { continue };
+        let Some(newest) = rule.id.counterpart_in(Doc::January2026, seed.code, seed.status) else { continue };
+        changed += usize::from((newest.code, newest.status) != (seed.code, seed.status));
+        for signing in ["v3", "v1"] {
+            let Some(l) = lines.iter().find(|l| l["signing"] == signing && l["case"] == seed.code) else { continue };
+            checked += 1;
+            assert_eq!(
+                (l["code"].as_str(), l["status"].as_u64()),
+                (Some(newest.code), Some(u64::from(newest.status))),
+                "{signing} {}: {l}",
+                rule.id
+            );
+        }
+    }
+    assert!(changed >= 2, "InvalidImageId.NotFound's status and Forbidden's spelling change");
+    assert!(checked >= 30, "the seed's fifteen Codes, V3 and V1: {checked} checked");
+    for signing in ["v3", "v1"] {
+        let l = lines.iter().find(|l| l["signing"] == signing && l["case"] == "success").expect("a line");
+        assert_eq!(l["result"], "ok", "{signing}: {l}");
     }
 }

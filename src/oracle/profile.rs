@@ -60,13 +60,9 @@ fn remap_one(doc: Doc, mut v: Violation) -> Violation {
     v
 }
 
-/// One of the seed's replies as the newest rows give it: the row with its Code, else
-/// the row with its status, else the rule's first row.
+/// One of the seed's replies as the newest rows give it ([`RuleId::counterpart_in`]).
 fn newest(doc: Doc, e: &ErrorOutcome) -> ErrorOutcome {
-    let rows = e.rule.errors_in(doc);
-    let row =
-        rows.iter().find(|r| r.code == e.code).or_else(|| rows.iter().find(|r| r.status == e.status)).or(rows.first());
-    match row {
+    match e.rule.counterpart_in(doc, e.code, e.status) {
         Some(r) => ErrorOutcome { rule: e.rule, code: r.code, status: r.status, message: r.message(None) },
         None => e.clone(),
     }

@@ -501,6 +501,17 @@ impl RuleId {
             _ => rule.errors.to_vec(),
         }
     }
+
+    /// The reply under `doc` that stands for one of the seed's (`code`, `status`): the
+    /// row with its Code, else the row with its status, else the rule's first row.
+    pub fn counterpart_in(self, doc: Doc, code: &str, status: u16) -> Option<ErrorSpec> {
+        let rows = self.errors_in(doc);
+        rows.iter()
+            .find(|r| r.code == code)
+            .or_else(|| rows.iter().find(|r| r.status == status))
+            .or(rows.first())
+            .copied()
+    }
 }
 
 #[cfg(test)]
