@@ -339,6 +339,26 @@ pub fn judge(prediction: &Prediction, reply: &Result<HttpReply, TransportError>)
     v
 }
 
+/// The rules a wrong outcome is held against: those whose acceptable replies come
+/// nearest the one observed (the same Code, else the same status), else every rule the
+/// prediction is about. A reply of `InvalidImageId.NotFound` at 404 where 400 was due
+/// fails the image rules, not a name rule whose refusal was acceptable too.
+fn blamed(prediction: &Prediction, observed: &Observed) -> Vec<RuleId> {
+    let errors = || prediction.acceptable.iter().filter_map(|o| if let Outcome::Error(e) = o { Some(e) } else { None });
+    if let Observed::Error { status, code } = observed {
+        let mut near: Vec<RuleId> = errors().filter(|e| code.as_deref() == Some(e.code)).map(|e| e.rule).collect();
+        if near.is_empty() {
+            near = errors().filter(|e| e.status == *status).map(|e| e.rule).collect();
+        }
+        near.sort_unstable();
+        near.dedup();
+        if !near.is_empty() {
+            return near;
+        }
+    }
+    prediction.rules()
+}
+
 /// A rule counts as exercised only when the reply let it be checked: the outcome is
 /// always judged (a missing reply fails it), the reply rules only on a body that was
 /// read; an unreadable body fails its shape rule and leaves format and RequestId
@@ -347,7 +367,7 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
     let mut exercised = prediction.rules();
     let mut mismatches = Vec::new();
     let outcome_failed = |mismatches: &mut Vec<Mismatch>, observed: Observed| {
-        for rule in prediction.rules() {
+        for rule in blamed(prediction, &observed) {
             mismatches.push(Mismatch { rule, expected: acceptable(prediction), observed: observed.clone() });
         }
     };
@@ -494,6 +514,40 @@ mod tests {
         });
         let (ct, body) = reply::render(&r, format);
         HttpReply::new(status, Some(ct), body)
+    }
+
+    #[test]
+    fn a_wrong_reply_is_held_against_the_rules_nearest_it() {
+        // A name too short and an image that is not there: both refusals are acceptable.
+        let case = Case::new(
+            Signing::V1Get,
+            &[
+                ("RegionId", "cn-qingdao"),
+                ("ImageId", "m-nosuchimage000000001"),
+                ("DestinationRegionId", "cn-hangzhou"),
+                ("DestinationImageName", "a"),
+            ],
+        );
+        let p = prediction(&case);
+        let failed = |reply: HttpReply| {
+            let mut r = judge(&p, &Ok(reply)).failed_rules();
+            r.retain(|r| r.rule().layer == crate::rules::Layer::Api);
+            r
+        };
+        // The image's Code at another status: the image rules, not the name's.
+        let image = failed(error_reply("InvalidImageId.NotFound", 404, Format::Xml));
+        assert!(image.contains(&RuleId::ImageExists) && !image.contains(&RuleId::NameLength), "{image:?}");
+        // A Code of neither, at the status they share: both.
+        let both = failed(error_reply("InvalidParameter", 400, Format::Xml));
+        assert!(both.contains(&RuleId::ImageExists) && both.contains(&RuleId::NameLength), "{both:?}");
+        // A success: every rule the prediction is about.
+        let ok = HttpReply::new(
+            200,
+            None,
+            br#"{"RequestId":"C8B26B44-0189-443E-9816-D951F59623A9","ImageId":"m-x"}"#.to_vec(),
+        );
+        let all = failed(ok);
+        assert!(all.contains(&RuleId::ImageExists) && all.contains(&RuleId::NameLength), "{all:?}");
     }
 
     #[test]
