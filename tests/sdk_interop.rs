@@ -193,6 +193,7 @@ fn check_workflow(lines: &[serde_json::Value], exception: &str) {
             "cancel.copy-target",
             "delete.region-exists",
             "delete.not-creating",
+            "delete.own-custom",
             "describe.usage",
             "describe.owner-alias",
         ] {

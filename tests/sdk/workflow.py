@@ -112,6 +112,7 @@ def main():
         call(signing, "cancel.copy-target", "cancel_copy_image_with_options", m.CancelCopyImageRequest(region_id=SOURCE, image_id=IMAGE))
         call(signing, "delete.region-exists", "delete_image_with_options", m.DeleteImageRequest(region_id=nowhere, image_id=IMAGE))
         call(signing, "delete.not-creating", "delete_image_with_options", m.DeleteImageRequest(region_id=SOURCE, image_id="m-creating000000000001"))
+        call(signing, "delete.own-custom", "delete_image_with_options", m.DeleteImageRequest(region_id=SOURCE, image_id="m-system00000000000001"))
         call(signing, "describe.usage", "describe_images_with_options", m.DescribeImagesRequest(region_id=SOURCE, usage="sometimes"))
         call(signing, "describe.owner-alias", "describe_images_with_options", m.DescribeImagesRequest(region_id=SOURCE, image_owner_alias="everyone"))
 

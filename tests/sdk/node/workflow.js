@@ -116,6 +116,7 @@ async function main() {
     await call(signing, 'cancel.copy-target', 'cancelCopyImageWithOptions', new Ecs.CancelCopyImageRequest({ regionId: SOURCE, imageId: IMAGE }));
     await call(signing, 'delete.region-exists', 'deleteImageWithOptions', new Ecs.DeleteImageRequest({ regionId: nowhere, imageId: IMAGE }));
     await call(signing, 'delete.not-creating', 'deleteImageWithOptions', new Ecs.DeleteImageRequest({ regionId: SOURCE, imageId: 'm-creating000000000001' }));
+    await call(signing, 'delete.own-custom', 'deleteImageWithOptions', new Ecs.DeleteImageRequest({ regionId: SOURCE, imageId: 'm-system00000000000001' }));
     await call(signing, 'describe.usage', 'describeImagesWithOptions', new Ecs.DescribeImagesRequest({ regionId: SOURCE, usage: 'sometimes' }));
     await call(signing, 'describe.owner-alias', 'describeImagesWithOptions', new Ecs.DescribeImagesRequest({ regionId: SOURCE, imageOwnerAlias: 'everyone' }));
   }
