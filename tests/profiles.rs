@@ -114,6 +114,33 @@ mod conditions {
         (success, refusal, p.open_points())
     }
 
+    /// A copy without `DestinationRegionId`: its acceptable outcomes as (success into
+    /// the source region, refusal Codes).
+    fn without_destination(doc: Doc) -> (bool, Vec<&'static str>) {
+        let world = World::default_fixture();
+        let now = Timestamp(1_750_000_000);
+        let case = Case::new(Signing::V1Get, &[("RegionId", "cn-qingdao"), ("ImageId", "m-available00000000001")]);
+        let built = case.build(&world, now, "ecs.aliyuncs.com", "0123456789abcdef0123456789abcdef");
+        let p = oracle::predict(&Scene::new(&world, &NonceLog::new(), now).in_doc(doc), &built.request);
+        let within = p.acceptable.iter().any(|o| {
+            matches!(o, Outcome::Success(copyimage_conformance::oracle::Effect::Copy(plan)) if plan.destination_region == "cn-qingdao")
+        });
+        let codes =
+            p.acceptable.iter().filter_map(|o| if let Outcome::Error(e) = o { Some(e.code) } else { None }).collect();
+        (within, codes)
+    }
+
+    #[test]
+    fn an_absent_destination_may_stay_in_the_source_region_under_the_newest_page() {
+        let refusals = ["MissingParameter", "IncorrectDestinationRegion", "DestinationRegion.NotFound"];
+        let (within, codes) = without_destination(Doc::June2018);
+        assert!(!within, "the seed requires it");
+        assert!(refusals.iter().all(|c| codes.contains(c)), "{codes:?}");
+        let (within, codes) = without_destination(Doc::January2026);
+        assert!(within, "protocol.md §6: the copy stays in the source region");
+        assert!(refusals.iter().all(|c| codes.contains(c)), "{codes:?}");
+    }
+
     #[test]
     fn where_the_newest_page_changes_a_condition_either_answer_is_accepted() {
         let newest = vec![OpenPoint::NewestConditions];

@@ -50,7 +50,11 @@ pub(super) fn check(
 
     let region_id = params.text("RegionId").unwrap_or_default();
     let image_id = params.text("ImageId").unwrap_or_default();
-    let dest_id = params.text("DestinationRegionId").unwrap_or_default();
+    // Under 2026-01 an absent destination may mean the source region (point
+    // `destination-region-missing`; protocol.md §6: "then the copy stays in the source
+    // region"), which the gateway leaves open.
+    let within = scene.doc == Doc::January2026 && params.get("DestinationRegionId").is_none();
+    let dest_id = if within { region_id.clone() } else { params.text("DestinationRegionId").unwrap_or_default() };
     let mut name = params.text("DestinationImageName");
     let description = params.text("DestinationDescription");
     // Under 2026-01, where the newest page's conditions differ from the seed's, either
@@ -97,7 +101,7 @@ pub(super) fn check(
         push(RuleId::DescriptionPrefix, text::url_prefix(d, readings));
         push(RuleId::DescriptionWellFormed, text::description_characters(d, readings));
     }
-    if region_id == dest_id {
+    if region_id == dest_id && !within {
         push(RuleId::SameRegion, Finding::Broken);
     }
 

@@ -14,10 +14,10 @@ use super::read::{Mode, Params, Reading};
 use super::{ErrorOutcome, OpenPoint, Scene, Violation};
 use crate::model::time::TimestampText;
 use crate::model::{Account, Format, HttpRequest, Timestamp};
-use crate::rules::RuleId;
 use crate::rules::protocol::{
     Action, SIGNATURE_METHOD, SIGNATURE_VERSION, V1_COMMON_PARAMETERS, V3_CONTENT_HASH, VERSION, v3_header,
 };
+use crate::rules::{Doc, RuleId};
 use crate::wire::{v1, v3};
 
 /// What the gateway found.
@@ -125,7 +125,7 @@ pub(super) fn check<'w>(input: &Input<'_, 'w>) -> Gate<'w> {
             present(&mut v, readings, slot(name), || ErrorOutcome::all_of(rule, None));
         }
     } else {
-        copy_required(&mut v, readings, &slot);
+        copy_required(&mut v, readings, &slot, scene.doc);
     }
 
     // Parameters the action's page does not list, values that are no text, and the format.
@@ -166,7 +166,7 @@ pub(super) fn check<'w>(input: &Input<'_, 'w>) -> Gate<'w> {
 
 /// CopyImage's required parameters (the seed's Required: Yes rows); an absent
 /// destination is open (point `destination-optional`).
-fn copy_required<'a>(v: &mut Vec<Violation>, readings: &Readings, slot: &impl Fn(&'static str) -> Slot<'a>) {
+fn copy_required<'a>(v: &mut Vec<Violation>, readings: &Readings, slot: &impl Fn(&'static str) -> Slot<'a>, doc: Doc) {
     for (name, rule) in [("RegionId", RuleId::SourceRegion), ("ImageId", RuleId::ImageExists)] {
         present(v, readings, slot(name), || ErrorOutcome::all_of(rule, None));
     }
@@ -174,11 +174,13 @@ fn copy_required<'a>(v: &mut Vec<Violation>, readings: &Readings, slot: &impl Fn
     if dest.value.is_none() {
         let mut alternatives = ErrorOutcome::all_of(RuleId::SameRegion, None);
         alternatives.extend(ErrorOutcome::all_of(RuleId::DestinationRegion, None));
-        v.push(
-            Violation::certain(RuleId::MissingParameter, Some(dest.name))
-                .or(OpenPoint::DestinationOptional, alternatives)
-                .choosing(readings.index(OpenPoint::DestinationOptional)),
-        );
+        let mut missing = Violation::certain(RuleId::MissingParameter, Some(dest.name))
+            .or(OpenPoint::DestinationOptional, alternatives)
+            .choosing(readings.index(OpenPoint::DestinationOptional));
+        // The newest page makes it optional: a copy that stays in the source region is
+        // acceptable too (`api::check` plans it); the emulator still refuses.
+        missing.certain = doc == Doc::June2018;
+        v.push(missing);
     } else {
         let natural = || {
             let mut errors = ErrorOutcome::all_of(RuleId::DestinationRegion, None);

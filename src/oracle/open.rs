@@ -175,7 +175,7 @@ points! {
     DestinationOptional => "destination-region-missing", Open,
         question: "`DestinationRegionId` is required in the seed and optional from mid-2019 (then the copy stays in the source region).",
         sentence: "seed: \"|DestinationRegionId|String|Yes|ID of the region to where the destination custom image belongs.|\" (protocol.md §6: \"`DestinationRegionId`: required in the seed; optional from mid-2019\")",
-        oracle: "Absent: refused certainly, as `MissingParameter` (the seed), `IncorrectDestinationRegion` (the newer default is the source region, which the seed forbids) or `DestinationRegion.NotFound` (no such region).",
+        oracle: "Absent: refused certainly, as `MissingParameter` (the seed), `IncorrectDestinationRegion` (the newer default is the source region, which the seed forbids) or `DestinationRegion.NotFound` (no such region). Under profile 2026-01, where the parameter is optional, a copy that stays in the source region is acceptable too.",
         readings: [
             "missing-parameter" => "answers MissingParameter",
             "same-region" => "takes the source region and answers IncorrectDestinationRegion",
@@ -388,7 +388,7 @@ points! {
     NewestConditions => "newest-conditions", Decided,
         question: "Under profile 2026-01 the newest page changes when some of the seed's rules break; until those conditions are encoded, what is accepted where the two pages disagree?",
         sentence: "copyimage-latest.md §7.2: DestinationDescription \"[0,256]\" → \"2 to 256\"; DestinationImageName \"must start with a letter\", \"cannot contain `http://` or `https://`\", \"cannot start with `acs:` or `aliyun`\"",
-        oracle: "Under 2026-01, where the seed's condition and the newest page's disagree (a description of 0 or 1 characters; a name that begins with a letter that is not English, or with acs: or aliyun in any case), both answers are accepted: the suite demands neither. The emulator keeps the seed's answer. An absent DestinationRegionId is still answered as point destination-optional says (a refusal), not yet also as a success.",
+        oracle: "Under 2026-01, where the seed's condition and the newest page's disagree (a description of 0 or 1 characters; a name that begins with a letter that is not English, or with acs: or aliyun in any case), both answers are accepted: the suite demands neither. The emulator keeps the seed's answer. (An absent DestinationRegionId is point destination-region-missing.)",
         readings: ["seed" => "answers by the seed's conditions"];
     SnapshotQuotaBoundary => "snapshot-quota-boundary", Open,
         question: "\"You have exceeded your snapshot quota\": is a copy refused when it would go past the quota, or only once the account is at or past it?",
