@@ -108,3 +108,19 @@ fn the_command_refuses_narrowing_flags_and_verifies_what_it_wrote() {
     assert_eq!(missing.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A certificate names the documentation profile it certifies against, and one naming a
+/// profile this tool does not know is flagged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_names_its_profile() {
+    use copyimage_conformance::rules::Doc;
+    let config = RunConfig { doc: Doc::January2026, ..certify_config(Vec::new(), None) };
+    let report = run(config).await.unwrap();
+    let newest = Certificate::issue(&report, None, None).unwrap();
+    assert_eq!((newest.profile.as_str(), newest.level), ("2026-01", Level::Conformant), "{}", newest.summary());
+    assert_eq!(verify(&newest.to_json()).unwrap(), Vec::<String>::new());
+    let mut json: serde_json::Value = serde_json::from_str(&newest.to_json()).unwrap();
+    json["profile"] = "2020-01".into();
+    let problems = verify(&json.to_string()).unwrap();
+    assert!(problems.iter().any(|p| p.contains("profile 2020-01") && p.contains("2018-06, 2026-01")), "{problems:?}");
+}
