@@ -257,14 +257,13 @@ impl CopyRef {
 }
 
 impl Case {
-    /// Whether a parameter names an earlier copy (see [`CopyRef`]).
-    pub fn names_copies(&self) -> bool {
-        self.params.iter().any(|(_, v)| placeholder_of(&v.0).is_some())
-    }
-
-    /// The case with its placeholders replaced by the copies made so far; `None` when it
-    /// names a copy and none was made (the step is skipped).
-    pub fn resolved(&self, copies: &[CopyRef]) -> Option<Case> {
+    /// The case with its placeholders replaced by the copies made so far (itself,
+    /// uncopied, when it has none); `None` when it names a copy and none was made (the
+    /// step is skipped).
+    pub fn resolved(&self, copies: &[CopyRef]) -> Option<std::borrow::Cow<'_, Case>> {
+        if !self.params.iter().any(|(_, v)| placeholder_of(&v.0).is_some()) {
+            return Some(std::borrow::Cow::Borrowed(self));
+        }
         let mut case = self.clone();
         for (_, value) in &mut case.params {
             if let Some((field, n)) = placeholder_of(&value.0) {
@@ -272,7 +271,7 @@ impl Case {
                 *value = ParamValue::text(copy.field(field)?);
             }
         }
-        Some(case)
+        Some(std::borrow::Cow::Owned(case))
     }
 }
 

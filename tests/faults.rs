@@ -413,17 +413,22 @@ async fn lifecycle(faults: Vec<Fault>) -> (String, Vec<(String, String)>, String
     let r =
         client.post(format!("{}/_conformance/clock", e.uri())).body(r#"{"advance_seconds": 60}"#).send().await.unwrap();
     assert!(r.status().is_success());
-    let shown: serde_json::Value =
-        client.get(format!("{}/_conformance/world", e.uri())).send().await.unwrap().json_value().await;
-    let images = shown["world"]["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| (i["id"].as_str().unwrap().to_owned(), i["status"].as_str().unwrap().to_owned()))
-        .collect();
+    let images = shown(&client, &e).await.0;
     let (_, second) = common::send_case(&client, &e, &base("m-available00000000001", "ap-southeast-1")).await;
     e.shutdown().await;
     (id(&first), images, id(&second))
+}
+
+/// The world the control contract shows: each image's (id, status), and each copy's
+/// destination image.
+async fn shown(client: &reqwest::Client, e: &Emulator) -> (Vec<(String, String)>, Vec<String>) {
+    let shown: serde_json::Value =
+        client.get(format!("{}/_conformance/world", e.uri())).send().await.unwrap().json_value().await;
+    let list = |key: &str| shown["world"][key].as_array().cloned().unwrap_or_default();
+    let text = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
+    let images = list("images").iter().map(|i| (text(&i["id"]), text(&i["status"]))).collect();
+    let copies = list("copies").iter().map(|c| text(&c["destination_image"])).collect();
+    (images, copies)
 }
 
 trait Json {
@@ -474,17 +479,9 @@ async fn cancel_then_copy(faults: Vec<Fault>) -> (Vec<(String, String)>, usize, 
     let cancel = call(Action::CancelCopyImage, &[("RegionId", "cn-hangzhou"), ("ImageId", &copy)]);
     let (_, cancelled) = common::send_case(&client, &e, &cancel).await;
     assert_eq!(cancelled.status, 200, "{}", String::from_utf8_lossy(&cancelled.body));
-    let shown: serde_json::Value =
-        client.get(format!("{}/_conformance/world", e.uri())).send().await.unwrap().json_value().await;
-    let images = shown["world"]["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i["id"] == copy.as_str())
-        .map(|i| (i["id"].as_str().unwrap().to_owned(), i["status"].as_str().unwrap().to_owned()))
-        .collect();
-    let copies =
-        shown["world"]["copies"].as_array().unwrap().iter().filter(|c| c["destination_image"] == copy.as_str()).count();
+    let (images, copies) = shown(&client, &e).await;
+    let images: Vec<(String, String)> = images.into_iter().filter(|(id, _)| *id == copy).collect();
+    let copies = copies.iter().filter(|c| **c == copy).count();
     let (_, second) = common::send_case(&client, &e, &ok()).await;
     let code = reply::parse(&second.body).unwrap().text("Code").map(str::to_owned);
     e.shutdown().await;

@@ -27,6 +27,11 @@ fn config(endpoint: String, allow_create: usize, probe: Probe) -> RunConfig {
     }
 }
 
+/// A probe of the default world (what the emulator holds): a copy that may succeed.
+fn fixture_probe() -> Probe {
+    Probe { region: "cn-qingdao".into(), image: "m-available00000000001".into(), destination: "cn-hangzhou".into() }
+}
+
 fn unknown_probe() -> Probe {
     Probe { region: "cn-hangzhou".into(), image: "m-conformanceprobe0001".into(), destination: "cn-shanghai".into() }
 }
@@ -59,11 +64,7 @@ async fn only_request_decided_rules_are_checked_and_nothing_is_created() {
 async fn an_explicit_budget_creates_at_most_that_many_images_and_lists_them() {
     let emulator = bare_emulator().await;
     let before = emulator.world().images.len();
-    let probe = Probe {
-        region: "cn-qingdao".into(),
-        image: "m-available00000000001".into(),
-        destination: "cn-hangzhou".into(),
-    };
+    let probe = fixture_probe();
     let report = run(config(emulator.uri(), 5, probe)).await.expect("the harness runs");
     assert!(report.conformant(), "{report}");
     let made = emulator.made();
@@ -89,11 +90,7 @@ async fn an_explicit_budget_creates_at_most_that_many_images_and_lists_them() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kept_images_are_listed_with_the_commands_that_remove_them() {
     let emulator = bare_emulator().await;
-    let probe = Probe {
-        region: "cn-qingdao".into(),
-        image: "m-available00000000001".into(),
-        destination: "cn-hangzhou".into(),
-    };
+    let probe = fixture_probe();
     let mut c = config(emulator.uri(), 2, probe);
     c.keep_created = true;
     let report = run(c).await.expect("the harness runs");
@@ -134,11 +131,7 @@ async fn a_copy_the_target_does_not_list_fails_its_lifecycle() {
     let faults = Faults(vec![Fault::PageOffByOne]);
     let emulator =
         Emulator::start(EmulatorConfig { control: false, faults, ..EmulatorConfig::default() }).await.unwrap();
-    let probe = Probe {
-        region: "cn-qingdao".into(),
-        image: "m-available00000000001".into(),
-        destination: "cn-hangzhou".into(),
-    };
+    let probe = fixture_probe();
     let mut c = config(emulator.uri(), 3, probe);
     c.failures_dir = None;
     c.max_failures = 1;
@@ -169,11 +162,7 @@ async fn no_path_creates_more_than_the_budget_and_the_report_lists_what_was_crea
         let faults = Faults(vec![Fault::HostIdMissing, Fault::RequestIdMissing]);
         let emulator =
             Emulator::start(EmulatorConfig { control: false, faults, ..EmulatorConfig::default() }).await.unwrap();
-        let probe = Probe {
-            region: "cn-qingdao".into(),
-            image: "m-available00000000001".into(),
-            destination: "cn-hangzhou".into(),
-        };
+        let probe = fixture_probe();
         let mut c = config(emulator.uri(), budget, probe);
         c.cases = 120;
         c.seed = 1;

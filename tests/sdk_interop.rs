@@ -25,21 +25,45 @@ use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::model::World;
 use copyimage_conformance::rules::{Doc, Layer, RULES, RuleId, Source};
 
-fn python() -> String {
-    let candidate = std::env::var("COPYIMAGE_SDK_PYTHON").unwrap_or_else(|_| ".venv/bin/python".into());
-    let probe = Command::new(&candidate)
-        .args(["-c", "import alibabacloud_ecs20140526, alibabacloud_tea_openapi; print('ok')"])
-        .output();
-    match probe {
-        Ok(out) if out.status.success() => candidate,
-        Ok(out) => panic!(
-            "{candidate} cannot import the official SDK ({}). Install it:\n  python3 -m venv .venv && .venv/bin/pip install -r tests/sdk/requirements.txt",
-            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or_default()
-        ),
-        Err(e) => panic!(
-            "no Python at {candidate} ({e}). Install Python 3 and the SDK:\n  python3 -m venv .venv && .venv/bin/pip install -r tests/sdk/requirements.txt\nor set COPYIMAGE_SDK_PYTHON to a Python that has it."
-        ),
+/// An interpreter that can load an official SDK: `$variable`, else `default`; a clear
+/// panic that says how to install it otherwise.
+struct Runtime {
+    variable: &'static str,
+    default: &'static str,
+    /// Where the probe runs (Node resolves its modules from there).
+    dir: &'static str,
+    probe: [&'static str; 2],
+    what: &'static str,
+    install: &'static str,
+}
+
+impl Runtime {
+    fn find(&self) -> String {
+        let candidate = std::env::var(self.variable).unwrap_or_else(|_| self.default.into());
+        let Runtime { variable, what, install, .. } = self;
+        match Command::new(&candidate).current_dir(self.dir).args(self.probe).output() {
+            Ok(out) if out.status.success() => candidate,
+            Ok(out) => panic!(
+                "{candidate} cannot load the official {what} SDK ({}). Install it:\n  {install}",
+                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or_default()
+            ),
+            Err(e) => panic!(
+                "no {what} at {candidate} ({e}). Install {what} and the SDK:\n  {install}\nor set {variable} to one that has it."
+            ),
+        }
     }
+}
+
+fn python() -> String {
+    Runtime {
+        variable: "COPYIMAGE_SDK_PYTHON",
+        default: ".venv/bin/python",
+        dir: ".",
+        probe: ["-c", "import alibabacloud_ecs20140526, alibabacloud_tea_openapi; print('ok')"],
+        what: "Python",
+        install: "python3 -m venv .venv && .venv/bin/pip install -r tests/sdk/requirements.txt",
+    }
+    .find()
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -214,21 +238,15 @@ async fn the_official_python_sdk_drives_the_life_of_a_copy() {
 /// Node and the official Node.js SDK (`tests/sdk/node/package.json`, pinned with its
 /// lock file), installed with `npm ci` in `tests/sdk/node`.
 fn node() -> String {
-    let candidate = std::env::var("COPYIMAGE_SDK_NODE").unwrap_or_else(|_| "node".into());
-    let probe = Command::new(&candidate)
-        .current_dir("tests/sdk/node")
-        .args(["-e", "require('@alicloud/ecs20140526'); require('@alicloud/openapi-client'); console.log('ok')"])
-        .output();
-    match probe {
-        Ok(out) if out.status.success() => candidate,
-        Ok(out) => panic!(
-            "{candidate} cannot load the official Node.js SDK ({}). Install it:\n  (cd tests/sdk/node && npm ci)",
-            String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or_default()
-        ),
-        Err(e) => panic!(
-            "no Node.js at {candidate} ({e}). Install Node.js and the SDK:\n  (cd tests/sdk/node && npm ci)\nor set COPYIMAGE_SDK_NODE to a node that has it."
-        ),
+    Runtime {
+        variable: "COPYIMAGE_SDK_NODE",
+        default: "node",
+        dir: "tests/sdk/node",
+        probe: ["-e", "require('@alicloud/ecs20140526'); require('@alicloud/openapi-client'); console.log('ok')"],
+        what: "Node.js",
+        install: "(cd tests/sdk/node && npm ci)",
     }
+    .find()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,8 +4,9 @@
 //! pipeline offers six hooks and a fault uses some of them: the decision (a fault
 //! changes which violations count and the oracle's own `reconsider` decides again), the
 //! new image's id, carrying a success into the world, letting due copies complete, the
-//! world that the control contract shows, and the reply before it is written. The oracle itself is never changed: a
-//! faulty emulator is the correct decision wrapped in a wrong one.
+//! world that the control contract shows, and the reply before it is written. The
+//! oracle itself is never changed: a faulty emulator is the correct decision wrapped in
+//! a wrong one.
 
 use std::fmt;
 use std::str::FromStr;

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::values::{arb_valid_description, arb_valid_name};
 use super::world::Anchor;
 use crate::case::{Case, CopyRef, ParamValue, ReplayStep};
+use crate::model::ImageStatus;
 use crate::oracle::life::STATUS_VALUES;
 use crate::rules::protocol::Action;
 use crate::wire::sign::Signing;
@@ -116,12 +117,17 @@ fn arb_copy(signings: Vec<Signing>) -> impl Strategy<Value = Step> {
         })
 }
 
+/// The statuses a copy has in its life, `Creating,Available`, as a `Status` filter.
+fn copy_statuses() -> String {
+    format!("{},{}", ImageStatus::Creating.name(), ImageStatus::Available.name())
+}
+
 /// A `Status` filter: none (the default), one documented value, or both a copy's.
 fn arb_status() -> impl Strategy<Value = Option<String>> {
     prop_oneof![
         Just(None),
         prop::sample::select(STATUS_VALUES.to_vec()).prop_map(|s| Some(s.to_owned())),
-        Just(Some(format!("{},{}", STATUS_VALUES[0], STATUS_VALUES[1]))),
+        Just(Some(copy_statuses())),
     ]
 }
 
@@ -188,7 +194,7 @@ fn arb_scenario(signings: Vec<Signing>) -> impl Strategy<Value = Vec<Step>> {
             steps.extend([
                 Step::Delete { signing, copy: 0 },
                 Step::Cancel { signing, copy: 0, source },
-                Step::Describe { signing, copy: 0, status: Some(format!("{},{}", STATUS_VALUES[0], STATUS_VALUES[1])) },
+                Step::Describe { signing, copy: 0, status: Some(copy_statuses()) },
                 Step::Check,
                 again,
                 Step::Check,

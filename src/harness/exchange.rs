@@ -18,7 +18,7 @@ use super::endpoint::Endpoint;
 use crate::case::Case;
 use crate::case::{CopyRef, ReplayStep};
 use crate::model::{HttpReply, HttpRequest, Timestamp, World};
-use crate::oracle::{self, Answered, Effect, NonceLog, Prediction, Recorder, Scene};
+use crate::oracle::{self, Answered, CopyPlan, Effect, NonceLog, Prediction, Recorder, Scene};
 use crate::rules::RuleId;
 use crate::wire::sign::fresh_nonce;
 
@@ -140,6 +140,11 @@ pub struct Wire {
 }
 
 impl StepRecord {
+    /// The copy this step made: the id the target gave and what the oracle planned.
+    pub fn copy_made(&self) -> Option<(&str, &CopyPlan)> {
+        made_copy(self.created.as_deref(), self.prediction.as_ref())
+    }
+
     fn control(exercised: Vec<RuleId>, mismatches: Vec<Mismatch>) -> StepRecord {
         StepRecord {
             request: None,
@@ -156,6 +161,11 @@ impl StepRecord {
         let verdict = Verdict { exercised: Vec::new(), mismatches: Vec::new(), seen: Seen::default() };
         StepRecord { request, prediction, verdict, created: None, delivery, expected: Vec::new(), wire: None }
     }
+}
+
+/// A created image and the copy plan it came from (where readings differ, the first).
+fn made_copy<'a>(created: Option<&'a str>, prediction: Option<&'a Prediction>) -> Option<(&'a str, &'a CopyPlan)> {
+    Some((created?, prediction?.plans().into_iter().next()?))
 }
 
 /// Whether every step of a case reached the target.
@@ -238,9 +248,8 @@ pub async fn exchange(
         // Whatever the target did, the mirror can no longer vouch for it.
         mirror.doubt();
     }
-    if let Some(id) = &created {
-        let region = prediction.plans().first().map(|p| p.destination_region.clone()).unwrap_or_default();
-        target.guard().created(id, &region);
+    if let Some((id, plan)) = made_copy(created.as_deref(), Some(&prediction)) {
+        target.guard().created(id, &plan.destination_region);
     }
     let expected = target.guard().declared_mismatches(&mut verdict);
     Ok(StepRecord {
@@ -275,9 +284,9 @@ pub async fn send_case(target: &Endpoint, mirror: &mut Mirror, case: &Case) -> R
     let now = mirror.now();
     let record = exchange(target, mirror, built.request, now).await?;
     // Without control, a copy made is looked up as a client would.
-    let made = record.created.clone().zip(record.prediction.as_ref().and_then(|p| p.plans().first().cloned().cloned()));
+    let made = record.copy_made().filter(|_| !target.control).map(|(id, plan)| (id.to_owned(), plan.clone()));
     records.push(record);
-    if let (false, Some((image, plan))) = (target.control, made) {
+    if let Some((image, plan)) = made {
         // A look-up not sent (DescribeImages declared out, the run stopping) leaves the
         // copy's own verdict as it is.
         let seen = super::own::observe(target, mirror, case.signing, &case.key, &plan, &image).await?;
@@ -339,10 +348,14 @@ pub async fn check(target: &Endpoint, mirror: &mut Mirror) -> Result<StepRecord,
 
 /// The copy a record made, as later steps name it.
 fn made(record: &StepRecord, world: &World) -> Option<CopyRef> {
-    let image = record.created.clone()?;
-    let plan = record.prediction.as_ref()?.plans().into_iter().next()?;
+    let (image, plan) = record.copy_made()?;
     let source_region = world.image(&plan.source_image).map(|i| i.region.clone()).unwrap_or_default();
-    Some(CopyRef { image, region: plan.destination_region.clone(), source: plan.source_image.clone(), source_region })
+    Some(CopyRef {
+        image: image.to_owned(),
+        region: plan.destination_region.clone(),
+        source: plan.source_image.clone(),
+        source_region,
+    })
 }
 
 /// Runs replay steps in order; a step naming an earlier copy (see [`CopyRef`]) runs

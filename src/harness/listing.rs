@@ -8,8 +8,9 @@
 //! the page size or the images on the page, and each listed image's Status, Progress
 //! (below 100 while `Creating`; 100, if written, once `Available`), IsCopied,
 //! ImageOwnerAlias (where every reading lists the image), ImageName, Description and
-//! CreationTime (to the second or to the minute). For regions: exactly the world's. A listing the
-//! documents do not settle (see [`crate::oracle::Listing::judged`]) is not judged.
+//! CreationTime (to the second or to the minute). For regions: exactly the world's. A
+//! listing the documents do not settle (see [`crate::oracle::Listing::judged`]) is not
+//! judged.
 
 use super::compare::{Expected, Mismatch, Observed};
 use crate::oracle::{Effect, Listed, Listing, Prediction};

@@ -11,6 +11,7 @@ use super::read::Params;
 use super::text::{self, Finding};
 use super::{CopyPlan, OpenPoint, Scene, Violation};
 use crate::model::{Account, ImageKind, ImageStatus, Timestamp};
+use crate::rules::newest::{NEWEST_DESCRIPTION_LENGTH, NEWEST_NAME_PREFIXES};
 use crate::rules::{Doc, RuleId, WORLD_RULES};
 
 /// The 15th of July 2013 has begun in every time zone (UTC+14).
@@ -53,7 +54,7 @@ pub(super) fn check(
     // Under 2026-01 an absent destination may mean the source region (point
     // `destination-region-missing`; protocol.md §6: "then the copy stays in the source
     // region"), which the gateway leaves open.
-    let within = scene.doc == Doc::January2026 && params.get("DestinationRegionId").is_none();
+    let within = !scene.doc.destination_required() && params.get("DestinationRegionId").is_none();
     let dest_id = if within { region_id.clone() } else { params.text("DestinationRegionId").unwrap_or_default() };
     let mut name = params.text("DestinationImageName");
     let description = params.text("DestinationDescription");
@@ -78,10 +79,11 @@ pub(super) fn check(
                 if first == Finding::Broken && name.chars().next().is_some_and(char::is_alphabetic) {
                     first = differs(true);
                 }
-                // "cannot start with acs: or aliyun". ("Cannot contain http://" needs no
-                // test of its own: `/` is a name character under neither page.)
+                // "cannot start with acs: or aliyun", in any case. ("Cannot contain
+                // http://" needs no test of its own: `/` is a name character under
+                // neither page.)
                 let lower = name.to_lowercase();
-                if prefix == Finding::Holds && (lower.starts_with("acs:") || lower.starts_with("aliyun")) {
+                if prefix == Finding::Holds && NEWEST_NAME_PREFIXES.iter().any(|p| lower.starts_with(p)) {
                     prefix = differs(false);
                 }
             }
@@ -93,8 +95,8 @@ pub(super) fn check(
     }
     if let Some(d) = &description {
         let mut length = text::length(d, DESCRIPTION_LENGTH.0, DESCRIPTION_LENGTH.1, readings);
-        // "2 to 256 characters".
-        if newest && length == Finding::Holds && d.chars().count() < 2 {
+        let (min, max) = NEWEST_DESCRIPTION_LENGTH;
+        if newest && length == Finding::Holds && text::length(d, min, max, readings) != Finding::Holds {
             length = differs(false);
         }
         push(RuleId::DescriptionLength, length);

@@ -165,7 +165,8 @@ pub(super) fn check<'w>(input: &Input<'_, 'w>) -> Gate<'w> {
 }
 
 /// CopyImage's required parameters (the seed's Required: Yes rows); an absent
-/// destination is open (point `destination-optional`).
+/// destination is answered as point `destination-region-missing` says, and under a
+/// profile where it is optional ([`Doc::destination_required`]) may also succeed.
 fn copy_required<'a>(v: &mut Vec<Violation>, readings: &Readings, slot: &impl Fn(&'static str) -> Slot<'a>, doc: Doc) {
     for (name, rule) in [("RegionId", RuleId::SourceRegion), ("ImageId", RuleId::ImageExists)] {
         present(v, readings, slot(name), || ErrorOutcome::all_of(rule, None));
@@ -179,7 +180,7 @@ fn copy_required<'a>(v: &mut Vec<Violation>, readings: &Readings, slot: &impl Fn
             .choosing(readings.index(OpenPoint::DestinationOptional));
         // The newest page makes it optional: a copy that stays in the source region is
         // acceptable too (`api::check` plans it); the emulator still refuses.
-        missing.certain = doc == Doc::June2018;
+        missing.certain = doc.destination_required();
         v.push(missing);
     } else {
         let natural = || {

@@ -556,11 +556,6 @@ fn push_unique(list: &mut Vec<Outcome>, o: Outcome) {
 /// API (the seed's rules). See the decided point `several-violations`.
 const STAGES: [&[Layer]; 2] = [&[Layer::Request, Layer::Gateway], &[Layer::Api]];
 
-/// The decision over a set of violations: stages answer in order; the first stage with a
-/// certain violation stops; every error of a violated rule in the stages reached is
-/// acceptable; success is acceptable when no stage stopped. The emulator answers the
-/// first rule it refuses in rule-table order (or, with `pick_last`, the last acceptable
-/// outcome).
 /// The call a request makes: its action (CopyImage when it names none the suite knows)
 /// and what a success would do.
 struct Call {
@@ -568,6 +563,11 @@ struct Call {
     plan: Option<Effect>,
 }
 
+/// The decision over a set of violations: stages answer in order; the first stage with a
+/// certain violation stops; every error of a violated rule in the stages reached is
+/// acceptable; success is acceptable when no stage stopped. The emulator answers the
+/// first rule it refuses in rule-table order (or, with `pick_last`, the last acceptable
+/// outcome).
 fn decide(
     violations: Vec<Violation>,
     Call { action, plan }: Call,

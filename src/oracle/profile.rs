@@ -11,14 +11,7 @@
 //! checked (see `docs --diff 2018-06 2026-01`).
 
 use super::{ErrorOutcome, Violation};
-use crate::rules::{Doc, Layer, RuleId, Source};
-
-/// Whether a rule's replies follow the profile: CopyImage's own rules (the seed's, at
-/// the API layer).
-fn follows(rule: RuleId) -> bool {
-    let r = rule.rule();
-    r.layer == Layer::Api && matches!(r.source, Source::Seed(_))
-}
+use crate::rules::{Doc, RuleId};
 
 /// The violations with their replies as `doc` documents them.
 pub(super) fn remap(doc: Doc, violations: Vec<Violation>) -> Vec<Violation> {
@@ -29,7 +22,7 @@ pub(super) fn remap(doc: Doc, violations: Vec<Violation>) -> Vec<Violation> {
 }
 
 fn remap_one(doc: Doc, mut v: Violation) -> Violation {
-    if !v.errors.iter().any(|e| follows(e.rule)) {
+    if !v.errors.iter().any(|e| e.rule.on_copy_page()) {
         return v;
     }
     let pick = v.errors.get(v.emulator_error).cloned();
@@ -41,14 +34,14 @@ fn remap_one(doc: Doc, mut v: Violation) -> Violation {
     };
     let mut picked = None;
     for e in &v.errors {
-        let mapped = if follows(e.rule) { newest(doc, e) } else { e.clone() };
+        let mapped = if e.rule.on_copy_page() { newest(doc, e) } else { e.clone() };
         if pick.as_ref() == Some(e) {
             picked = Some((mapped.code, mapped.status));
         }
         push(mapped, &mut errors);
     }
     // The rest of the rows that continue the rules answered.
-    let rules: Vec<RuleId> = v.errors.iter().map(|e| e.rule).filter(|r| follows(*r)).collect();
+    let rules: Vec<RuleId> = v.errors.iter().map(|e| e.rule).filter(|r| r.on_copy_page()).collect();
     for rule in rules {
         for spec in rule.errors_in(doc) {
             push(ErrorOutcome { rule, code: spec.code, status: spec.status, message: spec.message(None) }, &mut errors);

@@ -13,7 +13,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::{ErrorSpec, RuleId, Source};
+use super::{ErrorSpec, Layer, RuleId, Source};
 
 /// A documentation profile: the pages whose rules a run checks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -480,7 +480,31 @@ pub const CHANGES: [Change; 13] = [
     change("ClientToken", "absent", "new: idempotence; ASCII, at most 64 characters", &[]),
 ];
 
+/// `DestinationDescription`'s length in the newest page: "The description must be 2 to
+/// 256 characters in length" (the seed's is [0,256], `oracle::DESCRIPTION_LENGTH`).
+pub const NEWEST_DESCRIPTION_LENGTH: (usize, usize) = (2, 256);
+
+/// What a name may not begin with in the newest page: "The name cannot start with
+/// `acs:` or `aliyun`." (the seed names none).
+pub const NEWEST_NAME_PREFIXES: [&str; 2] = ["acs:", "aliyun"];
+
+impl Doc {
+    /// Whether `DestinationRegionId` is required: "Yes" in the seed, "No" in the
+    /// newest page.
+    pub fn destination_required(self) -> bool {
+        self == Doc::June2018
+    }
+}
+
 impl RuleId {
+    /// Whether the rule is one of the CopyImage page's own, which the newest page
+    /// rewrites: the seed's API-layer rules (the gateway's are every call's; the seed's
+    /// sentence on DeleteImage is DeleteImage's).
+    pub fn on_copy_page(self) -> bool {
+        let r = self.rule();
+        r.layer == Layer::Api && matches!(r.source, Source::Seed(_)) && self != RuleId::DeleteNotCopying
+    }
+
     /// The error replies the rule documents under `doc`: the seed's table (the
     /// emulator's pick first), or the newest page's rows that continue it, in the page's
     /// order (no pick yet). Rules the newest page does not speak of (the gateway's, the
@@ -489,8 +513,8 @@ impl RuleId {
     /// `cross-account-code`) keeps both, `Forbbiden` as the newest page spells it.
     pub fn errors_in(self, doc: Doc) -> Vec<ErrorSpec> {
         let rule = self.rule();
-        match (doc, rule.source) {
-            (Doc::January2026, Source::Seed(_)) => {
+        match doc {
+            Doc::January2026 if self.on_copy_page() => {
                 let rows: Vec<ErrorSpec> = ROWS
                     .iter()
                     .filter(|r| matches!(r.continues, Continues::Rules(rules) if rules.contains(&self)))
@@ -536,14 +560,7 @@ mod tests {
 
     #[test]
     fn every_seed_error_rule_continues_in_the_newest_page() {
-        // CopyImage's rules of the API layer (the gateway's are every call's; the seed's
-        // sentence on DeleteImage is DeleteImage's).
-        let api = |r: &&crate::rules::Rule| {
-            r.layer == crate::rules::Layer::Api
-                && matches!(r.source, Source::Seed(_))
-                && r.id != RuleId::DeleteNotCopying
-        };
-        for rule in RULES.iter().filter(api).filter(|r| !r.errors.is_empty()) {
+        for rule in RULES.iter().filter(|r| r.id.on_copy_page() && !r.errors.is_empty()) {
             let continued =
                 ROWS.iter().any(|row| matches!(row.continues, Continues::Rules(rules) if rules.contains(&rule.id)));
             assert!(continued, "{} has no row in the newest page", rule.id);

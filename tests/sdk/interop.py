@@ -12,12 +12,11 @@ checks the lines.
 
 import json
 import sys
-import urllib.request
 
 from alibabacloud_ecs20140526 import models as ecs_models
-from alibabacloud_ecs20140526.client import Client
-from alibabacloud_tea_openapi import utils_models as open_api_models
 from darabonba.runtime import RuntimeOptions
+
+import sdk
 
 ENDPOINT = sys.argv[1]
 with open(sys.argv[2], "rb") as f:
@@ -25,9 +24,7 @@ with open(sys.argv[2], "rb") as f:
 
 
 def reset_world():
-    req = urllib.request.Request(f"http://{ENDPOINT}/_conformance/world", data=WORLD, method="PUT")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        assert r.status == 200
+    sdk.control(ENDPOINT, "PUT", "/_conformance/world", WORLD)
 
 # name, key id, secret, request fields
 CASES = [
@@ -53,21 +50,6 @@ CASES = [
 ]
 
 
-def client(key_id, secret, signing):
-    config = open_api_models.Config(
-        access_key_id=key_id,
-        access_key_secret=secret,
-        endpoint=ENDPOINT,
-        protocol="http",
-        region_id="cn-qingdao",
-        read_timeout=10000,
-        connect_timeout=5000,
-    )
-    if signing == "v1":
-        config.signature_algorithm = "v2"
-    return Client(config)
-
-
 def main():
     for signing in ("v3", "v1"):
         for name, key_id, secret, fields in CASES:
@@ -75,17 +57,11 @@ def main():
             request = ecs_models.CopyImageRequest(**fields)
             out = {"signing": signing, "case": name}
             try:
-                response = client(key_id, secret, signing).copy_image_with_options(request, RuntimeOptions())
+                response = sdk.client(ENDPOINT, key_id, secret, signing).copy_image_with_options(request, RuntimeOptions())
                 body = response.body
                 out.update(result="ok", status=response.status_code, image_id=body.image_id, request_id=body.request_id)
             except Exception as e:  # the SDK raises its own exception classes
-                out.update(
-                    result="error",
-                    type=type(e).__name__,
-                    code=getattr(e, "code", None),
-                    status=getattr(e, "status_code", None),
-                    message=str(getattr(e, "message", e))[:300],
-                )
+                out.update(sdk.error(e))
             print(json.dumps(out, ensure_ascii=False), flush=True)
 
 

@@ -14,12 +14,11 @@ against the rule table.
 
 import json
 import sys
-import urllib.request
 
 from alibabacloud_ecs20140526 import models as m
-from alibabacloud_ecs20140526.client import Client
-from alibabacloud_tea_openapi import utils_models as open_api_models
 from darabonba.runtime import RuntimeOptions
+
+import sdk
 
 ENDPOINT = sys.argv[1]
 with open(sys.argv[2], "rb") as f:
@@ -29,39 +28,17 @@ EVERY_STATUS = "Creating,Available,UnAvailable,CreateFailed"
 
 
 def control(method, path, body):
-    req = urllib.request.Request(f"http://{ENDPOINT}{path}", data=body, method=method)
-    with urllib.request.urlopen(req, timeout=10) as r:
-        assert r.status == 200, r.status
-
-
-def client(signing):
-    config = open_api_models.Config(
-        access_key_id="testid",
-        access_key_secret="testsecret",
-        endpoint=ENDPOINT,
-        protocol="http",
-        region_id=SOURCE,
-        read_timeout=10000,
-        connect_timeout=5000,
-    )
-    if signing == "v1":
-        config.signature_algorithm = "v2"
-    return Client(config)
+    sdk.control(ENDPOINT, method, path, body)
 
 
 def call(signing, step, method, request):
     """Runs one SDK call; prints and returns its line (the body as a dict on success)."""
     out = {"signing": signing, "step": step}
     try:
-        response = getattr(client(signing), method)(request, RuntimeOptions())
+        response = getattr(sdk.client(ENDPOINT, "testid", "testsecret", signing, SOURCE), method)(request, RuntimeOptions())
         out.update(result="ok", status=response.status_code, body=response.body.to_map())
     except Exception as e:  # the SDK raises its own exception classes
-        out.update(
-            result="error",
-            type=type(e).__name__,
-            code=getattr(e, "code", None),
-            status=getattr(e, "status_code", None),
-        )
+        out.update(sdk.error(e))
     print(json.dumps(out, ensure_ascii=False), flush=True)
     return out
 
