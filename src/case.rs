@@ -340,6 +340,9 @@ pub struct CaseFile {
     pub case: Case,
     /// The answer.
     pub expect: Expect,
+    /// The documentation profile the answer follows (absent: the seed's).
+    #[serde(default, skip_serializing_if = "crate::rules::Doc::is_seed")]
+    pub doc: crate::rules::Doc,
 }
 
 /// Why a fixture is not a case file.
@@ -371,14 +374,18 @@ impl CaseFile {
         Ok(file)
     }
 
-    /// Checks that an expected error is one of its rule's documented errors.
+    /// Checks that its rule holds in its profile and that an expected error is one of
+    /// the rule's documented errors there.
     pub fn check(&self) -> Result<(), CaseFileError> {
+        if !self.rule.holds_in(self.doc) {
+            return Err(CaseFileError::Form(format!("{} does not hold under profile {}", self.rule, self.doc)));
+        }
         let Expect::Error { code, status } = &self.expect else { return Ok(()) };
-        let rule = self.rule.rule();
-        if rule.errors.iter().any(|e| e.code == code && e.status == *status) {
+        let errors = self.rule.errors_in(self.doc);
+        if errors.iter().any(|e| e.code == code && e.status == *status) {
             return Ok(());
         }
-        let documented: Vec<String> = rule.errors.iter().map(|e| format!("{} {}", e.status, e.code)).collect();
+        let documented: Vec<String> = errors.iter().map(|e| format!("{} {}", e.status, e.code)).collect();
         Err(CaseFileError::Undocumented {
             rule: self.rule,
             code: code.clone(),

@@ -660,11 +660,13 @@ async fn serve(config: EmulatorConfig, world: Option<PathBuf>) -> anyhow::Result
 async fn endpoint_or_builtin(
     endpoint: Option<String>,
     faults: Vec<Fault>,
+    doc: Doc,
 ) -> anyhow::Result<(String, Option<Emulator>)> {
     match endpoint {
         Some(e) => Ok((e, None)),
         None => {
-            let e = Emulator::start(EmulatorConfig { faults: Faults(faults), ..EmulatorConfig::default() }).await?;
+            let config = EmulatorConfig { faults: Faults(faults), doc, ..EmulatorConfig::default() };
+            let e = Emulator::start(config).await?;
             Ok((e.uri(), Some(e)))
         }
     }
@@ -679,8 +681,8 @@ async fn replay_file(
     keep_created: bool,
 ) -> anyhow::Result<Ending> {
     let repro = Repro::load(&file)?;
-    let (base, emulator) = endpoint_or_builtin(endpoint, faults).await?;
-    let target = Endpoint::connect(&base, Duration::from_secs(10), Some(1_000)).await?;
+    let (base, emulator) = endpoint_or_builtin(endpoint, faults, repro.doc).await?;
+    let target = Endpoint::connect(&base, Duration::from_secs(10), Some(1_000)).await?.with_doc(repro.doc);
     let budget = (!target.control).then_some(allow_create);
     let target = target.with_guard(Arc::new(Guard::new(budget, interrupt(), 5, harness::guard::MAX_REPLY_BYTES)));
     let creds = credentials.resolve();
@@ -704,7 +706,7 @@ async fn snapshot(
     faults: Vec<Fault>,
     credentials: CredentialArgs,
 ) -> anyhow::Result<Ending> {
-    let (base, emulator) = endpoint_or_builtin(endpoint, faults).await?;
+    let (base, emulator) = endpoint_or_builtin(endpoint, faults, Doc::June2018).await?;
     let target = Endpoint::connect(&base, Duration::from_secs(10), Some(1_000)).await?;
     let creds = credentials.resolve();
     let code = match (out, check) {
@@ -737,7 +739,7 @@ async fn call(
     params: Vec<String>,
 ) -> anyhow::Result<Ending> {
     let pairs = harness::call::pairs(&params)?;
-    let (base, emulator) = endpoint_or_builtin(endpoint, Vec::new()).await?;
+    let (base, emulator) = endpoint_or_builtin(endpoint, Vec::new(), Doc::June2018).await?;
     let target = Endpoint::connect(&base, Duration::from_secs(10), None).await?;
     let creds = credentials.resolve().unwrap_or_else(|| {
         eprintln!("note: no credentials given; signing as testid (the default world's key)");

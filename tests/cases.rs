@@ -17,6 +17,7 @@ use copyimage_conformance::case::{CaseFile, CaseFileError, Expect};
 use copyimage_conformance::harness::compare::judge;
 use copyimage_conformance::model::{Timestamp, World};
 use copyimage_conformance::oracle::{self, NonceLog, Outcome, Recorder, Scene};
+use copyimage_conformance::rules::newest::tag_parameter;
 use copyimage_conformance::rules::{Layer, RuleId, protocol};
 use copyimage_conformance::wire::reply;
 use rstest::rstest;
@@ -36,18 +37,26 @@ fn touches(file: &CaseFile) -> bool {
     }
     if rule.params.is_empty() {
         let known = |n: &str| {
-            protocol::V1_COMMON_PARAMETERS.contains(&n) || protocol::BUSINESS_PARAMETERS.contains(&n) || n == "Format"
+            protocol::V1_COMMON_PARAMETERS.contains(&n)
+                || protocol::BUSINESS_PARAMETERS.contains(&n)
+                || n == "Format"
+                || file.doc.copy_knows(n)
         };
         return file.case.params.iter().any(|(n, _)| !known(n));
     }
-    rule.params.iter().any(|p| file.case.param(p).is_some())
+    // `Tag.N.Key` stands for the key of any tag N.
+    let tag = |p: &str| {
+        p.starts_with("Tag.N.")
+            && file.case.params.iter().any(|(n, _)| tag_parameter(n).is_some_and(|(_, key)| key == p.ends_with(".Key")))
+    };
+    rule.params.iter().any(|p| file.case.param(p).is_some() || tag(p))
 }
 
 #[rstest]
 #[tokio::test]
 async fn case_file(#[files("fixtures/cases/*.json")] path: PathBuf) {
     let file = load(&path);
-    let emulator = common::emulator(World::default_fixture()).await;
+    let emulator = common::emulator_in(World::default_fixture(), file.doc).await;
     let client = common::client();
     let (built, http) = common::send_case(&client, &emulator, &file.case).await;
     let parsed = reply::parse(&http.body).unwrap_or_else(|e| panic!("{}: {e}", file.about));
@@ -76,7 +85,7 @@ async fn case_file(#[files("fixtures/cases/*.json")] path: PathBuf) {
     let now = Timestamp::now_utc();
     let mut nonces = NonceLog::new();
     if let Some(warm) = &built.warmup {
-        let p = oracle::predict(&Scene::new(&world, &nonces, now), warm);
+        let p = oracle::predict(&Scene::new(&world, &nonces, now).in_doc(file.doc), warm);
         oracle::remember_nonce(
             &mut nonces,
             &p,
@@ -85,7 +94,7 @@ async fn case_file(#[files("fixtures/cases/*.json")] path: PathBuf) {
             Recorder::emulator(&oracle::Readings::emulator()),
         );
     }
-    let prediction = oracle::predict(&Scene::new(&world, &nonces, now), &built.request);
+    let prediction = oracle::predict(&Scene::new(&world, &nonces, now).in_doc(file.doc), &built.request);
     // The harness's own judgement of the reply: outcome, shape, format, RequestId.
     let verdict = judge(&prediction, &Ok(http));
     assert!(verdict.passed(), "{}: {:?}", file.about, verdict.mismatches);

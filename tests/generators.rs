@@ -3,39 +3,48 @@
 
 use std::collections::BTreeMap;
 
-use copyimage_conformance::generate::{self, CaseSpec, CaseWorlds, arb_case};
+use copyimage_conformance::generate::{self, CaseSpec, CaseWorlds, arb_case, arb_case_in};
 use copyimage_conformance::model::Format;
 use copyimage_conformance::oracle::{self, NonceLog, Scene};
-use copyimage_conformance::rules::{Layer, RuleId};
+use copyimage_conformance::rules::{Doc, Layer, RuleId};
 use copyimage_conformance::wire::sign::Signing;
 use proptest::strategy::{Strategy, ValueTree};
 
-fn predict(anchor: &generate::Anchor, spec: &CaseSpec) -> oracle::Prediction {
+fn predict_in(doc: Doc, anchor: &generate::Anchor, spec: &CaseSpec) -> oracle::Prediction {
     let (world, case) = spec.materialize(anchor);
     world.check().expect("materialized worlds are consistent");
     let now = world.clock.now(copyimage_conformance::model::Timestamp(0));
     let mut nonces = NonceLog::new();
     let built = case.build(&world, now, "127.0.0.1:1", "0123456789abcdef0123456789abcdef");
     if let Some(w) = &built.warmup {
-        let p = oracle::predict(&Scene::new(&world, &nonces, now), w);
+        let p = oracle::predict(&Scene::new(&world, &nonces, now).in_doc(doc), w);
         oracle::remember_nonce(&mut nonces, &p, p.pick().into(), now, oracle::Recorder::Mirror);
     }
-    oracle::predict(&Scene::new(&world, &nonces, now), &built.request)
+    oracle::predict(&Scene::new(&world, &nonces, now).in_doc(doc), &built.request)
 }
 
 #[test]
 fn generated_cases_hit_their_targets() {
+    hit_targets(Doc::June2018);
+}
+
+#[test]
+fn generated_cases_hit_their_targets_under_the_newest_page() {
+    hit_targets(Doc::January2026);
+}
+
+fn hit_targets(doc: Doc) {
     let mut hits: BTreeMap<RuleId, usize> = BTreeMap::new();
     let mut single = 0usize;
     let mut targeted = 0usize;
     let mut worlds = CaseWorlds::new(7);
     for i in 0..3000u64 {
         let anchor = worlds.get(i).unwrap();
-        let spec = arb_case(Signing::ALL.to_vec(), Format::ALL.to_vec())
+        let spec = arb_case_in(doc, Signing::ALL.to_vec(), Format::ALL.to_vec())
             .new_tree(&mut generate::runner(7, "case", i))
             .unwrap()
             .current();
-        let p = predict(&anchor, &spec);
+        let p = predict_in(doc, &anchor, &spec);
         for r in p.rules() {
             *hits.entry(r).or_default() += 1;
         }
@@ -56,16 +65,29 @@ fn generated_cases_hit_their_targets() {
         }
         match spec.deviations.as_slice() {
             [] => assert!(p.must_succeed(), "a valid base fails: {spec:?} -> {:?}", p.acceptable),
-            [v] if v.is_open() => {
+            // Under 2026-01 a seed deviation may meet a condition the newest page changed
+            // (an absent destination, a short description): open there.
+            [v] if v.is_open() || (!doc.is_seed() && !p.open_points().is_empty() && p.allows_success()) => {
                 let named: Vec<RuleId> = p.violations.iter().map(|x| x.rule).collect();
                 assert!(named.contains(&v.rule()) || p.allows_success(), "{v:?}: {named:?}");
+            }
+            // A retry with a used token: the earlier copy, and nothing else.
+            [v] if v.rule() == RuleId::ClientTokenIdempotent => {
+                assert!(p.must_succeed() && p.rules() == [v.rule()], "{v:?}: {:?}", p.acceptable);
+            }
+            // A dry run of a copy that would succeed: DryRunOperation, with any 4xx.
+            [v] if v.rule() == RuleId::DryRunPasses => {
+                assert_eq!(p.rules(), [v.rule()], "{v:?}: {:?}", p.acceptable);
+                assert!(!p.allows_success(), "{v:?} copies");
             }
             [v] => {
                 targeted += 1;
                 let named: Vec<RuleId> = p.violations.iter().map(|x| x.rule).collect();
                 assert!(named.contains(&v.rule()), "{v:?} does not break {}: {named:?}", v.rule());
                 assert!(!p.allows_success(), "{v:?} lets the copy succeed");
-                if p.acceptable.len() == 1 {
+                // A rule with no documented Code accepts any 4xx beside the emulator's.
+                let refusal = v.rule().any_refusal() && p.acceptable.len() == 2;
+                if p.acceptable.len() == 1 || refusal {
                     single += 1;
                 }
             }
@@ -73,7 +95,8 @@ fn generated_cases_hit_their_targets() {
         }
     }
     // Every rule with error replies is reached, and most targeted cases have one outcome.
-    for rule in RuleId::ALL.iter().filter(|r| r.rule().layer != Layer::Reply && !r.rule().errors.is_empty()) {
+    let reached = |r: &&RuleId| r.holds_in(doc) && r.rule().layer != Layer::Reply && !r.rule().errors.is_empty();
+    for rule in RuleId::ALL.iter().filter(reached) {
         assert!(hits.get(rule).copied().unwrap_or(0) > 0, "{rule} never exercised: {hits:?}");
     }
     assert!(single * 10 >= targeted * 7, "only {single} of {targeted} targeted cases have a single outcome");

@@ -47,10 +47,10 @@ async fn only_request_decided_rules_are_checked_and_nothing_is_created() {
     assert!(report.cases > 100 && report.requests > 100);
     for rule in [RuleId::ImageAvailable, RuleId::ImageQuota, RuleId::CopyLifecycle, RuleId::CopySucceeds] {
         assert!(report.not_checkable.contains(&rule), "{rule}");
-        assert!(!report.rules[rule as usize].checkable);
+        assert!(!report.rule(rule).unwrap().checkable);
     }
     for rule in [RuleId::Signature, RuleId::NameLength, RuleId::DescriptionPrefix, RuleId::SameRegion] {
-        assert!(report.rules[rule as usize].exercised > 0, "{rule} not exercised:\n{report}");
+        assert!(report.rule(rule).unwrap().exercised > 0, "{rule} not exercised:\n{report}");
     }
     assert!(report.created_images.is_empty());
     assert_eq!(emulator.world().images.len(), before, "nothing was created");
@@ -71,7 +71,7 @@ async fn an_explicit_budget_creates_at_most_that_many_images_and_lists_them() {
     assert!((1..=5).contains(&made.len()), "{} images created", made.len());
     assert_eq!(report.created_images, made);
     // Each copy was looked up through DescribeImages and judged.
-    let lifecycle = &report.rules[RuleId::CopyLifecycle as usize];
+    let lifecycle = report.rule(RuleId::CopyLifecycle).unwrap();
     assert!(lifecycle.exercised >= made.len() && lifecycle.failed == 0, "{report}");
     // And cleaned up at the end: cancelled while copying, gone from the target.
     assert_eq!(report.cleanup.len(), made.len());
@@ -136,7 +136,7 @@ async fn a_copy_the_target_does_not_list_fails_its_lifecycle() {
     c.failures_dir = None;
     c.max_failures = 1;
     let report = run(c).await.expect("the harness runs");
-    assert!(report.rules[RuleId::CopyLifecycle as usize].failed > 0, "{report}");
+    assert!(report.rule(RuleId::CopyLifecycle).unwrap().failed > 0, "{report}");
     // Rerun, the copy meets a world the first copy changed (its name taken, say), so the
     // failure may not repeat: it is reported as a failure or as flaky, never dropped.
     let failure = report.failures.iter().any(|f| f.rules.contains(&RuleId::CopyLifecycle));

@@ -168,7 +168,7 @@ fn an_oversize_body_is_refused_in_any_4xx_or_read_whole() {
     let case = Case { signing: Signing::V1PostForm, ..base("m-available00000000001") }.with(Tamper::Oversize);
     let p = predict(&case);
     assert!(has(&p, "InvalidParameter", 400), "{:?}", codes(&p));
-    assert!(p.refusal_matching(413).is_some() && p.refusal_matching(500).is_none());
+    assert!(p.refusal_matching(413, None).is_some() && p.refusal_matching(500, None).is_none());
     assert!(p.allows_success(), "read whole, the signed Padding is an unknown parameter: {:?}", codes(&p));
 }
 

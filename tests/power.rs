@@ -77,7 +77,7 @@ async fn the_harness_catches_the_fault_and_names_the_rule(
 ) {
     let report = run_with(fault).await;
     assert!(!report.conformant(), "{fault} went unnoticed:\n{report}");
-    assert!(report.rules[rule as usize].failed > 0, "{fault}: {rule} did not fail:\n{report}");
+    assert!(report.rule(rule).unwrap().failed > 0, "{fault}: {rule} did not fail:\n{report}");
     let failure = report
         .failures
         .iter()
@@ -109,7 +109,7 @@ async fn an_off_by_one_bound_shrinks_onto_the_bound() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stateful_fault_is_caught_by_sequences_too() {
     let report = run_with(Fault::CopiesNeverComplete).await;
-    assert!(report.rules[RuleId::CopyLifecycle as usize].failed > 0, "{report}");
+    assert!(report.rule(RuleId::CopyLifecycle).unwrap().failed > 0, "{report}");
 }
 
 /// Observers see every case once, as it finishes, with the rules it failed.

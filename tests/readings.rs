@@ -13,8 +13,9 @@ use copyimage_conformance::harness::endpoint::Endpoint;
 use copyimage_conformance::harness::exchange::{Mirror, send_case};
 use copyimage_conformance::harness::snapshot::snapshot_world;
 use copyimage_conformance::harness::{RunConfig, run};
-use copyimage_conformance::model::{Image, Region, World};
+use copyimage_conformance::model::{Image, Region, TokenUse, World};
 use copyimage_conformance::oracle::{OpenPoint, PointReading, Readings};
+use copyimage_conformance::rules::Doc;
 use rstest::rstest;
 use serde::Deserialize;
 
@@ -24,6 +25,9 @@ use serde::Deserialize;
 struct ReadingFile {
     /// The reading the case tells apart from the default.
     reading: PointReading,
+    /// The documentation profile both emulators serve (absent: the seed's).
+    #[serde(default)]
+    doc: Doc,
     /// Readings both emulators take (those the reading needs to matter).
     #[serde(default)]
     with: Vec<PointReading>,
@@ -41,6 +45,8 @@ struct Patch {
     images: Vec<Image>,
     #[serde(default)]
     regions: Vec<Region>,
+    #[serde(default)]
+    tokens: Vec<TokenUse>,
 }
 
 fn load(path: &PathBuf) -> ReadingFile {
@@ -59,16 +65,17 @@ fn patched(patch: Option<Patch>) -> World {
         world.regions.retain(|r| r.id != region.id);
         world.regions.push(region);
     }
+    world.tokens.extend(patch.tokens);
     world.check().expect("a consistent world");
     world
 }
 
 /// What an emulator with `readings` answers to the case, and whether the harness
 /// accepts it.
-async fn answer(readings: Readings, world: &World, case: &Case) -> (Seen, bool) {
-    let emulator =
-        Emulator::start(EmulatorConfig { world: world.clone(), readings, ..EmulatorConfig::default() }).await.unwrap();
-    let target = Endpoint::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap();
+async fn answer(doc: Doc, readings: Readings, world: &World, case: &Case) -> (Seen, bool) {
+    let config = EmulatorConfig { world: world.clone(), readings, doc, ..EmulatorConfig::default() };
+    let emulator = Emulator::start(config).await.unwrap();
+    let target = Endpoint::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap().with_doc(doc);
     let mut mirror = Mirror::staged(&target, world).await.unwrap();
     let records = send_case(&target, &mut mirror, case).await.unwrap();
     emulator.shutdown().await;
@@ -113,8 +120,8 @@ async fn each_reading_changes_an_answer_that_the_harness_accepts(#[files("fixtur
     let mut all = file.with.clone();
     all.push(file.reading);
     let other = Readings::of(&all).unwrap();
-    let (before, before_ok) = answer(base, &world, &file.case).await;
-    let (after, after_ok) = answer(other, &world, &file.case).await;
+    let (before, before_ok) = answer(file.doc, base, &world, &file.case).await;
+    let (after, after_ok) = answer(file.doc, other, &world, &file.case).await;
     assert!(before_ok, "{}: the harness refuses the default answer {before}", file.about);
     assert!(after_ok, "{}: the harness refuses {}'s answer {after}", file.about, file.reading);
     assert_ne!(brief(&before), brief(&after), "{}: {} changes nothing ({before})", file.about, file.reading);
@@ -134,17 +141,20 @@ fn every_other_reading_has_a_directed_case() {
     assert!(missing.is_empty(), "readings without a directed case: {missing:?}");
 }
 
-/// The readings a reading needs to make a difference (from its directed case).
-fn companions(reading: PointReading) -> Vec<PointReading> {
+/// The readings a reading needs to make a difference, and the profile it matters
+/// under (from its directed case).
+fn companions(reading: PointReading) -> (Vec<PointReading>, Doc) {
     let path = PathBuf::from(format!("fixtures/readings/{reading}.json"));
-    load(&path).with
+    let file = load(&path);
+    (file.with, file.doc)
 }
 
-async fn certify(readings: Vec<PointReading>) {
+async fn certify(readings: Vec<PointReading>, doc: Doc) {
     let label: Vec<String> = readings.iter().map(ToString::to_string).collect();
     let readings = Readings::of(&readings).unwrap();
     for seed in 0..20 {
-        let config = RunConfig { cases: 100, seed, workers: 2, readings: readings.clone(), ..RunConfig::default() };
+        let config =
+            RunConfig { cases: 100, seed, workers: 2, readings: readings.clone(), doc, ..RunConfig::default() };
         let report = run(config).await.expect("the harness runs");
         assert!(report.conformant(), "{label:?}, seed {seed}:\n{report}");
         assert_eq!(report.flaky, 0, "{label:?}, seed {seed}:\n{report}");
@@ -154,9 +164,9 @@ async fn certify(readings: Vec<PointReading>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulator_conforms_under_each_reading_alone() {
     for reading in PointReading::alternatives() {
-        let mut readings = companions(reading);
+        let (mut readings, doc) = companions(reading);
         readings.push(reading);
-        certify(readings).await;
+        certify(readings, doc).await;
     }
 }
 
@@ -171,6 +181,8 @@ async fn the_emulator_conforms_under_all_compatible_readings_at_once() {
                 others.get(pick.min(others.len().saturating_sub(1))).copied()
             })
             .collect();
-        certify(readings).await;
+        for doc in Doc::ALL {
+            certify(readings.clone(), doc).await;
+        }
     }
 }

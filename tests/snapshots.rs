@@ -56,6 +56,40 @@ async fn every_outcome_in_both_formats() {
     emulator.shutdown().await;
 }
 
+/// The replies of the newest page's own rules, in both formats, under
+/// `snapshots/2026-01/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_newest_pages_own_replies() {
+    use copyimage_conformance::harness::snapshot::newest_outcome_cases;
+    use copyimage_conformance::rules::Doc;
+    let config = EmulatorConfig { world: snapshot_world(), doc: Doc::January2026, ..EmulatorConfig::default() };
+    let emulator = Emulator::start(config).await.unwrap();
+    let target =
+        Endpoint::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap().with_doc(Doc::January2026);
+    for (name, case) in newest_outcome_cases() {
+        for format in Format::ALL {
+            let reply = capture(&target, "ecs.aliyuncs.com", name, &case, format, None).await.unwrap();
+            let mut settings = insta::Settings::clone_current();
+            settings.set_snapshot_path("../snapshots/2026-01");
+            settings.set_prepend_module_to_snapshot(false);
+            settings.set_description(format!(
+                "outcome `{name}` of the newest page's own rules, Format={}, in the default world frozen at 2026-01-01",
+                format.param_value()
+            ));
+            settings.set_info(&case);
+            settings.set_omit_expression(true);
+            settings
+                .add_dynamic_redaction(".fields.RequestId.value", redact_if("[REQUEST_ID]", well_formed_request_id));
+            settings.add_dynamic_redaction(
+                ".fields.ImageId.value",
+                redact_if("[IMAGE_ID]", |id: &str| id != "m-copyinprogress000001"),
+            );
+            settings.bind(|| insta::assert_json_snapshot!(format!("{name}.{format}"), reply));
+        }
+    }
+    emulator.shutdown().await;
+}
+
 /// The replies that profile `2026-01` changes, in both formats, under
 /// `snapshots/2026-01/`: each outcome whose status or Code differs from the seed's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

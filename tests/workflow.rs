@@ -33,7 +33,7 @@ async fn written_expectations_pass_go_stale_when_fixed_and_fail_when_the_deviati
     assert_eq!(again.failed, 0);
     assert!(again.expected_failures > 0);
     assert!(again.stale_expectations.is_empty());
-    let available = &again.rules[RuleId::ImageAvailable as usize];
+    let available = again.rule(RuleId::ImageAvailable).unwrap();
     assert!(available.expected_failures > 0 && available.failed == 0);
     assert_eq!(available.settled(), RuleOutcome::Passed);
     // Writing the file again keeps the entries in use, as they were written.
@@ -55,7 +55,7 @@ async fn written_expectations_pass_go_stale_when_fixed_and_fail_when_the_deviati
     // Another fault on the same rule answers otherwise (success instead of 403): it fails.
     let other = with_expectations(vec![Fault::StatusIgnored], &written).await;
     assert_eq!(other.standing(), Standing::NotConformant);
-    assert!(other.rules[RuleId::ImageAvailable as usize].failed > 0);
+    assert!(other.rule(RuleId::ImageAvailable).unwrap().failed > 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -74,13 +74,13 @@ async fn a_mode_declared_out_is_not_sent_and_its_rules_are_disabled() {
     assert!(report.declared_out.contains(&"signing v3".to_owned()));
     assert!(report.disabled > 0, "cases about the quota were not sent");
     for rule in [RuleId::ImageQuota, RuleId::SnapshotQuota] {
-        let t = &report.rules[rule as usize];
+        let t = report.rule(rule).unwrap();
         assert_eq!((t.settled(), t.exercised, t.passed), (RuleOutcome::Disabled, 0, 0), "{rule}");
     }
     // The same faults, nothing declared: both are found.
     let undeclared = run(config(vec![Fault::V3Unsupported, Fault::ImageQuotaIgnored])).await.unwrap();
     assert_eq!(undeclared.standing(), Standing::NotConformant);
-    assert_eq!(undeclared.rules[RuleId::ImageQuota as usize].settled(), RuleOutcome::Failed);
+    assert_eq!(undeclared.rule(RuleId::ImageQuota).unwrap().settled(), RuleOutcome::Failed);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -117,7 +117,7 @@ async fn narrow_declarations_run_and_rules_out_of_reach_are_disabled() {
     let report = run(RunConfig { features: Some(features), cases: 1500, ..config(Vec::new()) }).await.unwrap();
     assert_eq!(report.standing(), Standing::Conformant, "{report}");
     assert_eq!(report.formats, vec![copyimage_conformance::model::Format::Json]);
-    let size = &report.rules[RuleId::Size as usize];
+    let size = report.rule(RuleId::Size).unwrap();
     assert_eq!((size.settled(), size.exercised), (RuleOutcome::Disabled, 0));
     assert!(report.declared_out.iter().any(|d| d.contains("request.size")), "{:?}", report.declared_out);
     assert!(report.rules.iter().all(|t| t.settled() != RuleOutcome::NotCheckable || t.id == RuleId::Size), "{report}");

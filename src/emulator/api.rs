@@ -184,6 +184,8 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
             Outcome::Success(effect) => {
                 // Only a copy makes an image, and so an id.
                 let id = match effect {
+                    // A retry with a token already used answers the earlier copy.
+                    Effect::Copy(oracle::CopyPlan { replay: Some(id), .. }) => id.clone(),
                     Effect::Copy(_) => {
                         let id = faults.image_id(fresh_image_id(&state.world), &state.made);
                         state.made.push(id.clone());
@@ -198,7 +200,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
             Outcome::Error(e) => error_parts(&request_id, &state.world.host_id, e),
             // The oracle never picks a refusal of any kind; were it to, the rule's first
             // reply is the emulator's own.
-            Outcome::Refusal { rule } => {
+            Outcome::Refusal { rule, .. } => {
                 let errors = oracle::ErrorOutcome::all_of(*rule, Some(&MAX_BODY.to_string()));
                 let e = errors.first().cloned().unwrap_or_else(|| {
                     oracle::ErrorOutcome::all_of(crate::rules::RuleId::Size, Some(&MAX_BODY.to_string())).remove(0)

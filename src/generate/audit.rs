@@ -9,6 +9,7 @@
 //! are. README's "How generated requests are built" section is generated from them.
 
 use super::deviation::{Deviation, OpenProbe};
+use super::newest::NewestProbe;
 use crate::case::Tamper;
 
 /// One row of the audit.
@@ -312,6 +313,109 @@ pub const AUDIT: &[Construction] = &[
         "success, QuotaExceed.Snapshot",
     ),
     c(
+        "newest:extras",
+        "Under 2026-01, a valid copy may carry up to three good tags (`Tag.N.Key` of 1 to 12 letters, N 1 to 20, the value empty or up to 16 letters and digits), `Encrypted=false`, `DryRun=false` and a fresh `ClientToken` of `ct-` and 13 to 61 characters.",
+        "one",
+        "success",
+    ),
+    c(
+        "newest:tag-index",
+        "Under 2026-01, `Tag.0.*` or `Tag.21.*` to `Tag.29.*` with a good key and value.",
+        "`tag-index`",
+        "success, any 4xx refusal",
+    ),
+    c(
+        "newest:tag-key",
+        "Under 2026-01, `Tag.1.Key` empty, of 129 to 149 characters, holding `http://` or `https://`, or beginning with `aliyun` or `acs:`.",
+        "one",
+        "any 4xx refusal",
+    ),
+    c(
+        "newest:tag-value",
+        "Under 2026-01, a good `Tag.1.Key` and a `Tag.1.Value` of 129 to 149 characters, holding `http://` or `https://`, or beginning with `acs:`.",
+        "one",
+        "any 4xx refusal",
+    ),
+    c(
+        "newest:tag-prefix-case",
+        "Under 2026-01, a tag key beginning with `Aliyun`, `ALIYUN`, `ACS:` or `Acs:`, or a value beginning with `ACS:` or `Acs:`.",
+        "`tag-prefix-case`",
+        "success, any 4xx refusal",
+    ),
+    c(
+        "newest:boolean-other",
+        "Under 2026-01, `Encrypted` or `DryRun` of `yes`, `1`, `on` or empty.",
+        "`boolean-value`",
+        "success (read as false), any 4xx refusal",
+    ),
+    c(
+        "newest:kms-without-encrypted",
+        "Under 2026-01, a `KMSKeyId` (the page's example) with `Encrypted` absent or `false`.",
+        "one",
+        "InvalidParameter.EncryptedIllegal, InvalidEncrypted.NotMatchKmsKeyId",
+    ),
+    c(
+        "newest:kms-with-encrypted",
+        "Under 2026-01, a `KMSKeyId` with `Encrypted=true`.",
+        "`kms-keys`, `encrypted-copy`",
+        "success, the KMS rows, OperationDenied.EncryptSnapshotAcrossRegion",
+    ),
+    c(
+        "newest:encrypt-algorithm",
+        "Under 2026-01, `EncryptAlgorithm=hide` (the page's example), with or without `Encrypted=true`.",
+        "`encrypt-algorithm`",
+        "success, InvalidEncryptAlgorithm, InvalidEncrypted.NotMatchEncryptAlgorithm",
+    ),
+    c(
+        "newest:encrypt-unencrypted",
+        "Under 2026-01, `Encrypted=true` for the anchor's unencrypted source.",
+        "`encrypted-copy`",
+        "success, OperationDenied.EncryptSnapshotAcrossRegion",
+    ),
+    c(
+        "newest:encrypt-encrypted",
+        "Under 2026-01, `Encrypted=true` for a source with encrypted snapshots.",
+        "`encrypted-copy`",
+        "success, OperationDeined.EncryptedSnapshot",
+    ),
+    c(
+        "newest:resource-group",
+        "Under 2026-01, a `ResourceGroupId` (the page's example form).",
+        "`resource-groups`",
+        "success, InvalidResourceGroup.NotFound",
+    ),
+    c("newest:token-long", "Under 2026-01, a `ClientToken` of 65 to 200 ASCII characters.", "one", "any 4xx refusal"),
+    c(
+        "newest:token-non-ascii",
+        "Under 2026-01, a `ClientToken` holding `é`, `中` or an emoji.",
+        "one",
+        "any 4xx refusal",
+    ),
+    c(
+        "newest:dry-run",
+        "Under 2026-01, `DryRun=true`.",
+        "`dry-run-status`",
+        "DryRunOperation with any 4xx status (or the error a check finds)",
+    ),
+    c(
+        "newest:token-conflict",
+        "Under 2026-01, a `ClientToken` the world remembers for the caller's earlier copy under another name.",
+        "`client-token-reuse`",
+        "InvalidOperation.Conflict, any 4xx refusal, the earlier ImageId",
+    ),
+    c(
+        "newest:token-retry",
+        "Under 2026-01, a `ClientToken` the world remembers for a copy of the same request, still in progress.",
+        "one",
+        "the earlier ImageId",
+    ),
+    c(
+        "newest:token-gone",
+        "Under 2026-01, a `ClientToken` the world remembers for a copy whose image is gone.",
+        "`client-token-reuse`",
+        "a new copy, the earlier ImageId, any 4xx refusal",
+    ),
+    c(
         "sequence",
         "Copies, clock advances and world reads, names reused from earlier copies; DescribeImages, CancelCopyImage (naming the copy or its source) and DeleteImage of the copies made, and pages of the destination; the scripted lives of a copy (watched until Available; refused deletion, cancelled, gone, copied again; cancelled once finished; paged; hidden by the default Status).",
         "one or several (`cancel-image`, `delete-copy-source`, `delete-copy-code`)",
@@ -381,6 +485,25 @@ pub fn audit_key(v: &Deviation) -> &'static str {
             OpenProbe::FormatOther { .. } => "probe:format-other",
             OpenProbe::SnapshotQuotaEdge { .. } => "probe:snapshot-quota-edge",
         },
+        Deviation::Newest { probe } => match probe {
+            NewestProbe::TagIndex { .. } => "newest:tag-index",
+            NewestProbe::TagKey { .. } => "newest:tag-key",
+            NewestProbe::TagValue { .. } => "newest:tag-value",
+            NewestProbe::TagPrefixCase { .. } => "newest:tag-prefix-case",
+            NewestProbe::BooleanOther { .. } => "newest:boolean-other",
+            NewestProbe::KmsWithoutEncrypted { .. } => "newest:kms-without-encrypted",
+            NewestProbe::KmsWithEncrypted => "newest:kms-with-encrypted",
+            NewestProbe::EncryptAlgorithm { .. } => "newest:encrypt-algorithm",
+            NewestProbe::EncryptUnencrypted => "newest:encrypt-unencrypted",
+            NewestProbe::EncryptEncrypted => "newest:encrypt-encrypted",
+            NewestProbe::ResourceGroup => "newest:resource-group",
+            NewestProbe::TokenLong { .. } => "newest:token-long",
+            NewestProbe::TokenNonAscii { .. } => "newest:token-non-ascii",
+            NewestProbe::DryRun => "newest:dry-run",
+            NewestProbe::TokenConflict => "newest:token-conflict",
+            NewestProbe::TokenRetry => "newest:token-retry",
+            NewestProbe::TokenGone => "newest:token-gone",
+        },
     }
 }
 
@@ -409,6 +532,12 @@ mod tests {
                 let v = strategy.new_tree(&mut runner(5, "audit", i)).unwrap().current();
                 assert!(row(audit_key(&v)).is_some(), "no audit row for {v:?}");
             }
+        }
+        let newest = crate::generate::newest::arb_newest_probe();
+        for i in 0..1000 {
+            let probe = newest.new_tree(&mut runner(5, "audit-newest", i)).unwrap().current();
+            let v = Deviation::Newest { probe };
+            assert!(row(audit_key(&v)).is_some(), "no audit row for {v:?}");
         }
     }
 }

@@ -10,10 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use super::call::{Call, arb_call};
 use super::deviation::{Deviation, arb_deviation};
+use super::newest::{arb_newest_extras, arb_newest_probe};
 use super::values::{arb_valid_description, arb_valid_name};
 use super::world::Anchor;
 use crate::case::{Case, ParamValue};
 use crate::model::{Format, World};
+use crate::rules::Doc;
+use crate::rules::newest::NEWEST_DESCRIPTION_LENGTH;
 use crate::wire::sign::Signing;
 
 /// How a case asks for its reply format.
@@ -49,6 +52,10 @@ pub struct CaseSpec {
     pub description: Option<String>,
     /// Deliberate deviations, applied in order.
     pub deviations: Vec<Deviation>,
+    /// The newest page's parameters a valid request carries (profile 2026-01), added
+    /// before the deviations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extras: Vec<(String, String)>,
     /// A companion call in its situation, instead of a CopyImage (then name,
     /// description and deviations are unused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,37 +98,65 @@ fn arb_format(signing: Signing, formats: Vec<Format>) -> BoxedStrategy<FormatAsk
     }
 }
 
-/// Cases in the given signing modes and formats. Six in seven are CopyImage cases: 15%
-/// valid, 60% one deviation, 25% two or three; one in seven is a companion call
-/// ([`arb_call`]).
+/// Cases in the given signing modes and formats under the seed's profile. Six in seven
+/// are CopyImage cases: 15% valid, 60% one deviation, 25% two or three; one in seven is
+/// a companion call ([`arb_call`]).
 /// The strategy is built once per signing mode; generating a case builds nothing.
 pub fn arb_case(signings: Vec<Signing>, formats: Vec<Format>) -> impl Strategy<Value = CaseSpec> {
-    proptest::strategy::Union::new(signings.into_iter().map(move |s| arb_case_signed(s, formats.clone()).boxed()))
+    arb_case_in(Doc::June2018, signings, formats)
 }
 
-fn arb_case_signed(signing: Signing, formats: Vec<Format>) -> impl Strategy<Value = CaseSpec> {
+/// [`arb_case`] under a documentation profile: under `2026-01` a CopyImage case may
+/// also carry the newest page's parameters ([`arb_newest_extras`]), and about one
+/// deviation in four is one of them ([`arb_newest_probe`]).
+pub fn arb_case_in(doc: Doc, signings: Vec<Signing>, formats: Vec<Format>) -> impl Strategy<Value = CaseSpec> {
+    proptest::strategy::Union::new(signings.into_iter().map(move |s| arb_case_signed(doc, s, formats.clone()).boxed()))
+}
+
+fn arb_deviation_in(doc: Doc, signing: Signing) -> BoxedStrategy<Deviation> {
+    match doc {
+        Doc::June2018 => arb_deviation(signing).boxed(),
+        Doc::January2026 => prop_oneof![
+            3 => arb_deviation(signing),
+            1 => arb_newest_probe().prop_map(|probe| Deviation::Newest { probe }),
+        ]
+        .boxed(),
+    }
+}
+
+fn arb_case_signed(doc: Doc, signing: Signing, formats: Vec<Format>) -> impl Strategy<Value = CaseSpec> {
     // The several-deviation branch draws one to three (two or three in two draws of
     // three) rather than two or three, so that its cases can shrink to a single
     // deviation: proptest never shrinks a list below its smallest size. Weights keep
     // 15% valid, 60% one deviation, 25% two or three.
     let deviations = prop_oneof![
         6 => Just(Vec::new()),
-        19 => prop::collection::vec(arb_deviation(signing), 1..=1),
-        15 => prop::collection::vec(arb_deviation(signing), 1..=3),
+        19 => prop::collection::vec(arb_deviation_in(doc, signing), 1..=1),
+        15 => prop::collection::vec(arb_deviation_in(doc, signing), 1..=3),
     ];
+    let extras = match doc {
+        Doc::June2018 => Just(Vec::new()).boxed(),
+        Doc::January2026 => {
+            prop::option::weighted(0.5, arb_newest_extras()).prop_map(Option::unwrap_or_default).boxed()
+        }
+    };
     let copy = (
         Just(signing),
         arb_format(signing, formats.clone()),
         prop::option::weighted(0.5, arb_valid_name()),
         prop::option::weighted(0.3, arb_valid_description()),
         deviations,
+        extras,
     )
-        .prop_map(|(signing, format, name, description, deviations)| CaseSpec {
+        .prop_map(move |(signing, format, name, description, deviations, extras)| CaseSpec {
             signing,
             format,
             name,
-            description,
+            // The newest page's descriptions are 2 to 256 characters: a valid base keeps
+            // to both pages.
+            description: description.filter(|d| doc.is_seed() || d.chars().count() >= NEWEST_DESCRIPTION_LENGTH.0),
             deviations,
+            extras,
             call: None,
         });
     let companion = (arb_format(signing, formats), arb_call()).prop_map(move |(format, call)| CaseSpec {
@@ -130,6 +165,7 @@ fn arb_case_signed(signing: Signing, formats: Vec<Format>) -> impl Strategy<Valu
         name: None,
         description: None,
         deviations: Vec::new(),
+        extras: Vec::new(),
         call: Some(call),
     });
     prop_oneof![6 => copy, 1 => companion]
@@ -161,6 +197,9 @@ impl CaseSpec {
             case.params.push(("DestinationDescription".into(), ParamValue::text(d)));
         }
         self.format.apply(&mut case);
+        for (n, v) in &self.extras {
+            case.params.push((n.clone(), ParamValue::text(v)));
+        }
         for v in &self.deviations {
             v.apply(anchor, &mut world, &mut case);
         }

@@ -11,6 +11,7 @@
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::newest::NewestProbe;
 use super::values::*;
 use super::world::Anchor;
 use crate::case::{Case, ParamValue, Tamper};
@@ -32,7 +33,7 @@ pub enum Scheme {
 }
 
 impl Scheme {
-    fn prefix(self) -> &'static str {
+    pub(super) fn prefix(self) -> &'static str {
         match self {
             Scheme::Http => "http://",
             Scheme::Https => "https://",
@@ -137,6 +138,11 @@ pub enum Deviation {
     Open {
         /// Which.
         probe: OpenProbe,
+    },
+    /// A departure in the newest page's own parameters (profile 2026-01 only).
+    Newest {
+        /// Which.
+        probe: NewestProbe,
     },
 }
 
@@ -268,6 +274,7 @@ impl Deviation {
             Deviation::Open { probe: OpenProbe::TimestampForm { .. } } => RuleId::TimestampFormat,
             Deviation::Open { probe: OpenProbe::EmptyRequired { .. } } => RuleId::MissingParameter,
             Deviation::Tamper { tamper } => tamper_rule(tamper),
+            Deviation::Newest { probe } => probe.rule(),
         }
     }
 
@@ -277,6 +284,9 @@ impl Deviation {
         if let Deviation::Tamper { tamper: Tamper::Omit { name } } = self {
             // Point `v3-content-hash`: a server may hash the body itself.
             return name == V3_CONTENT_HASH;
+        }
+        if let Deviation::Newest { probe } = self {
+            return probe.is_open();
         }
         matches!(
             self,
@@ -293,6 +303,9 @@ impl Deviation {
 
     /// Whether it changes the world (rather than the request).
     pub fn changes_world(&self) -> bool {
+        if let Deviation::Newest { probe } = self {
+            return probe.changes_world();
+        }
         matches!(
             self,
             Deviation::DestinationWithoutCopy
@@ -581,7 +594,7 @@ pub fn arb_deviation(signing: Signing) -> impl Strategy<Value = Deviation> {
 }
 
 /// Sets a business parameter (or adds it).
-fn set(case: &mut Case, name: &str, value: Vec<u8>) {
+pub(super) fn set(case: &mut Case, name: &str, value: Vec<u8>) {
     match case.params.iter_mut().find(|(n, _)| n == name) {
         Some(slot) => slot.1 = ParamValue(value),
         None => case.params.push((name.to_owned(), ParamValue(value))),
@@ -750,6 +763,7 @@ impl Deviation {
             }
             Deviation::Tamper { tamper } => case.tampers.push(tamper.clone()),
             Deviation::Open { probe } => probe.apply(anchor, world, case),
+            Deviation::Newest { probe } => probe.apply(anchor, world, case),
         }
     }
 }

@@ -11,14 +11,15 @@ pub mod audit;
 pub mod call;
 pub mod case;
 pub mod deviation;
+pub mod newest;
 pub mod steps;
 pub mod values;
 pub mod world;
 
 pub use call::{Call, arb_call};
-pub use case::{CaseSpec, arb_case};
+pub use case::{CaseSpec, arb_case, arb_case_in};
 pub use deviation::{Deviation, OpenProbe, arb_deviation};
-pub use steps::{Step, arb_steps};
+pub use steps::{Step, arb_steps, arb_steps_in};
 pub use world::{Anchor, arb_anchor};
 
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

@@ -11,11 +11,12 @@
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::values::{arb_valid_description, arb_valid_name};
+use super::values::{DIGITS, LOWER, arb_text, arb_valid_description, arb_valid_name};
 use super::world::Anchor;
 use crate::case::{Case, CopyRef, ParamValue, ReplayStep};
 use crate::model::ImageStatus;
 use crate::oracle::life::STATUS_VALUES;
+use crate::rules::Doc;
 use crate::rules::protocol::Action;
 use crate::wire::sign::Signing;
 
@@ -37,6 +38,10 @@ pub enum Step {
         name: NamePick,
         /// Description.
         description: Option<String>,
+        /// The newest page's parameters it carries (profile 2026-01): a `ClientToken`,
+        /// `DryRun=true`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        extra: Vec<(String, String)>,
     },
     /// Advance the clock.
     Advance {
@@ -114,6 +119,7 @@ fn arb_copy(signings: Vec<Signing>) -> impl Strategy<Value = Step> {
             other,
             name,
             description,
+            extra: Vec::new(),
         })
 }
 
@@ -223,11 +229,60 @@ fn arb_scenario(signings: Vec<Signing>) -> impl Strategy<Value = Vec<Step>> {
     prop_oneof![watch, cancel, finished, pages, hidden]
 }
 
+/// The newest page's lives of a copy (profile 2026-01): a copy made with a
+/// `ClientToken` and retried with it (the same ImageId, nothing more copied, though the
+/// source is being copied), then with another name (a conflict, not a second copy); a
+/// dry run that copies nothing, then the copy itself.
+fn arb_newest_scenario(signings: Vec<Signing>) -> impl Strategy<Value = Vec<Step>> {
+    let copy = arb_copy(signings).prop_map(to_destination).boxed();
+    let token = arb_text(&[LOWER, DIGITS], 8..=24).prop_map(|t| format!("ct-{t}"));
+    let with = |step: &Step, extra: Vec<(String, String)>| match step.clone() {
+        Step::Copy { signing, source, to_destination, other, name, description, .. } => {
+            Step::Copy { signing, source, to_destination, other, name, description, extra }
+        }
+        other => other,
+    };
+    let retry = (copy.clone(), token, any::<bool>()).prop_map(move |(c, token, conflict)| {
+        let tagged = with(&c, vec![("ClientToken".into(), token.clone())]);
+        let mut steps = vec![tagged.clone(), tagged.clone(), Step::Check];
+        if conflict {
+            let renamed = match tagged {
+                Step::Copy { signing, source, to_destination, other, description, extra, .. } => Step::Copy {
+                    signing,
+                    source,
+                    to_destination,
+                    other,
+                    name: NamePick::Fresh("another-name".into()),
+                    description,
+                    extra,
+                },
+                other => other,
+            };
+            steps.extend([renamed, Step::Check]);
+        }
+        steps
+    });
+    let dry =
+        copy.prop_map(move |c| vec![with(&c, vec![("DryRun".into(), "true".into())]), Step::Check, c, Step::Check]);
+    prop_oneof![retry, dry]
+}
+
 /// Sequences of 2 to 10 steps, always ending with a world check: random mixes of
 /// copies, clock steps and the companion calls, or one of the scripted lives of a copy.
 pub fn arb_steps(signings: Vec<Signing>) -> impl Strategy<Value = Vec<Step>> {
+    arb_steps_in(Doc::June2018, signings)
+}
+
+/// [`arb_steps`] under a documentation profile: under `2026-01` one sequence in five
+/// is one of the newest page's lives of a copy ([`arb_newest_scenario`]).
+pub fn arb_steps_in(doc: Doc, signings: Vec<Signing>) -> impl Strategy<Value = Vec<Step>> {
     let mixed = prop::collection::vec(arb_step(signings.clone()), 2..10);
-    prop_oneof![3 => mixed, 2 => arb_scenario(signings)].prop_map(|mut steps| {
+    let seed = prop_oneof![3 => mixed, 2 => arb_scenario(signings.clone())];
+    let all = match doc {
+        Doc::June2018 => seed.boxed(),
+        Doc::January2026 => prop_oneof![4 => seed, 1 => arb_newest_scenario(signings)].boxed(),
+    };
+    all.prop_map(|mut steps| {
         if steps.last() != Some(&Step::Check) {
             steps.push(Step::Check);
         }
@@ -238,7 +293,7 @@ pub fn arb_steps(signings: Vec<Signing>) -> impl Strategy<Value = Vec<Step>> {
 impl Step {
     /// The case a copy step sends; `names` are the names earlier copy steps used.
     pub fn case(&self, anchor: &Anchor, names: &[String]) -> Option<(Case, Option<String>)> {
-        let Step::Copy { signing, source, to_destination, other, name, description } = self else {
+        let Step::Copy { signing, source, to_destination, other, name, description, extra } = self else {
             return self.life(anchor).map(|case| (case, None));
         };
         let sources: Vec<&String> = std::iter::once(&anchor.image).chain(anchor.spares.iter()).collect();
@@ -263,6 +318,9 @@ impl Step {
         }
         if let Some(d) = description {
             case.params.push(("DestinationDescription".into(), ParamValue::text(d)));
+        }
+        for (n, v) in extra {
+            case.params.push((n.clone(), ParamValue::text(v)));
         }
         Some((case, chosen))
     }

@@ -310,6 +310,7 @@ fn build(b: Build) -> Anchor {
         accounts,
         images,
         copies,
+        tokens: Vec::new(),
     };
     // Quotas: every region has room for a few more copies of any of the caller's images.
     for i in 0..world.regions.len() {

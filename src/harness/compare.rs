@@ -48,6 +48,11 @@ pub enum Acceptable {
     },
     /// Any 4xx refusal (a gateway's refusal no document names).
     Refusal,
+    /// This Code with any 4xx status (a Code whose status no document gives).
+    Coded {
+        /// `Code`.
+        code: String,
+    },
 }
 
 /// What a check expected.
@@ -77,6 +82,11 @@ pub enum Expected {
     RequestId,
     /// The `ImageId` of an image that did not exist.
     NewImageId,
+    /// The `ImageId` of the copy an earlier request with the same `ClientToken` made.
+    EarlierImageId {
+        /// The id.
+        id: String,
+    },
     /// This image, as the mirror holds it.
     Image {
         /// The image.
@@ -181,6 +191,11 @@ pub enum Observed {
     ExistingImageId {
         /// The id.
         id: String,
+    },
+    /// Another `ImageId` than the earlier copy's (`None`: none).
+    OtherImageId {
+        /// The id.
+        id: Option<String>,
     },
     /// This image (or none with the id expected).
     Image {
@@ -295,7 +310,7 @@ impl Verdict {
             (Some(s), None) if (200..300).contains(s) => Answered::Success,
             (Some(s), code) => match prediction.error_matching(code.as_deref().unwrap_or_default(), *s) {
                 Some(e) => Answered::Rule(e.rule),
-                None => prediction.refusal_matching(*s).map_or(Answered::Unknown, Answered::Rule),
+                None => prediction.refusal_matching(*s, code.as_deref()).map_or(Answered::Unknown, Answered::Rule),
             },
             _ => Answered::Unknown,
         }
@@ -317,7 +332,8 @@ fn acceptable(prediction: &Prediction) -> Expected {
         let a = match o {
             Outcome::Success(_) => Acceptable::Success,
             Outcome::Error(e) => Acceptable::Error { status: e.status, code: e.code.to_string() },
-            Outcome::Refusal { .. } => Acceptable::Refusal,
+            Outcome::Refusal { code: None, .. } => Acceptable::Refusal,
+            Outcome::Refusal { code: Some(code), .. } => Acceptable::Coded { code: code.to_string() },
         };
         if !any_of.contains(&a) {
             any_of.push(a);
@@ -399,7 +415,7 @@ fn judge_full(prediction: &Prediction, reply: &Result<HttpReply, TransportError>
     } else {
         let code = seen.code.as_deref().unwrap_or_default();
         if prediction.error_matching(code, reply.status).is_none() {
-            if prediction.refusal_matching(reply.status).is_some() {
+            if prediction.refusal_matching(reply.status, seen.code.as_deref()).is_some() {
                 // A refusal no document names: its Code and body are not judged.
                 return Verdict { exercised, mismatches, seen };
             }

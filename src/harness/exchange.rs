@@ -164,8 +164,14 @@ impl StepRecord {
 }
 
 /// A created image and the copy plan it came from (where readings differ, the first).
+/// An earlier copy answered again to a retry with its `ClientToken` is none.
 fn made_copy<'a>(created: Option<&'a str>, prediction: Option<&'a Prediction>) -> Option<(&'a str, &'a CopyPlan)> {
-    Some((created?, prediction?.plans().into_iter().next()?))
+    let (id, prediction) = (created?, prediction?);
+    let plans = prediction.plans();
+    if plans.iter().any(|p| p.replay.as_deref() == Some(id)) {
+        return None;
+    }
+    Some((id, plans.into_iter().find(|p| p.replay.is_none())?))
 }
 
 /// Whether every step of a case reached the target.
@@ -215,8 +221,21 @@ pub async fn exchange(
             created = verdict.seen.image_id.clone();
         }
     }
-    if answered == Answered::Success {
-        let effects = prediction.effects();
+    // The earlier copies a retry with a used ClientToken may answer (profile 2026-01).
+    let replays: Vec<String> = prediction.plans().iter().filter_map(|p| p.replay.clone()).collect::<Vec<_>>();
+    let replayed = created.as_ref().is_some_and(|id| replays.contains(id));
+    if answered == Answered::Success && !replayed {
+        let effects: Vec<&Effect> =
+            prediction.effects().into_iter().filter(|e| e.copy().is_none_or(|p| p.replay.is_none())).collect();
+        if effects.is_empty() && !replays.is_empty() {
+            // Only the earlier copy is acceptable, and another id came back.
+            let conflict = prediction.violations.iter().any(|v| v.rule == RuleId::ClientTokenConflict);
+            verdict.mismatches.push(Mismatch {
+                rule: if conflict { RuleId::ClientTokenConflict } else { RuleId::ClientTokenIdempotent },
+                expected: Expected::EarlierImageId { id: replays[0].clone() },
+                observed: Observed::OtherImageId { id: created.clone() },
+            });
+        }
         match (effects.first(), &created) {
             // Where readings of the request differ in what they copy, the mirror cannot
             // tell which copy the target made: it applies the first and stages afresh

@@ -261,6 +261,7 @@ mod tests {
             destination_region: "cn-hangzhou".into(),
             name: Some("made".into()),
             description: Some("by the suite".into()),
+            ..CopyPlan::default()
         }
     }
 

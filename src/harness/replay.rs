@@ -14,7 +14,7 @@ use super::endpoint::Endpoint;
 use super::exchange::{Mirror, StepRecord, run_steps};
 use crate::case::ReplayStep;
 use crate::model::{Secret, World};
-use crate::rules::RuleId;
+use crate::rules::{Doc, RuleId};
 use crate::wire::sign::Credentials;
 
 /// The format tag of replay files. Format 2 keeps mismatches as values.
@@ -43,6 +43,9 @@ pub struct Repro {
     /// What was expected beside what was observed when it was saved.
     #[serde(default)]
     pub mismatches: Vec<Mismatch>,
+    /// The documentation profile it was judged under (absent: the seed's).
+    #[serde(default, skip_serializing_if = "Doc::is_seed")]
+    pub doc: Doc,
 }
 
 impl Repro {
@@ -84,6 +87,12 @@ pub async fn replay(
     repro: &Repro,
     credentials: Option<&Credentials>,
 ) -> Result<Vec<StepRecord>, HarnessError> {
+    if target.doc != repro.doc {
+        return Err(HarnessError::Config(format!(
+            "the replay file was judged under profile {}, the target is judged under {}",
+            repro.doc, target.doc
+        )));
+    }
     let mut mirror = if target.control {
         Mirror::staged(target, &repro.world).await?
     } else {

@@ -28,6 +28,7 @@ pub(super) fn finish_failure(shared: &Shared, f: &mut Failure) -> Result<(), Har
                 world: f.world.clone(),
                 steps: f.steps.clone(),
                 mismatches: f.mismatches.clone(),
+                doc: config.doc,
             };
             repro.save(&path)?;
             let world_path = path.with_extension("world.json");
@@ -42,6 +43,7 @@ pub(super) fn finish_failure(shared: &Shared, f: &mut Failure) -> Result<(), Har
         shared.control,
         &config.endpoints,
         &config.faults,
+        config.doc,
         replay_file.as_ref(),
         f.request.as_ref(),
     );
@@ -59,6 +61,7 @@ fn commands(
     control: bool,
     endpoints: &[String],
     faults: &[crate::emulator::fault::Fault],
+    doc: crate::rules::Doc,
     replay_file: Option<&PathBuf>,
     request: Option<&HttpRequest>,
 ) -> Vec<String> {
@@ -80,7 +83,8 @@ fn commands(
             return out;
         }
         if builtin {
-            out.push(format!("copyimage-conformance serve --addr 127.0.0.1:8080{fault_flags} &"));
+            let doc_flag = if doc.is_seed() { String::new() } else { format!(" --doc {doc}") };
+            out.push(format!("copyimage-conformance serve --addr 127.0.0.1:8080{doc_flag}{fault_flags} &"));
         }
         if control {
             let world = replay_file

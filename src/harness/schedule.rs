@@ -25,7 +25,7 @@ use super::{HarnessError, Progress, RunConfig};
 use crate::case::ReplayStep;
 use crate::emulator::fault::Faults;
 use crate::emulator::{Emulator, EmulatorConfig};
-use crate::generate::{self, Anchor, CaseSpec, CaseWorlds, Step, arb_case, arb_steps};
+use crate::generate::{self, Anchor, CaseSpec, CaseWorlds, Step, arb_case_in, arb_steps_in};
 use crate::model::Format;
 use crate::model::{AccessKey, Account, Clock, Region, World};
 use crate::report::Report;
@@ -163,8 +163,7 @@ pub async fn run(mut config: RunConfig) -> Result<Report, HarnessError> {
     } else {
         config.endpoints.join(", ")
     };
-    let mut report = Report::new(target_name, control, config.seed);
-    report.profile = config.doc.name();
+    let mut report = Report::new(target_name, control, config.seed).in_profile(config.doc);
     report.shard = config.shard.map(|s| s.to_string());
     report.signings = config.signings.clone();
     report.formats = config.formats.clone();
@@ -347,6 +346,7 @@ fn probe_anchor(config: &RunConfig) -> Result<Anchor, HarnessError> {
         }],
         images: Vec::new(),
         copies: Vec::new(),
+        tokens: Vec::new(),
     };
     Ok(Anchor {
         world,
@@ -363,7 +363,7 @@ fn probe_anchor(config: &RunConfig) -> Result<Anchor, HarnessError> {
 /// What a unit of work is: a single case or a sequence.
 #[derive(Clone, Debug)]
 pub(super) enum Unit {
-    Single(CaseSpec),
+    Single(Box<CaseSpec>),
     Sequence(Vec<Step>),
 }
 
@@ -423,8 +423,9 @@ async fn worker(
     let probe = probe.map(std::rc::Rc::new);
     let mut worlds = CaseWorlds::new(config.seed);
     // Strategies are built once; each case only draws from them.
-    let case_strategy = arb_case(config.signings.clone(), config.formats.clone()).prop_map(Unit::Single);
-    let steps_strategy = arb_steps(config.signings.clone()).prop_map(Unit::Sequence);
+    let case_strategy = arb_case_in(config.doc, config.signings.clone(), config.formats.clone())
+        .prop_map(|s| Unit::Single(Box::new(s)));
+    let steps_strategy = arb_steps_in(config.doc, config.signings.clone()).prop_map(Unit::Sequence);
     // Drawing a case needs neither the target nor the mirror, so the next case is drawn
     // while the current one's requests are in flight.
     let mut draw = |i: u64| -> Result<Drawn, HarnessError> {

@@ -224,6 +224,7 @@ fn placeholder_failure(key: &[RuleId], index: u64) -> Failure {
             accounts: vec![],
             images: vec![],
             copies: vec![],
+            tokens: vec![],
         },
         steps: Vec::new(),
         request: None,

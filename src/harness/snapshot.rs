@@ -121,6 +121,23 @@ pub fn outcome_cases() -> Vec<(&'static str, Case)> {
     ]
 }
 
+/// The outcomes of the newest page's own rules (profile `2026-01`), each as a case in
+/// the snapshot world.
+pub fn newest_outcome_cases() -> Vec<(&'static str, Case)> {
+    let ok = || base("m-available00000000001", "cn-hangzhou");
+    let retry = || with(base("m-copying0000000000001", "ap-southeast-1"), "ClientToken", "copy-in-progress-0001");
+    vec![
+        ("dry-run-operation", with(ok(), "DryRun", "true")),
+        ("client-token-retry", retry()),
+        ("client-token-conflict", with(retry(), "DestinationImageName", "another-name")),
+        ("client-token-too-long", with(ok(), "ClientToken", &"t".repeat(65))),
+        ("kms-key-without-encrypted", with(ok(), "KMSKeyId", "e522b26d-abf6-4e0d-b5da-04b7000000c3")),
+        ("encrypt-algorithm", with(with(ok(), "Encrypted", "true"), "EncryptAlgorithm", "hide")),
+        ("tag-key-reserved", with(ok(), "Tag.1.Key", "aliyunteam")),
+        ("tagged-encrypted-copy", with(with(ok(), "Tag.1.Key", "team"), "Encrypted", "true")),
+    ]
+}
+
 const Q: &str = "cn-qingdao";
 const A: &str = "ap-southeast-1";
 const AVAILABLE: &str = "m-available00000000001";

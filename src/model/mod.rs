@@ -13,4 +13,6 @@ pub mod world;
 pub use http::{HttpReply, HttpRequest};
 pub use reply::{ErrorReply, Format, Reply};
 pub use time::Timestamp;
-pub use world::{AccessKey, Account, Clock, Copy, Image, ImageKind, ImageStatus, Region, Secret, World, WorldError};
+pub use world::{
+    AccessKey, Account, Clock, Copy, Image, ImageKind, ImageStatus, Region, Secret, TokenUse, World, WorldError,
+};

@@ -43,6 +43,9 @@ pub struct World {
     /// Copies in progress.
     #[serde(default)]
     pub copies: Vec<Copy>,
+    /// ClientTokens that made a copy (profile 2026-01), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<TokenUse>,
 }
 
 fn default_copy_duration() -> u32 {
@@ -289,6 +292,21 @@ pub struct Copy {
     pub started_at: Timestamp,
     /// When the destination image becomes `Available`.
     pub completes_at: Timestamp,
+}
+
+/// A copy made with a `ClientToken` (profile 2026-01): what a retry with the same
+/// token answers ("to ensure the idempotence of the request").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenUse {
+    /// The calling account.
+    pub account: String,
+    /// The token.
+    pub token: String,
+    /// The request's CopyImage parameters but the token, sorted by name.
+    pub request: Vec<(String, String)>,
+    /// The copy it made.
+    pub image: String,
 }
 
 /// Why a world document cannot be loaded.

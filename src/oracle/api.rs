@@ -6,6 +6,7 @@
 //! uniqueness and quotas; and the [`CopyPlan`] of a copy that may succeed. In a world
 //! that is not exhaustive (a real cloud) every rule that needs the world is open.
 
+use super::newest::{self, Newest, Remembered};
 use super::open::Readings;
 use super::read::Params;
 use super::text::{self, Finding};
@@ -39,12 +40,14 @@ pub const NAME_LENGTH: (usize, usize) = (2, 128);
 /// Description length bounds.
 pub const DESCRIPTION_LENGTH: (usize, usize) = (0, 256);
 
+/// The API layer's violations and plan, and what the newest page's parameters make of
+/// the request ([`Newest`], nothing under the seed).
 pub(super) fn check(
     scene: &Scene<'_>,
     caller: &Account,
     params: &Params,
     readings: &Readings,
-) -> (Vec<Violation>, Option<CopyPlan>) {
+) -> (Vec<Violation>, Option<CopyPlan>, Newest) {
     let mut v: Vec<Violation> = Vec::new();
     let mut push = |rule: RuleId, finding: Finding| v.extend(Violation::from_finding(rule, finding));
     let world = scene.world;
@@ -60,8 +63,13 @@ pub(super) fn check(
     let description = params.text("DestinationDescription");
     // Under 2026-01, where the newest page's conditions differ from the seed's, either
     // answer (point `newest-conditions`); the emulator answers as the seed does.
-    let newest = scene.doc == Doc::January2026;
+    let newest_page = scene.doc == Doc::January2026;
     let differs = |rejects: bool| Finding::Open { point: OpenPoint::NewestConditions, emulator_rejects: rejects };
+    let source_encrypted = world
+        .exhaustive
+        .then(|| world.image(&image_id).filter(|i| i.region == region_id.as_ref()).map(|i| i.encrypted))
+        .flatten();
+    let newest = newest::check(scene, caller, params, source_encrypted, readings);
 
     match &name {
         // An empty name: a name of 0 characters, or no name (point `empty-name`).
@@ -74,7 +82,7 @@ pub(super) fn check(
             push(RuleId::NameLength, text::length(name, NAME_LENGTH.0, NAME_LENGTH.1, readings));
             let (mut first, mut prefix) =
                 (text::name_first_character(name, readings), text::url_prefix(name, readings));
-            if newest {
+            if newest_page {
                 // "must start with a letter": any letter, perhaps.
                 if first == Finding::Broken && name.chars().next().is_some_and(char::is_alphabetic) {
                     first = differs(true);
@@ -96,7 +104,7 @@ pub(super) fn check(
     if let Some(d) = &description {
         let mut length = text::length(d, DESCRIPTION_LENGTH.0, DESCRIPTION_LENGTH.1, readings);
         let (min, max) = NEWEST_DESCRIPTION_LENGTH;
-        if newest && length == Finding::Holds && text::length(d, min, max, readings) != Finding::Holds {
+        if newest_page && length == Finding::Holds && text::length(d, min, max, readings) != Finding::Holds {
             length = differs(false);
         }
         push(RuleId::DescriptionLength, length);
@@ -148,7 +156,12 @@ pub(super) fn check(
                     let emulator_rejects = img.created_at < too_old_edge(readings);
                     v.push(Violation::open(RuleId::ImageAge, OpenPoint::TooOldBoundary, emulator_rejects, None));
                 }
-                if img.encrypted {
+                if img.encrypted && newest.encrypted {
+                    // Rows 26 and 30 differ on a copy to an encrypted image (point
+                    // `encrypted-copy`).
+                    let refuses = readings.is(OpenPoint::EncryptedCopy, "rows");
+                    v.push(Violation::open(RuleId::ImageUnencrypted, OpenPoint::EncryptedCopy, refuses, None));
+                } else if img.encrypted {
                     v.push(Violation::certain(RuleId::ImageUnencrypted, None));
                 }
                 if world.copies.iter().any(|c| c.source_image == img.id) {
@@ -197,12 +210,20 @@ pub(super) fn check(
         }
     }
 
-    let plan = CopyPlan {
+    let plan = newest.plan(CopyPlan {
         account: caller.id.clone(),
         source_image: image_id.into_owned(),
         destination_region: dest_id.into_owned(),
         name: name.map(|n| n.into_owned()),
         description: description.map(|d| d.into_owned()),
-    };
-    (v, Some(plan))
+        ..CopyPlan::default()
+    });
+    if let Remembered::Same(image) = &newest.remembered {
+        // A retry: the same request was checked and copied before; it answers that copy
+        // (rule `client-token.idempotent`).
+        let plan = CopyPlan { replay: Some(image.clone()), token: None, ..plan };
+        return (newest.violations.clone(), Some(plan), newest);
+    }
+    v.extend(newest.violations.iter().cloned());
+    (v, Some(plan), newest)
 }

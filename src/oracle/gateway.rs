@@ -129,7 +129,12 @@ pub(super) fn check<'w>(input: &Input<'_, 'w>) -> Gate<'w> {
     }
 
     // Parameters the action's page does not list, values that are no text, and the format.
-    let known = |n: &str| named.knows(n) || n == "Format" || (!reading.v3 && V1_COMMON_PARAMETERS.contains(&n));
+    let known = |n: &str| {
+        named.knows(n)
+            || (named == Action::CopyImage && scene.doc.copy_knows(n))
+            || n == "Format"
+            || (!reading.v3 && V1_COMMON_PARAMETERS.contains(&n))
+    };
     let unknown: Vec<&str> = params.0.iter().map(|(n, _)| n.as_str()).filter(|n| !known(n)).collect();
     if !unknown.is_empty() {
         let refuses = readings.is(OpenPoint::UnknownParameter, "refuse");

@@ -36,6 +36,7 @@
 mod api;
 mod gateway;
 pub mod life;
+mod newest;
 pub mod nonce;
 pub mod open;
 mod profile;
@@ -49,6 +50,7 @@ pub use api::{
 };
 pub use gateway::{WINDOW_CERTAIN, WINDOW_EMULATOR, WINDOW_OPEN};
 pub use life::{Listed, Listing};
+pub use newest::fingerprint as token_request;
 pub use nonce::NonceLog;
 pub use open::{OpenPoint, PointKind, Reading as PointReading, Readings};
 pub use read::{FormatExpectation, MAX_BODY, MAX_BODY_WHOLE, Mode};
@@ -84,7 +86,7 @@ impl<'a> Scene<'a> {
 }
 
 /// What a successful copy does: the input of [`apply`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct CopyPlan {
     /// The calling account.
     pub account: String,
@@ -96,6 +98,17 @@ pub struct CopyPlan {
     pub name: Option<String>,
     /// The new image's description.
     pub description: Option<String>,
+    /// Whether the new image is encrypted (`Encrypted=true`, profile 2026-01).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub encrypted: bool,
+    /// The `ClientToken` the copy is made with, and the request's parameters but it
+    /// (profile 2026-01): [`apply`] remembers them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<(String, Vec<(String, String)>)>,
+    /// A retry with a token already used: the earlier copy's ImageId, answered again;
+    /// nothing is copied (rule `client-token.idempotent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<String>,
 }
 
 /// What a success does and shows: the input of [`apply`] and of the reply.
@@ -138,6 +151,7 @@ impl Effect {
     /// The rule its success is about.
     pub fn rule(&self) -> RuleId {
         match self {
+            Effect::Copy(CopyPlan { replay: Some(_), .. }) => RuleId::ClientTokenIdempotent,
             Effect::Copy(_) => RuleId::CopySucceeds,
             Effect::Describe(_) => RuleId::DescribeListed,
             Effect::Cancel { .. } => RuleId::CancelSucceeds,
@@ -193,10 +207,15 @@ pub enum Outcome {
     /// An error reply.
     Error(ErrorOutcome),
     /// Any refusal with a 4xx status, whatever its Code and body: what a server with
-    /// its own limit may answer where no document names a reply (point `body-limit`).
+    /// its own limit may answer where no document names a reply (point `body-limit`),
+    /// or, with `code`, a documented Code whose status no document gives
+    /// (`DryRunOperation`, point `dry-run-status`).
     Refusal {
         /// The rule the refusal is for.
         rule: RuleId,
+        /// The Code the refusal must carry, if one is documented.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        code: Option<&'static str>,
     },
 }
 
@@ -206,7 +225,7 @@ impl Outcome {
         match self {
             Outcome::Success(effect) => effect.rule(),
             Outcome::Error(e) => e.rule,
-            Outcome::Refusal { rule } => *rule,
+            Outcome::Refusal { rule, .. } => *rule,
         }
     }
 }
@@ -336,6 +355,10 @@ pub struct Prediction {
     /// Whether the emulator answers the last acceptable outcome (`outcome-pick=last`).
     #[serde(skip)]
     pick_last: bool,
+    /// What the newest page's parameters do to the decision (a dry run, a token's
+    /// memory), carried into [`Prediction::reconsider`].
+    #[serde(skip)]
+    newest: Option<newest::Newest>,
 }
 
 impl Prediction {
@@ -376,11 +399,13 @@ impl Prediction {
         })
     }
 
-    /// The rule of an acceptable [`Outcome::Refusal`] that a reply with this status is,
-    /// if any.
-    pub fn refusal_matching(&self, status: u16) -> Option<RuleId> {
+    /// The rule of an acceptable [`Outcome::Refusal`] that a reply with this status and
+    /// Code is, if any.
+    pub fn refusal_matching(&self, status: u16, code: Option<&str>) -> Option<RuleId> {
         self.acceptable.iter().find_map(|o| match o {
-            Outcome::Refusal { rule } if (400..500).contains(&status) => Some(*rule),
+            Outcome::Refusal { rule, code: want } if (400..500).contains(&status) => {
+                (want.is_none() || *want == code).then_some(*rule)
+            }
             _ => None,
         })
     }
@@ -420,7 +445,12 @@ impl Prediction {
     /// deliberately faulty server is built without touching the rules.
     pub fn reconsider(&self, violations: Vec<Violation>) -> Prediction {
         let call = Call { action: self.action, plan: self.plan.clone() };
-        decide(violations, call, self.format, self.nonce.clone(), self.pick_last)
+        let mut p = decide(violations, call, self.format, self.nonce.clone(), self.pick_last);
+        if let Some(newest) = &self.newest {
+            newest.settle(&mut p);
+            p.newest = Some(newest.clone());
+        }
+        p
     }
 
     /// Open points that widened this prediction.
@@ -527,10 +557,12 @@ fn evaluate(scene: &Scene<'_>, req: &HttpRequest, reading: &Reading, mode: Mode,
     let params = reading.params(mode);
     let format = params.format(reading.v3, unknown_format);
     let gate = gateway::check(&gateway::Input { scene, req, reading, params: &params, mode, readings });
+    let mut settle = None;
     let (api_layer, plan) = match (gate.caller, gate.action) {
         (None, _) => (Vec::new(), None),
         (Some(account), Action::CopyImage) => {
-            let (v, plan) = api::check(scene, account, &params, readings);
+            let (v, plan, newest) = api::check(scene, account, &params, readings);
+            settle = Some(newest);
             (v, plan.map(Effect::Copy))
         }
         (Some(_), Action::DescribeRegions) => (Vec::new(), Some(life::regions(scene.world))),
@@ -542,7 +574,12 @@ fn evaluate(scene: &Scene<'_>, req: &HttpRequest, reading: &Reading, mode: Mode,
     violations.extend(gate.violations);
     violations.extend(api_layer);
     let violations = profile::remap(scene.doc, violations);
-    decide(violations, Call { action: gate.action, plan }, format, gate.nonce, pick_last)
+    let mut prediction = decide(violations, Call { action: gate.action, plan }, format, gate.nonce, pick_last);
+    if let Some(newest) = settle {
+        newest.settle(&mut prediction);
+        prediction.newest = Some(newest);
+    }
+    prediction
 }
 
 fn push_unique(list: &mut Vec<Outcome>, o: Outcome) {
@@ -592,7 +629,7 @@ fn decide(
                 push_unique(&mut acceptable, Outcome::Error(e.clone()));
             }
             if v.any_refusal {
-                push_unique(&mut acceptable, Outcome::Refusal { rule: v.rule });
+                push_unique(&mut acceptable, Outcome::Refusal { rule: v.rule, code: None });
             }
         }
         if in_stage.iter().any(|v| v.certain) {
@@ -618,7 +655,17 @@ fn decide(
         // violation); kept total rather than panicking.
         acceptable.push(Outcome::Error(ErrorOutcome::all_of(RuleId::MissingParameter, Some("AccessKeyId")).remove(0)));
     }
-    Prediction { acceptable, format, decided: violations.clone(), violations, nonce, plan, action, pick_last }
+    Prediction {
+        acceptable,
+        format,
+        decided: violations.clone(),
+        violations,
+        nonce,
+        plan,
+        action,
+        pick_last,
+        newest: None,
+    }
 }
 
 /// Applies a success to the world. A copy: the new image (`new_image_id`) appears in
@@ -640,6 +687,17 @@ pub fn apply(world: &mut World, effect: &Effect, new_image_id: &str, now: Timest
 }
 
 fn apply_copy(world: &mut World, plan: &CopyPlan, new_image_id: &str, now: Timestamp) {
+    if plan.replay.is_some() {
+        return;
+    }
+    if let Some((token, request)) = &plan.token {
+        world.tokens.push(crate::model::TokenUse {
+            account: plan.account.clone(),
+            token: token.clone(),
+            request: request.clone(),
+            image: new_image_id.to_owned(),
+        });
+    }
     let snapshot_count = world.image(&plan.source_image).map_or(1, |i| i.snapshot_count);
     world.images.push(Image {
         id: new_image_id.to_owned(),
@@ -648,7 +706,7 @@ fn apply_copy(world: &mut World, plan: &CopyPlan, new_image_id: &str, now: Times
         kind: ImageKind::Custom,
         status: ImageStatus::Creating,
         created_at: now,
-        encrypted: false,
+        encrypted: plan.encrypted,
         snapshot_count,
         name: plan.name.clone(),
         description: plan.description.clone(),
@@ -729,7 +787,7 @@ impl From<&Outcome> for Answered {
         match o {
             Outcome::Success(_) => Answered::Success,
             Outcome::Error(e) => Answered::Rule(e.rule),
-            Outcome::Refusal { rule } => Answered::Rule(*rule),
+            Outcome::Refusal { rule, .. } => Answered::Rule(*rule),
         }
     }
 }

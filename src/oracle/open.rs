@@ -390,6 +390,78 @@ points! {
         sentence: "copyimage-latest.md §7.2: DestinationDescription \"[0,256]\" → \"2 to 256\"; DestinationImageName \"must start with a letter\", \"cannot contain `http://` or `https://`\", \"cannot start with `acs:` or `aliyun`\"",
         oracle: "Under 2026-01, where the seed's condition and the newest page's disagree (a description of 0 or 1 characters; a name that begins with a letter that is not English, or with acs: or aliyun in any case), both answers are accepted: the suite demands neither. The emulator keeps the seed's answer. (An absent DestinationRegionId is point destination-region-missing.)",
         readings: ["seed" => "answers by the seed's conditions"];
+    TagIndex => "tag-index", Open,
+        question: "Under 2026-01, a `Tag.N.Key` or `Tag.N.Value` whose N is not 1 to 20: a bad tag, or a parameter the page does not list?",
+        sentence: "copyimage-latest.md §2, Tag: \"The key of tag N of the image copy. Valid values of N: 1 to 20.\" (no Code; the page names no wire form, the 2021 page's is `Tag.N.Key`)",
+        oracle: "Both readings: any 4xx refusal, or the parameter ignored as one the page does not list (a success where nothing else is broken).",
+        readings: [
+            "refuse" => "refuses the request with InvalidParameter",
+            "ignore" => "ignores the parameter",
+        ];
+    TagPrefixCase => "tag-prefix-case", Open,
+        question: "Under 2026-01, does \"cannot start with `aliyun` or `acs:`\" refuse a tag key or value that starts so in another case (`Aliyun`, `ACS:`)?",
+        sentence: "copyimage-latest.md §2, Tag: \"The tag key cannot start with `aliyun` or `acs:`.\" \"The tag value ... cannot start with `acs:`.\"",
+        oracle: "The prefixes as written are refused (any 4xx); in another case both a refusal and a success are accepted.",
+        readings: [
+            "any-case" => "refuses the prefixes in any case",
+            "as-written" => "refuses the prefixes as written only",
+        ];
+    BooleanValue => "boolean-value", Open,
+        question: "Under 2026-01, what does `Encrypted` or `DryRun` with a value other than `true` or `false` do?",
+        sentence: "copyimage-latest.md §2: \"|Encrypted|boolean|No| ... - true - false Default value: false.\" and \"|DryRun|boolean|No| ... Default value: false.\"",
+        oracle: "`true` and `false` in any case are the two values. Another value: any 4xx refusal, or the parameter read as its default, false.",
+        readings: [
+            "refuse" => "refuses the request with InvalidParameter",
+            "default" => "reads the value as false",
+        ];
+    EncryptAlgorithmUnavailable => "encrypt-algorithm", Open,
+        question: "Under 2026-01, `EncryptAlgorithm` \"is unavailable\", yet rows 8, 9 and 35 check it: is a value refused or ignored?",
+        sentence: "copyimage-latest.md §2: \"|EncryptAlgorithm|string|No|**Note** This parameter is unavailable.|\"; §5 rows 8 and 9; §8 contradiction 6",
+        oracle: "Both readings: `InvalidEncryptAlgorithm` or `InvalidEncrypted.NotMatchEncryptAlgorithm` (400), or the parameter ignored.",
+        readings: [
+            "refuse" => "refuses any value with InvalidEncryptAlgorithm (InvalidEncrypted.NotMatchEncryptAlgorithm without Encrypted=true)",
+            "ignore" => "ignores the parameter",
+        ];
+    EncryptedCopy => "encrypted-copy", Open,
+        question: "Under 2026-01, may `Encrypted=true` encrypt the copy of an unencrypted image, and may an encrypted image be copied to an encrypted one?",
+        sentence: "copyimage-latest.md §2: \"Encrypted ... Specifies whether to encrypt the new image.\"; §5 row 31 \"The image do not contain encrypted snapshots, which do not support copying to encrypted ones.\", row 26 \"... which do not support copying.\", row 30 \"... which do not support copying to non-encrypted ones.\"; §8 contradiction 4",
+        oracle: "With `Encrypted=true`: an unencrypted source may be copied (encrypted) or refused with row 31; an encrypted source may be copied or refused with row 26 or 30. Without it, an encrypted source is refused (rows 26 and 30 agree).",
+        readings: [
+            "parameter" => "encrypts the copy of any source when Encrypted=true",
+            "rows" => "refuses Encrypted=true for an unencrypted source (row 31) and an encrypted one (row 26)",
+        ];
+    KmsKeys => "kms-keys", Open,
+        question: "Under 2026-01, does a `KMSKeyId` given with `Encrypted=true` name a usable key?",
+        sentence: "copyimage-latest.md §2: \"|KMSKeyId|string|No|The ID of the key used to encrypt the image copy.|\"; §5 rows 14, 32 to 34, 36, 41, 42 and 47",
+        oracle: "The world model holds no KMS keys (README, rows not reached): a success and each KMS row are accepted.",
+        readings: [
+            "any-key" => "takes any KMSKeyId for a usable key",
+            "no-key" => "knows no key: refuses every KMSKeyId with InvalidParameter.KMSKeyId.NotFound",
+        ];
+    ResourceGroups => "resource-groups", Open,
+        question: "Under 2026-01, does a `ResourceGroupId` name a resource group of the caller?",
+        sentence: "copyimage-latest.md §2: \"|ResourceGroupId|string|No|The ID of the resource group to which to assign the new image.|\"; §5 row 48",
+        oracle: "The world model holds no resource groups: a success and `InvalidResourceGroup.NotFound` (404) are accepted.",
+        readings: [
+            "any-group" => "takes any ResourceGroupId for a group of the caller",
+            "no-group" => "knows no group: refuses every ResourceGroupId with InvalidResourceGroup.NotFound",
+        ];
+    ClientTokenReuse => "client-token-reuse", Open,
+        question: "Under 2026-01, what does a ClientToken already used for a copy do with other parameters, or after its image is gone?",
+        sentence: "copyimage-latest.md §2, ClientToken: \"The client token that you want to use to ensure the idempotence of the request. You can use the client to generate the value, but you ensure sure that the value is unique among different requests.\"; §5 row 49 \"|409|InvalidOperation.Conflict|Request was denied due to conflict with a previous request, please try again later.|\"",
+        oracle: "The same token with the same parameters (the page's parameters but ClientToken) while its image exists answers that image's ImageId and copies nothing: idempotence is what the parameter is for. With other parameters: `InvalidOperation.Conflict` (409), any 4xx refusal, or the earlier ImageId (a server keyed on the token alone); never a second copy. After the image is gone: a refusal, the earlier ImageId, or a new copy.",
+        readings: [
+            "conflict" => "answers InvalidOperation.Conflict for other parameters; copies afresh once the image is gone",
+            "token-only" => "answers the earlier ImageId whatever the parameters while the image exists",
+        ];
+    DryRunStatus => "dry-run-status", Emulator,
+        question: "Under 2026-01, with which HTTP status does a passing dry run answer `DryRunOperation`?",
+        sentence: "copyimage-latest.md §2, DryRun: \"If the request passes the dry run, the `DryRunOperation` error code is returned.\" §5: \"`DryRunOperation` is named in the DryRun row but is not in this table. Its HTTP status is not found.\"",
+        oracle: "`DryRunOperation` with any 4xx status; nothing is copied.",
+        readings: [
+            "400" => "answers DryRunOperation with 400",
+            "412" => "answers DryRunOperation with 412",
+        ];
     SnapshotQuotaBoundary => "snapshot-quota-boundary", Open,
         question: "\"You have exceeded your snapshot quota\": is a copy refused when it would go past the quota, or only once the account is at or past it?",
         sentence: "seed: \"|QuotaExceed.Snapshot|The maximum number of snapshots is exceeded.|403|No more images will be copied because you have exceeded your snapshot quota.|\"",

@@ -296,15 +296,16 @@ pub fn verify(text: &str) -> Result<Vec<String>, String> {
     if c.features.signings.is_empty() || c.features.formats.is_empty() {
         problem("no signing mode or no format declared".into());
     }
-    // Complete: every rule of the table, once, in order.
+    // Complete: every rule of the profile's table, once, in order.
     let ids: Vec<&str> = c.rules.iter().map(|r| r.id.as_str()).collect();
-    let table: Vec<&str> = RuleId::ALL.iter().map(|r| r.name()).collect();
+    let doc = c.profile.parse::<Doc>().unwrap_or_default();
+    let table: Vec<&str> = RuleId::ALL.iter().filter(|r| r.holds_in(doc)).map(|r| r.name()).collect();
     for missing in table.iter().filter(|t| !ids.contains(t)) {
         problem(format!("rule {missing} is missing"));
     }
     for (i, id) in ids.iter().enumerate() {
         if !table.contains(id) {
-            problem(format!("rule {id} is not in this version's table"));
+            problem(format!("rule {id} is not in this version's table for profile {doc}"));
         } else if ids[..i].contains(id) {
             problem(format!("rule {id} appears twice"));
         }

@@ -482,9 +482,9 @@ mod tests {
             (t.exercised, t.passed) = (10, 10);
         }
         for id in [RuleId::NameLength, RuleId::NameCharacters, RuleId::ImageAvailable] {
-            r.rules[id as usize].failed = 1;
+            r.rule_mut(id).unwrap().failed = 1;
         }
-        r.rules[RuleId::Signature as usize].disabled = true;
+        r.rule_mut(RuleId::Signature).unwrap().disabled = true;
         let page = render(&r);
         let (width, elements) = svg_elements(&page);
         let segments: Vec<_> =

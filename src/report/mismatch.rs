@@ -15,6 +15,7 @@ impl fmt::Display for Acceptable {
             Acceptable::Success => f.write_str("200 success"),
             Acceptable::Error { status, code } => write!(f, "{status} {code}"),
             Acceptable::Refusal => f.write_str("any 4xx refusal"),
+            Acceptable::Coded { code } => write!(f, "4xx {code}"),
         }
     }
 }
@@ -63,6 +64,7 @@ impl fmt::Display for Expected {
             Expected::Shape { success, format } => f.write_str(shape(*success, *format)),
             Expected::RequestId => f.write_str("a RequestId that is a UUID"),
             Expected::NewImageId => f.write_str("the ImageId of a new image"),
+            Expected::EarlierImageId { id } => write!(f, "{id}, the ImageId of the copy made with this ClientToken"),
             Expected::Image { image } => write!(f, "{image}"),
             Expected::NoImage { id } => write!(f, "no image {id}"),
             Expected::Copies { pairs: p } => write!(f, "copies in progress: {}", pairs(p)),
@@ -96,6 +98,8 @@ impl fmt::Display for Observed {
             Observed::RequestId { value: None } => f.write_str("no RequestId"),
             Observed::Shape { problem } => write!(f, "{problem}"),
             Observed::ExistingImageId { id } => write!(f, "{id}, the id of an existing image"),
+            Observed::OtherImageId { id: Some(id) } => write!(f, "{id}, another image"),
+            Observed::OtherImageId { id: None } => f.write_str("a success without an ImageId"),
             Observed::Image { image: Some(image) } => write!(f, "{image}"),
             Observed::Image { image: None } => f.write_str("no such image"),
             Observed::Copies { pairs: p } => write!(f, "copies in progress: {}", pairs(p)),

@@ -216,6 +216,29 @@ impl Counts {
 }
 
 impl RuleTally {
+    /// A rule's tally before any case.
+    fn of(r: &crate::rules::Rule) -> RuleTally {
+        RuleTally {
+            id: r.id,
+            layer: r.layer,
+            sentence: r.sentence,
+            codes: r.errors.iter().map(|e| e.code.to_owned()).fold(Vec::new(), |mut v, c| {
+                if !v.contains(&c) {
+                    v.push(c);
+                }
+                v
+            }),
+            exercised: 0,
+            passed: 0,
+            failed: 0,
+            checkable: true,
+            disabled: false,
+            expected_failures: 0,
+            expectation: None,
+            errors: 0,
+        }
+    }
+
     /// How reports show it, from its counts.
     pub fn shown(&self) -> Shown {
         self.counts().shown()
@@ -448,28 +471,7 @@ impl Report {
             flaky: 0,
             skipped: 0,
             seconds: 0.0,
-            rules: RULES
-                .iter()
-                .map(|r| RuleTally {
-                    id: r.id,
-                    layer: r.layer,
-                    sentence: r.sentence,
-                    codes: r.errors.iter().map(|e| e.code.to_owned()).fold(Vec::new(), |mut v, c| {
-                        if !v.contains(&c) {
-                            v.push(c);
-                        }
-                        v
-                    }),
-                    exercised: 0,
-                    passed: 0,
-                    failed: 0,
-                    checkable: true,
-                    disabled: false,
-                    expected_failures: 0,
-                    expectation: None,
-                    errors: 0,
-                })
-                .collect(),
+            rules: RULES.iter().filter(|r| r.id.holds_in(crate::rules::Doc::June2018)).map(RuleTally::of).collect(),
             failures: Vec::new(),
             flaky_cases: Vec::new(),
             not_checkable: Vec::new(),
@@ -486,11 +488,36 @@ impl Report {
         }
     }
 
+    /// The report under another documentation profile: its name, and the rules that
+    /// hold there ([`RuleId::holds_in`]).
+    pub fn in_profile(mut self, doc: crate::rules::Doc) -> Report {
+        self.profile = doc.name();
+        let held = std::mem::take(&mut self.rules);
+        self.rules = RULES
+            .iter()
+            .filter(|r| r.id.holds_in(doc))
+            .map(|r| held.iter().find(|t| t.id == r.id).cloned().unwrap_or_else(|| RuleTally::of(r)))
+            .collect();
+        self
+    }
+
+    /// The tally of a rule, if it holds in the report's profile.
+    pub fn rule(&self, r: RuleId) -> Option<&RuleTally> {
+        self.rules.iter().find(|t| t.id == r)
+    }
+
+    /// The tally of a rule to change, if it holds in the report's profile.
+    pub fn rule_mut(&mut self, r: RuleId) -> Option<&mut RuleTally> {
+        self.rules.iter_mut().find(|t| t.id == r)
+    }
+
     /// Counts a case the harness could not send: an error for each rule it was about,
     /// and why (the first few distinct reasons are kept).
     pub fn tally_error(&mut self, rules: &[RuleId], why: Option<&str>) {
         for r in rules {
-            self.rules[*r as usize].errors += 1;
+            if let Some(t) = self.rule_mut(*r) {
+                t.errors += 1;
+            }
         }
         self.errors += 1;
         if let Some(why) = why {
@@ -533,7 +560,9 @@ impl Report {
     /// Marks rules declared not implemented.
     pub fn disable(&mut self, rules: &[RuleId]) {
         for r in rules {
-            self.rules[*r as usize].disabled = true;
+            if let Some(t) = self.rule_mut(*r) {
+                t.disabled = true;
+            }
         }
     }
 
@@ -553,7 +582,7 @@ impl Report {
         all.sort_unstable();
         all.dedup();
         for r in all {
-            let t = &mut self.rules[r as usize];
+            let Some(t) = self.rule_mut(r) else { continue };
             t.exercised += 1;
             if failed.contains(&r) {
                 t.failed += 1;
@@ -572,7 +601,9 @@ impl Report {
     /// Marks rules as not checkable on this target.
     pub fn not_checkable(&mut self, rules: &[RuleId]) {
         for r in rules {
-            self.rules[*r as usize].checkable = false;
+            if let Some(t) = self.rule_mut(*r) {
+                t.checkable = false;
+            }
         }
         self.not_checkable = rules.to_vec();
     }

@@ -193,6 +193,17 @@ pub fn default_world() -> String {
     if !standalone.is_empty() {
         let _ = writeln!(out, "\nAlso: {}.", standalone.join("; "));
     }
+    for t in &w.tokens {
+        let request: Vec<String> = t.request.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        let _ = writeln!(
+            out,
+            "\nUnder profile 2026-01: account {} made `{}` with ClientToken `{}` ({}).",
+            t.account,
+            t.image,
+            t.token,
+            request.join(", ")
+        );
+    }
     out
 }
 
@@ -215,8 +226,21 @@ pub fn diff(from: Doc, to: Doc) -> String {
         id.errors_in(doc).iter().map(|e| format!("`{}` {} \"{}\"", e.code, e.status, e.message)).collect::<Vec<_>>()
     };
     let mut unchanged = Vec::new();
+    for (a, b) in [(from, to), (to, from)] {
+        let only: Vec<&crate::rules::Rule> = RULES.iter().filter(|r| r.id.holds_in(a) && !r.id.holds_in(b)).collect();
+        if only.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "**Rules only in {a}** ({}).\n\n| Rule | Source | Replies |\n|---|---|---|", only.len());
+        for r in only {
+            let replies = replies(r.id, a).join("; ");
+            let any = if r.id.any_refusal() { " (or any 4xx refusal)" } else { "" };
+            let _ = writeln!(out, "| `{}` | {} | {}{any} |", r.id, cell(&r.source.to_string()), cell(&replies));
+        }
+        out.push('\n');
+    }
     out.push_str(&format!("**Replies that changed.**\n\n| Rule | {from} | {to} |\n|---|---|---|\n"));
-    for rule in &RULES {
+    for rule in RULES.iter().filter(|r| r.id.holds_in(from) && r.id.holds_in(to)) {
         let (a, b) = (replies(rule.id, from), replies(rule.id, to));
         if a == b {
             unchanged.push(format!("`{}`", rule.id));
@@ -239,11 +263,21 @@ pub fn diff(from: Doc, to: Doc) -> String {
         let _ = writeln!(out, "| {} | {} | {} | {} |", cell(c.topic), cell(a), cell(b), rules);
     }
     let newest = from.max(to);
+    let reply = |r: &crate::rules::newest::Row| format!("`{}` {} \"{}\"", r.code, r.status, r.message);
     let _ = writeln!(
         out,
-        "\n**Rows only in {newest}, not yet encoded.** Reachable: by the request alone, or once the world model holds what the row needs.\n\n| Row | Reply | Reached by |\n|---|---|---|"
+        "\n**Rows only in {newest}, encoded by its own rules.**\n\n| Row | Reply | Rules |\n|---|---|---|"
     );
-    let reply = |r: &crate::rules::newest::Row| format!("`{}` {} \"{}\"", r.code, r.status, r.message);
+    for r in &ROWS {
+        if let Continues::Encoded(rules) = r.continues {
+            let rules: Vec<String> = rules.iter().map(|x| format!("`{x}`")).collect();
+            let _ = writeln!(out, "| {} | {} | {} |", r.n, cell(&reply(r)), rules.join(", "));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n**Rows only in {newest}, not yet encoded.** Reachable once the world model holds what the row needs.\n\n| Row | Reply | Reached by |\n|---|---|---|"
+    );
     for r in &ROWS {
         let needs = match r.continues {
             Continues::New(Reach::Request(what)) => format!("the request: {what}"),
@@ -262,12 +296,12 @@ pub fn diff(from: Doc, to: Doc) -> String {
         }
     }
     let page_rules = RULES.iter().filter(|r| matches!(r.source, Source::Seed(_))).count();
-    let changed = RULES.len() - unchanged.len();
+    let both = RULES.iter().filter(|r| r.id.holds_in(from) && r.id.holds_in(to)).count();
+    let changed = both - unchanged.len();
     let _ = writeln!(
         out,
-        "\n**Unchanged in their replies**: {} of the {} rules (the CopyImage page is the source of {page_rules}; {changed} of them changed above): {}.",
+        "\n**Unchanged in their replies**: {} of the {both} rules both profiles hold (the CopyImage page is the source of {page_rules}; {changed} of them changed above): {}.",
         unchanged.len(),
-        RULES.len(),
         unchanged.join(", ")
     );
     out
@@ -283,10 +317,14 @@ mod tests {
         assert!(forward.contains("| `image.exists` | `InvalidImageId.NotFound` 400"), "{forward}");
         assert!(forward.contains("`InvalidImageId.NotFound` 404 \"The specified image %s does not exist.\""));
         assert!(forward.contains("| `account.authorized` | `Forbidden` 403"));
-        assert!(forward.contains("| 49 | `InvalidOperation.Conflict` 409"));
+        assert!(forward.contains("| 49 | `InvalidOperation.Conflict` 409"), "{forward}");
+        assert!(forward.contains("**Rules only in 2026-01** (13)"), "{forward}");
+        assert!(forward.contains("| `dry-run.passes` | copyimage-latest.md, §2, DryRun |"), "{forward}");
+
         assert!(forward.contains("| 40 | `SizeExceed.Image` 403"));
         assert!(!forward.contains("| `gateway.signature` |"), "an unchanged rule is not a row");
         let back = diff(Doc::January2026, Doc::June2018);
+        assert!(back.contains("**Rules only in 2026-01** (13)"), "{back}");
         assert!(back.contains("| `image.exists` | `InvalidImageId.NotFound` 404"), "{back}");
         assert!(back.contains("| DestinationDescription, length | 2 to 256 characters | [0,256] |"));
         assert!(diff(Doc::January2026, Doc::January2026).starts_with("No difference"));

@@ -52,6 +52,26 @@ impl fmt::Display for Doc {
     }
 }
 
+impl serde::Serialize for Doc {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Doc {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Doc {
+    /// Whether it is the seed's profile (the default, left out of files).
+    pub fn is_seed(&self) -> bool {
+        *self == Doc::June2018
+    }
+}
+
 impl FromStr for Doc {
     type Err = String;
 
@@ -79,7 +99,9 @@ pub enum Reach {
 pub enum Continues {
     /// It is the reply of these seed rules under the newest page.
     Rules(&'static [RuleId]),
-    /// It is new.
+    /// It is new, and these rules (which hold in the newest page only) encode it.
+    Encoded(&'static [RuleId]),
+    /// It is new and not encoded.
     New(Reach),
 }
 
@@ -106,8 +128,8 @@ const fn row(n: u8, status: u16, code: &'static str, message: &'static str, cont
     Row { n, status, code, message, continues }
 }
 
-use Continues::{New, Rules};
-use Reach::{Beyond, Request, World};
+use Continues::{Encoded, New, Rules};
+use Reach::{Beyond, World};
 
 /// The newest page's error table, in its order (copyimage-latest.md §5).
 pub const ROWS: [Row; 50] = [
@@ -140,28 +162,28 @@ pub const ROWS: [Row; 50] = [
         400,
         "InvalidParameter.EncryptedIllegal",
         "The specified parameter Encrypted must be true when kmsKeyId is not empty.",
-        New(Request("KMSKeyId given without Encrypted=true")),
+        Encoded(&[RuleId::KmsKeyNeedsEncrypted]),
     ),
     row(
         8,
         400,
         "InvalidEncrypted.NotMatchEncryptAlgorithm",
         "The specified parameter Encrypted must be true when EncryptAlgorithm is not empty.",
-        New(Request("EncryptAlgorithm given without Encrypted=true")),
+        Encoded(&[RuleId::EncryptAlgorithm]),
     ),
     row(
         9,
         400,
         "InvalidEncryptAlgorithm",
         "The specified parameter EncryptAlgorithm is not valid.",
-        New(Request("an EncryptAlgorithm value (the page documents the parameter as unavailable and lists no value)")),
+        Encoded(&[RuleId::EncryptAlgorithm]),
     ),
     row(
         10,
         400,
         "InvalidEncrypted.NotMatchKmsKeyId",
         "The specified parameter Encrypted must be true when KmsKeyId is not empty.",
-        New(Request("KMSKeyId given without Encrypted=true (row 7's condition, another Code)")),
+        Encoded(&[RuleId::KmsKeyNeedsEncrypted]),
     ),
     row(
         11,
@@ -183,7 +205,7 @@ pub const ROWS: [Row; 50] = [
         400,
         "InvalidParameter.KmsNotEnabled",
         "The specified operation need enable KMS.",
-        New(World("accounts with KMS enabled or not")),
+        Encoded(&[RuleId::KmsKey]),
     ),
     row(
         15,
@@ -278,29 +300,17 @@ pub const ROWS: [Row; 50] = [
         403,
         "OperationDenied.EncryptSnapshotAcrossRegion",
         "The image do not contain encrypted snapshots, which do not support copying to encrypted ones.",
-        New(Request("Encrypted=true for a source without encrypted snapshots (the model holds an image's encryption)")),
+        Encoded(&[RuleId::EncryptedCopy]),
     ),
     row(
         32,
         403,
         "InvalidParameter.KMSKeyId.KMSUnauthorized",
         "ECS service have no right to access your KMS.",
-        New(World("KMS keys and whether ECS may use them")),
+        Encoded(&[RuleId::KmsKey]),
     ),
-    row(
-        33,
-        403,
-        "InvalidRegion.NotSupport",
-        "The specified region does not support byok.",
-        New(World("regions with or without bring-your-own-key")),
-    ),
-    row(
-        34,
-        403,
-        "UserNotInTheWhiteList",
-        "The user is not in byok white list.",
-        New(World("accounts on the bring-your-own-key allow list")),
-    ),
+    row(33, 403, "InvalidRegion.NotSupport", "The specified region does not support byok.", Encoded(&[RuleId::KmsKey])),
+    row(34, 403, "UserNotInTheWhiteList", "The user is not in byok white list.", Encoded(&[RuleId::KmsKey])),
     row(
         35,
         403,
@@ -315,7 +325,7 @@ pub const ROWS: [Row; 50] = [
         403,
         "OperationDenied.KmsServiceUnauthorized",
         "The account is not authorized to kms service, please authorize it.",
-        New(World("accounts authorized for KMS or not")),
+        Encoded(&[RuleId::KmsKey]),
     ),
     row(
         37,
@@ -350,14 +360,14 @@ pub const ROWS: [Row; 50] = [
         403,
         "InvalidParameter.KMSKeyId.CMKNotEnabled",
         "The CMK (Customer Master Key) must be in an active state.",
-        New(World("KMS keys, enabled or disabled")),
+        Encoded(&[RuleId::KmsKey]),
     ),
     row(
         42,
         403,
         "InvalidParameter.KMSKeyId.CMKUnauthorized",
         "The CMK(Customer Master Key) lacks authorization to add tags to the ECS service.",
-        New(World("KMS keys and whether ECS may tag with them")),
+        Encoded(&[RuleId::KmsKey]),
     ),
     row(
         43,
@@ -380,21 +390,21 @@ pub const ROWS: [Row; 50] = [
         404,
         "InvalidParameter.KMSKeyId.NotFound",
         "The specified KMSKeyId does not exist.",
-        New(World("KMS keys by id")),
+        Encoded(&[RuleId::KmsKey]),
     ),
     row(
         48,
         404,
         "InvalidResourceGroup.NotFound",
         "The ResourceGroup provided does not exist in our records.",
-        New(World("resource groups")),
+        Encoded(&[RuleId::ResourceGroup]),
     ),
     row(
         49,
         409,
         "InvalidOperation.Conflict",
         "Request was denied due to conflict with a previous request, please try again later.",
-        New(Request("a ClientToken used before with other parameters (the idempotence the page links)")),
+        Encoded(&[RuleId::ClientTokenConflict]),
     ),
     row(
         50,
@@ -449,7 +459,7 @@ pub const CHANGES: [Change; 13] = [
         "cannot contain http:// or https://",
         &[RuleId::NamePrefix],
     ),
-    change("DestinationImageName, prefixes", "not stated", "cannot start with acs: or aliyun", &[]),
+    change("DestinationImageName, prefixes", "not stated", "cannot start with acs: or aliyun", &[RuleId::NamePrefix]),
     change("DestinationDescription, length", "[0,256]", "2 to 256 characters", &[RuleId::DescriptionLength]),
     change(
         "Accounts",
@@ -462,22 +472,38 @@ pub const CHANGES: [Change; 13] = [
         "Encrypted, KMSKeyId, EncryptAlgorithm",
         "absent",
         "new: encrypt the copy, with a KMS key; EncryptAlgorithm documented as unavailable",
-        &[],
+        &[
+            RuleId::BooleanValue,
+            RuleId::KmsKeyNeedsEncrypted,
+            RuleId::EncryptAlgorithm,
+            RuleId::EncryptedCopy,
+            RuleId::KmsKey,
+        ],
     ),
-    change("ResourceGroupId", "absent", "new: the resource group of the copy (the default group when absent)", &[]),
+    change(
+        "ResourceGroupId",
+        "absent",
+        "new: the resource group of the copy (the default group when absent)",
+        &[RuleId::ResourceGroup],
+    ),
     change(
         "Tag.N.Key, Tag.N.Value",
         "absent",
         "new: N from 1 to 20; keys 1 to 128 characters, values up to 128, neither with http:// or https://, keys not starting with aliyun or acs:, values not starting with acs:",
-        &[],
+        &[RuleId::TagIndex, RuleId::TagKey, RuleId::TagValue],
     ),
     change(
         "DryRun",
         "absent",
         "new: check only, answering DryRunOperation when the check passes (a Code the table does not list)",
-        &[],
+        &[RuleId::BooleanValue, RuleId::DryRunPasses],
     ),
-    change("ClientToken", "absent", "new: idempotence; ASCII, at most 64 characters", &[]),
+    change(
+        "ClientToken",
+        "absent",
+        "new: idempotence; ASCII, at most 64 characters",
+        &[RuleId::ClientTokenForm, RuleId::ClientTokenConflict, RuleId::ClientTokenIdempotent],
+    ),
 ];
 
 /// `DestinationDescription`'s length in the newest page: "The description must be 2 to
@@ -488,7 +514,49 @@ pub const NEWEST_DESCRIPTION_LENGTH: (usize, usize) = (2, 256);
 /// `acs:` or `aliyun`." (the seed names none).
 pub const NEWEST_NAME_PREFIXES: [&str; 2] = ["acs:", "aliyun"];
 
+/// The newest page's CopyImage parameters beyond the seed's (§2), the tags aside
+/// ([`tag_parameter`]).
+pub const NEWEST_PARAMETERS: [&str; 6] =
+    ["Encrypted", "KMSKeyId", "EncryptAlgorithm", "ResourceGroupId", "DryRun", "ClientToken"];
+
+/// "Valid values of N: 1 to 20."
+pub const TAG_COUNT: u32 = 20;
+/// "The tag key can be up to 128 characters in length"; the value likewise.
+pub const TAG_TEXT_MAX: usize = 128;
+/// "The tag key cannot start with `aliyun` or `acs:`."
+pub const TAG_KEY_PREFIXES: [&str; 2] = ["aliyun", "acs:"];
+/// "The tag value ... cannot start with `acs:`."
+pub const TAG_VALUE_PREFIXES: [&str; 1] = ["acs:"];
+/// Neither a tag key nor a value "can contain `http://` or `https://`".
+pub const TAG_FORBIDDEN: [&str; 2] = ["http://", "https://"];
+/// "The token can contain only ASCII characters and cannot exceed 64 characters in length."
+pub const CLIENT_TOKEN_MAX: usize = 64;
+
+/// A tag parameter as named on the wire, `Tag.N.Key` or `Tag.N.Value` (the 2021 page's
+/// names; the newest page nests `Key` and `Value` under `Tag`): `N` as written, and
+/// whether it is the key.
+pub fn tag_parameter(name: &str) -> Option<(&str, bool)> {
+    let rest = name.strip_prefix("Tag.")?;
+    if let Some(n) = rest.strip_suffix(".Key") {
+        return Some((n, true));
+    }
+    rest.strip_suffix(".Value").map(|n| (n, false))
+}
+
+/// `N` of a tag parameter, if it is one of the documented 1 to 20 (written without a
+/// sign or leading zero).
+pub fn tag_index(n: &str) -> Option<u32> {
+    let i: u32 = n.parse().ok()?;
+    (i.to_string() == n && (1..=TAG_COUNT).contains(&i)).then_some(i)
+}
+
 impl Doc {
+    /// Whether a CopyImage parameter is one the profile's page lists (a `Tag.N.*` name
+    /// of any N included: its N is rule `tag.index`'s).
+    pub fn copy_knows(self, name: &str) -> bool {
+        self == Doc::January2026 && (NEWEST_PARAMETERS.contains(&name) || tag_parameter(name).is_some())
+    }
+
     /// Whether `DestinationRegionId` is required: "Yes" in the seed, "No" in the
     /// newest page.
     pub fn destination_required(self) -> bool {
@@ -497,6 +565,31 @@ impl Doc {
 }
 
 impl RuleId {
+    /// Whether the rule holds under `doc`: the newest page's own rules hold there only,
+    /// every other rule under both (with its replies as [`RuleId::errors_in`] gives them).
+    pub fn holds_in(self, doc: Doc) -> bool {
+        !matches!(self.rule().source, Source::Newest(_)) || doc == Doc::January2026
+    }
+
+    /// The profiles the rule holds in, oldest first.
+    pub fn docs(self) -> Vec<Doc> {
+        Doc::ALL.into_iter().filter(|d| self.holds_in(*d)).collect()
+    }
+
+    /// Whether any 4xx refusal answers the rule: the page states the constraint but
+    /// documents no Code for it (the rule's own error is the emulator's choice).
+    pub fn any_refusal(self) -> bool {
+        matches!(
+            self,
+            RuleId::TagIndex
+                | RuleId::TagKey
+                | RuleId::TagValue
+                | RuleId::BooleanValue
+                | RuleId::ClientTokenForm
+                | RuleId::ClientTokenConflict
+        )
+    }
+
     /// Whether the rule is one of the CopyImage page's own, which the newest page
     /// rewrites: the seed's API-layer rules (the gateway's are every call's; the seed's
     /// sentence on DeleteImage is DeleteImage's).
@@ -551,8 +644,11 @@ mod tests {
         // The 32 Codes the page calls new (copyimage-latest.md §7.4): 31 rows new here,
         // and OperationDenied.ImageCopyConflict, read as a second Code of the seed's
         // image.not-copying (contradiction 3).
-        let new: std::collections::BTreeSet<&str> =
-            ROWS.iter().filter(|r| matches!(r.continues, Continues::New(_))).map(|r| r.code).collect();
+        let new: std::collections::BTreeSet<&str> = ROWS
+            .iter()
+            .filter(|r| matches!(r.continues, Continues::New(_) | Continues::Encoded(_)))
+            .map(|r| r.code)
+            .collect();
         assert_eq!(new.len(), 31, "{new:?}");
         let conflict = ROWS.iter().find(|r| r.code == "OperationDenied.ImageCopyConflict").unwrap();
         assert_eq!(conflict.continues, Continues::Rules(&[RuleId::ImageNotCopying]));

@@ -17,6 +17,11 @@ pub async fn emulator(world: World) -> Emulator {
     Emulator::start(EmulatorConfig { world, ..EmulatorConfig::default() }).await.expect("bind 127.0.0.1:0")
 }
 
+/// Starts an emulator with `world` serving profile `doc`.
+pub async fn emulator_in(world: World, doc: copyimage_conformance::rules::Doc) -> Emulator {
+    Emulator::start(EmulatorConfig { world, doc, ..EmulatorConfig::default() }).await.expect("bind 127.0.0.1:0")
+}
+
 /// A client for tests.
 pub fn client() -> reqwest::Client {
     client::client(Duration::from_secs(10)).expect("client")
