@@ -8,6 +8,7 @@ use copyimage_conformance::case::{Case, ParamValue, Tamper};
 use copyimage_conformance::emulator::fault::{Fault, Faults};
 use copyimage_conformance::emulator::{Emulator, EmulatorConfig};
 use copyimage_conformance::model::{Clock, Timestamp, World};
+use copyimage_conformance::rules::Doc;
 use copyimage_conformance::rules::protocol::Action;
 use copyimage_conformance::wire::reply;
 use copyimage_conformance::wire::sign::Signing;
@@ -30,6 +31,15 @@ fn name(n: &str) -> Case {
 
 fn desc(d: &str) -> Case {
     set(ok(), "DestinationDescription", d)
+}
+
+/// The page's example KMS key id.
+const KMS_KEY: &str = "e522b26d-abf6-4e0d-b5da-04b7000000c3";
+
+/// A retry of the default world's copy in progress with the ClientToken it was made
+/// with (profile 2026-01): answered with that copy.
+fn retry() -> Case {
+    set(base("m-copying0000000000001", "ap-southeast-1"), "ClientToken", "copy-in-progress-0001")
 }
 
 fn json(case: Case) -> Case {
@@ -116,11 +126,10 @@ impl Answer {
     }
 }
 
-async fn answer(faults: Vec<Fault>, world: &World, case: &Case) -> Answer {
-    let e =
-        Emulator::start(EmulatorConfig { world: world.clone(), faults: Faults(faults), ..EmulatorConfig::default() })
-            .await
-            .unwrap();
+/// What an emulator with `faults` answers under profile `doc`.
+async fn answer_in(doc: Doc, faults: Vec<Fault>, world: &World, case: &Case) -> Answer {
+    let config = EmulatorConfig { world: world.clone(), faults: Faults(faults), doc, ..EmulatorConfig::default() };
+    let e = Emulator::start(config).await.unwrap();
     let client = common::client();
     let (_, http) = common::send_case(&client, &e, case).await;
     e.shutdown().await;
@@ -365,21 +374,56 @@ fn rows() -> Vec<Row> {
         // A form body is read as usual when a fault other than the form fault is on.
         row(Fault::V3Unsupported, Case { signing: Signing::V3, ..ok() }, form)
             .becomes(error(400, "IncompleteSignature").json()),
+        // The newest page's own parameters (profile 2026-01).
+        row(Fault::DryRunIgnored, set(ok(), "DryRun", "true"), set(ok(), "Encrypted", "false")).becomes(success()),
+        row(
+            Fault::DryRunSkipsChecks,
+            set(base("m-unavail0000000000001", "cn-hangzhou"), "DryRun", "true"),
+            set(ok(), "DryRun", "true"),
+        )
+        .becomes(error(400, "DryRunOperation")),
+        row(Fault::DryRunStatus200, set(ok(), "DryRun", "true"), ok()).becomes(error(200, "DryRunOperation")),
+        row(Fault::ClientTokenIgnored, retry(), ok()).becomes(error(403, "OperationDenied.ImageCopying")),
+        row(Fault::ClientTokenConflictAccepted, set(retry(), "DestinationImageName", "another-name"), retry())
+            .becomes(error(403, "OperationDenied.ImageCopying")),
+        row(Fault::ClientTokenUnbounded, set(ok(), "ClientToken", &"t".repeat(65)), ok()).becomes(success()),
+        row(
+            Fault::KmsFlagUnchecked,
+            set(ok(), "KMSKeyId", KMS_KEY),
+            set(set(ok(), "Encrypted", "true"), "KMSKeyId", KMS_KEY),
+        )
+        .becomes(success()),
+        row(
+            Fault::TagKeyUnchecked,
+            set(ok(), "Tag.1.Key", ""),
+            set(set(ok(), "Tag.1.Key", "team"), "Tag.1.Value", "acs:x"),
+        )
+        .becomes(success()),
+        row(
+            Fault::TagValueUnchecked,
+            set(set(ok(), "Tag.1.Key", "team"), "Tag.1.Value", "acs:x"),
+            set(ok(), "Tag.1.Key", ""),
+        )
+        .becomes(success()),
+        row(Fault::NewestParametersRefused, set(ok(), "Encrypted", "false"), ok())
+            .becomes(error(400, "InvalidParameter")),
     ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_fault_breaks_what_it_says_and_spares_its_neighbour() {
     for r in rows() {
+        // Under the profile in which the fault departs from the documents.
+        let doc = r.fault.doc();
         if let Some((broken, becomes)) = &r.breaks {
-            let reference = answer(Vec::new(), &r.world, broken).await;
-            let faulty = answer(vec![r.fault], &r.world, broken).await;
+            let reference = answer_in(doc, Vec::new(), &r.world, broken).await;
+            let faulty = answer_in(doc, vec![r.fault], &r.world, broken).await;
             assert_ne!(&reference, becomes, "{}: the reference emulator already answers {broken:?} so", r.fault);
             assert_eq!(&faulty, becomes, "{} does not change {broken:?} as it says", r.fault);
         }
         if let Some(spared) = &r.spares {
-            let reference = answer(Vec::new(), &r.world, spared).await;
-            let faulty = answer(vec![r.fault], &r.world, spared).await;
+            let reference = answer_in(doc, Vec::new(), &r.world, spared).await;
+            let faulty = answer_in(doc, vec![r.fault], &r.world, spared).await;
             assert_eq!(reference, faulty, "{} changes its neighbour {:?}", r.fault, spared);
         }
     }

@@ -15,9 +15,9 @@ use copyimage_conformance::rules::RuleId;
 use rstest::rstest;
 
 async fn failed_rules(repro: &Repro, faults: Vec<Fault>) -> Vec<RuleId> {
-    let emulator =
-        Emulator::start(EmulatorConfig { faults: Faults(faults), ..EmulatorConfig::default() }).await.unwrap();
-    let target = Endpoint::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap();
+    let config = EmulatorConfig { faults: Faults(faults), doc: repro.doc, ..EmulatorConfig::default() };
+    let emulator = Emulator::start(config).await.unwrap();
+    let target = Endpoint::connect(&emulator.uri(), Duration::from_secs(10), None).await.unwrap().with_doc(repro.doc);
     let records = replay(&target, repro, None).await.unwrap();
     emulator.shutdown().await;
     let mut rules: Vec<RuleId> = records.iter().flat_map(|r| r.verdict.failed_rules()).collect();
@@ -45,9 +45,11 @@ async fn regression(#[files("tests/regressions/*.json")] path: PathBuf) {
 }
 
 #[test]
-fn every_fault_has_a_regression() {
+fn every_fault_has_a_regression_under_its_profile() {
     for f in Fault::ALL {
-        assert!(std::path::Path::new(&format!("tests/regressions/{f}.json")).exists(), "{f}");
+        let path = PathBuf::from(format!("tests/regressions/{f}.json"));
+        assert!(path.exists(), "{f}");
+        assert_eq!(Repro::load(&path).unwrap().doc, f.doc(), "{f}");
     }
 }
 

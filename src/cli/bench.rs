@@ -448,6 +448,8 @@ pub struct FaultRow {
 pub struct CleanRun {
     /// Its seed.
     pub seed: u64,
+    /// The documentation profile it was judged under.
+    pub doc: copyimage_conformance::rules::Doc,
     /// Cases run.
     pub cases: usize,
     /// Cases that failed.
@@ -507,15 +509,20 @@ pub async fn fault_bench(
     use copyimage_conformance::harness::{Observers, RunConfig, run};
     let start = Instant::now();
     let mut clean = Vec::new();
-    for s in 0..clean_seeds {
-        let r = run(RunConfig { cases: budget, seed: s, ..RunConfig::default() }).await?;
-        clean.push(CleanRun { seed: s, cases: r.cases, failed: r.failed, flaky: r.flaky });
+    for doc in copyimage_conformance::rules::Doc::ALL {
+        for s in 0..clean_seeds {
+            let r = run(RunConfig { cases: budget, seed: s, doc, ..RunConfig::default() }).await?;
+            clean.push(CleanRun { seed: s, doc, cases: r.cases, failed: r.failed, flaky: r.flaky });
+        }
     }
     let mut rows = Vec::new();
     for fault in faults {
         let first = Arc::new(FirstFailure::default());
         let observers = Observers(vec![first.clone()]);
-        let r = run(RunConfig { cases: budget, seed, faults: vec![*fault], observers, ..RunConfig::default() }).await?;
+        // Under the profile in which the fault departs from the documents.
+        let doc = fault.doc();
+        let config = RunConfig { cases: budget, seed, faults: vec![*fault], observers, doc, ..RunConfig::default() };
+        let r = run(config).await?;
         let first_failure = first.get();
         // The failure seen in most cases (the earliest on a tie) stands for the fault.
         let commonest = r.failures.iter().max_by_key(|f| (f.occurrences, std::cmp::Reverse(f.case_index)));
@@ -566,9 +573,9 @@ impl FaultBench {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "Fault-free emulator: {} seeds (0 to {}) × {} cases: {} failed or flaky cases.\n",
+            "Fault-free emulator: {} runs (seeds 0 to {} under each profile) × {} cases: {} failed or flaky cases.\n",
             self.clean.len(),
-            self.clean.len().saturating_sub(1),
+            (self.clean.len() / copyimage_conformance::rules::Doc::ALL.len()).saturating_sub(1),
             self.budget,
             self.false_alarms()
         );
@@ -581,13 +588,14 @@ impl FaultBench {
             self.seed,
             self.median_seconds().map_or("n/a".into(), |s| format!("{s:.2} s"))
         );
-        out.push_str("| Fault | Layer | Detected | Rule that caught it (most cases) | Cases to first failure | Time to first failure | Shrunk case | Failed cases |\n|---|---|---|---|---|---|---|---|\n");
+        out.push_str("| Fault | Profile | Layer | Detected | Rule that caught it (most cases) | Cases to first failure | Time to first failure | Shrunk case | Failed cases |\n|---|---|---|---|---|---|---|---|---|\n");
         for r in &self.rows {
             let rules: Vec<String> = r.rules.iter().map(|x| format!("`{x}`")).collect();
             let _ = writeln!(
                 out,
-                "| `{}` | {:?} | {} | {} | {} | {} | {} | {} |",
+                "| `{}` | {} | {:?} | {} | {} | {} | {} | {} | {} |",
                 r.fault,
+                r.fault.doc(),
                 r.fault.layer(),
                 if r.detected { "yes" } else { "**no**" },
                 rules.join(", "),

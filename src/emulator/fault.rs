@@ -16,7 +16,7 @@ use crate::oracle::read::{Mode, Reading};
 use crate::oracle::text::{CharClass, classify};
 use crate::oracle::{self, Effect, Outcome, Prediction, Readings, Scene, Violation};
 use crate::oracle::{DESCRIPTION_LENGTH, NAME_LENGTH};
-use crate::rules::RuleId;
+use crate::rules::{Doc, Layer, RuleId};
 use crate::wire::reply::Value;
 use crate::wire::sign::FORM_CONTENT_TYPE;
 
@@ -114,6 +114,37 @@ faults! {
     RegionMissing => "region-missing", Lifecycle, "DescribeRegions leaves the last region out";
     CancelLeavesImage => "cancel-leaves-image", Lifecycle, "a cancelled copy stops, but its image stays behind, Creating";
     CancelledStillCounted => "cancelled-still-counted", Lifecycle, "counts a cancelled copy against the destination's custom-image quota";
+    DryRunIgnored => "dry-run-ignored", Validation, "2026-01: copies for real when DryRun=true";
+    DryRunSkipsChecks => "dry-run-skips-checks", Validation, "2026-01: answers DryRunOperation to a dry run that a check refuses";
+    DryRunStatus200 => "dry-run-status-200", Wire, "2026-01: answers DryRunOperation with HTTP 200";
+    ClientTokenIgnored => "client-token-ignored", State, "2026-01: forgets ClientTokens, so a retry is checked and copied afresh";
+    ClientTokenConflictAccepted => "client-token-conflict-accepted", State, "2026-01: makes a second copy for a used ClientToken with other parameters";
+    ClientTokenUnbounded => "client-token-unbounded", Validation, "2026-01: accepts ClientTokens over 64 characters or outside ASCII";
+    KmsFlagUnchecked => "kms-flag-unchecked", Validation, "2026-01: accepts a KMSKeyId without Encrypted=true";
+    TagKeyUnchecked => "tag-key-unchecked", Validation, "2026-01: accepts empty, over-long, URL-holding or reserved tag keys";
+    TagValueUnchecked => "tag-value-unchecked", Validation, "2026-01: accepts over-long, URL-holding or acs:-prefixed tag values";
+    NewestParametersRefused => "newest-parameters-refused", Protocol, "2026-01: refuses the newest page's parameters as unknown (an emulator still at 2018)";
+}
+
+impl Fault {
+    /// The documentation profile under which the fault departs from the documents (a
+    /// fault of the newest page's own parameters is none under the seed, whose page
+    /// does not have them).
+    pub fn doc(self) -> Doc {
+        match self {
+            Fault::DryRunIgnored
+            | Fault::DryRunSkipsChecks
+            | Fault::DryRunStatus200
+            | Fault::ClientTokenIgnored
+            | Fault::ClientTokenConflictAccepted
+            | Fault::ClientTokenUnbounded
+            | Fault::KmsFlagUnchecked
+            | Fault::TagKeyUnchecked
+            | Fault::TagValueUnchecked
+            | Fault::NewestParametersRefused => Doc::January2026,
+            _ => Doc::June2018,
+        }
+    }
 }
 
 impl serde::Serialize for Fault {
@@ -176,6 +207,12 @@ impl Faults {
     ) -> Prediction {
         if self.0.is_empty() {
             return prediction;
+        }
+        if self.has(Fault::ClientTokenIgnored) && !scene.world.tokens.is_empty() {
+            let mut forgetful = scene.world.clone();
+            forgetful.tokens.clear();
+            let scene = Scene { world: &forgetful, ..*scene };
+            return self.adjust(&scene, req, readings, oracle::answer(&scene, req, readings));
         }
         if self.has(Fault::FormBodyIgnored)
             && req.header("content-type").is_some_and(|c| c.starts_with(FORM_CONTENT_TYPE))
@@ -284,11 +321,42 @@ impl Faults {
                 Fault::PostRefused if req.method == "POST" => add(&mut v, RuleId::Method),
                 Fault::V3Unsupported if Reading::of(req).v3 => add(&mut v, RuleId::IncompleteSignature),
                 Fault::DeleteDuringCopy => drop(&mut v, RuleId::DeleteNotCopying),
+                Fault::ClientTokenConflictAccepted => drop(&mut v, RuleId::ClientTokenConflict),
+                Fault::ClientTokenUnbounded => drop(&mut v, RuleId::ClientTokenForm),
+                Fault::KmsFlagUnchecked => drop(&mut v, RuleId::KmsKeyNeedsEncrypted),
+                Fault::TagKeyUnchecked => drop(&mut v, RuleId::TagKey),
+                Fault::TagValueUnchecked => drop(&mut v, RuleId::TagValue),
+                Fault::NewestParametersRefused
+                    if params.0.iter().any(|(n, _)| Doc::January2026.copy_knows(n) && !scene.doc.is_seed()) =>
+                {
+                    add(&mut v, RuleId::UnknownParameter)
+                }
                 Fault::CancelCompletedAllowed => drop(&mut v, RuleId::CancelNotComplete),
                 _ => {}
             }
         }
         let mut decided = if v == before { prediction } else { prediction.reconsider(v) };
+        let dry_run = params.text("DryRun").is_some_and(|d| d.eq_ignore_ascii_case("true"));
+        if dry_run && !scene.doc.is_seed() {
+            let dry = |o: &Outcome| matches!(o, Outcome::Error(e) if e.rule == RuleId::DryRunPasses);
+            let first = decided.acceptable.first().cloned();
+            match first {
+                Some(o) if dry(&o) && self.has(Fault::DryRunIgnored) => {
+                    if let Some(plan) = decided.plan.clone() {
+                        decided.acceptable[0] = Outcome::Success(plan);
+                    }
+                }
+                Some(Outcome::Error(e))
+                    if self.has(Fault::DryRunSkipsChecks)
+                        && e.rule.rule().layer == Layer::Api
+                        && e.rule != RuleId::DryRunPasses =>
+                {
+                    decided.acceptable[0] =
+                        Outcome::Error(oracle::ErrorOutcome::all_of(RuleId::DryRunPasses, None).remove(0));
+                }
+                _ => {}
+            }
+        }
         if self.has(Fault::StatusDefaultIgnored) && params.get("Status").is_none() {
             let listed_for = match decided.acceptable.first() {
                 Some(Outcome::Success(Effect::Describe(listing))) => scene.world.account(&listing.account),
@@ -354,6 +422,7 @@ impl Faults {
         for fault in &self.0 {
             match fault {
                 Fault::StatusCodeWrong if code(&out) == Some(code_of(RuleId::ImageAvailable)) => out.status = 403,
+                Fault::DryRunStatus200 if code(&out) == Some(code_of(RuleId::DryRunPasses)) => out.status = 200,
                 Fault::MisspellingFixed if code(&out) == Some(code_of(RuleId::ImageUnencrypted)) => {
                     // The documented Code keeps its misspelling; the fault "fixes" it.
                     set_field(&mut out, "Code", &code_of(RuleId::ImageUnencrypted).replace("Deined", "Denied"));
