@@ -4,7 +4,9 @@
 //! `interop.py` sends CopyImage's documented cases; `workflow.py` drives the life of a
 //! copy (copy, poll DescribeImages until `Available` with the clock advanced through
 //! the control contract, delete refused during the copy, cancel a second copy, cancel
-//! refused once finished, delete, DescribeRegions) and the new calls' errors.
+//! refused once finished, delete, DescribeRegions) and the new calls' errors;
+//! `newest.py` sends the SDK's newer CopyImage fields (DryRun, ClientToken, Encrypted,
+//! KMSKeyId, EncryptAlgorithm, Tag) to `serve --doc 2026-01`.
 //!
 //! It needs Python and the SDK, so it is ignored by a plain `cargo test` (the listing
 //! says so) and run by `.ci/run`, which installs both into `.venv`:
@@ -290,5 +292,51 @@ async fn the_official_python_sdk_meets_the_newest_replies() {
     for signing in ["v3", "v1"] {
         let l = lines.iter().find(|l| l["signing"] == signing && l["case"] == "success").expect("a line");
         assert_eq!(l["result"], "ok", "{signing}: {l}");
+    }
+}
+
+/// Under `serve --doc 2026-01` the SDK's newer fields are the newest page's parameters:
+/// a dry run answers `DryRunOperation` (or the check's error), a retry with the
+/// ClientToken of a copy answers that copy and a reuse with another name the conflict,
+/// a fresh token sent twice makes one copy, and the constraints without a documented
+/// Code are refused; the Codes and statuses come from the rule table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Python and the official SDK: .ci/run installs them (see the file's header)"]
+async fn the_official_python_sdk_sends_the_newest_parameters() {
+    let lines = lines_in(python(), "tests/sdk/newest.py", Doc::January2026).await;
+    let first = |rule: RuleId| rule.rule().errors[0];
+    for signing in ["v3", "v1"] {
+        let line = |case: &str| {
+            lines
+                .iter()
+                .find(|l| l["signing"] == signing && l["case"] == case)
+                .unwrap_or_else(|| panic!("{signing} {case}: no line"))
+                .clone()
+        };
+        let error = |case: &str, rule: RuleId| {
+            let (l, e) = (line(case), first(rule));
+            assert_eq!(
+                (l["result"].as_str(), l["code"].as_str(), l["status"].as_u64()),
+                (Some("error"), Some(e.code), Some(u64::from(e.status))),
+                "{signing} {case}: {l}"
+            );
+        };
+        let ok = |case: &str| {
+            let l = line(case);
+            assert_eq!((l["result"].as_str(), l["status"].as_u64()), (Some("ok"), Some(200)), "{signing} {case}: {l}");
+            l
+        };
+        error("dry-run", RuleId::DryRunPasses);
+        error("dry-run-refused", RuleId::ImageAvailable);
+        ok("tagged-encrypted");
+        error("tag-value-acs", RuleId::TagValue);
+        error("kms-without-encrypted", RuleId::KmsKeyNeedsEncrypted);
+        error("encrypt-algorithm", RuleId::EncryptAlgorithm);
+        error("token-too-long", RuleId::ClientTokenForm);
+        assert_eq!(ok("retry")["image_id"], "m-copyinprogress000001", "{signing}: the earlier copy");
+        error("conflict", RuleId::ClientTokenConflict);
+        let twice = ok("fresh-token-twice");
+        assert_eq!(twice["again"]["result"], "ok", "{signing}: {twice}");
+        assert_eq!(twice["again"]["image_id"], twice["image_id"], "{signing}: one copy, answered twice");
     }
 }
