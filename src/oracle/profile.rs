@@ -6,9 +6,9 @@
 //! 400 → 404); a Code it spells otherwise gives way to the row of the same status
 //! (`Forbidden` → `Forbbiden`); every other row continuing the rule is acceptable too
 //! (`OperationDenied.ImageCopyConflict` beside `OperationDenied.ImageCopying`). The
-//! emulator keeps its pick, remapped. Only the replies follow the profile so far: the
-//! conditions are the seed's, and the newest page's new parameters and rows are not
-//! checked (see `docs --diff 2018-06 2026-01`).
+//! emulator keeps its pick, remapped. The seed's conditions still decide when (point
+//! `newest-conditions` where the pages differ); the newest page's own parameters are
+//! [`super::newest`]'s (see `docs --diff 2018-06 2026-01`).
 
 use super::{ErrorOutcome, Violation};
 use crate::rules::{Doc, RuleId};

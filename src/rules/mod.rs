@@ -1,8 +1,10 @@
 //! The rule table: every documented behaviour of CopyImage, once.
 //!
 //! Owns [`RuleId`] and [`RULES`]: for each rule an id, the layer it belongs to, the
-//! sentence of the documentation it encodes (quoted from the 2018 seed page, or from
-//! `protocol.md` for what every RPC call obeys), the parameters it concerns and the
+//! sentence of the documentation it encodes (quoted from the 2018 seed page, from
+//! `protocol.md` for what every RPC call obeys, from `companions.md` for the calls of a
+//! copy's life, or from `copyimage-latest.md` for the newest page's own parameters,
+//! which hold under profile `2026-01` only), the parameters it concerns and the
 //! error replies it allows (Code, HTTP status, Message). The table order is the
 //! emulator's precedence within a layer. The oracle evaluates rules; the harness and the
 //! report name them; nothing else spells a Code or a status.

@@ -5,10 +5,13 @@
 //! in its order, each saying which of the seed's rules it continues or, if it is new,
 //! whether the world model can reach it; [`CHANGES`], what the page changes in the
 //! seed's parameters and usage notes, with the rules concerned; and
-//! [`RuleId::errors_in`], a rule's replies under a profile. Under `--doc 2026-01` the
-//! oracle answers the seed's rules with these replies (`oracle::profile`); the seed's
-//! conditions still hold, and the rows and parameters new in the newest page are data
-//! only, not yet checks. `docs --diff` prints the difference rule by rule.
+//! [`RuleId::errors_in`], a rule's replies under a profile; [`RuleId::holds_in`], the
+//! profiles a rule holds in (the newest page's own rules, `Source::Newest`, hold under
+//! `2026-01` only); and the newest page's parameter names and limits. Under `--doc
+//! 2026-01` the oracle answers the seed's rules with these replies (`oracle::profile`)
+//! and checks the newest page's own parameters (`oracle::newest`); rows that need a
+//! world the model does not hold are data only. `docs --diff` prints the difference
+//! rule by rule.
 
 use std::fmt;
 use std::str::FromStr;
