@@ -197,7 +197,15 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
                 let fields = vec![("RequestId".to_owned(), request_id.clone())];
                 (success_root(effect.action()), fields, success_values(effect, &id), 200)
             }
-            Outcome::Error(e) => error_parts(&request_id, &state.world.host_id, e),
+            Outcome::Error(e) => {
+                // A faulty emulator may carry out what it answers as a dry run.
+                if let Some(effect) = faults.dry_run_effect(e, &prediction) {
+                    let id = faults.image_id(fresh_image_id(&state.world), &state.made);
+                    state.made.push(id.clone());
+                    faults.apply(state.world_mut(), &effect, &id, now);
+                }
+                error_parts(&request_id, &state.world.host_id, e)
+            }
             // The oracle never picks a refusal of any kind; were it to, the rule's first
             // reply is the emulator's own.
             Outcome::Refusal { rule, .. } => {

@@ -115,6 +115,7 @@ faults! {
     CancelLeavesImage => "cancel-leaves-image", Lifecycle, "a cancelled copy stops, but its image stays behind, Creating";
     CancelledStillCounted => "cancelled-still-counted", Lifecycle, "counts a cancelled copy against the destination's custom-image quota";
     DryRunIgnored => "dry-run-ignored", Validation, "2026-01: copies for real when DryRun=true";
+    DryRunPerforms => "dry-run-performs", Lifecycle, "2026-01: answers DryRunOperation to a dry run, and copies all the same";
     DryRunSkipsChecks => "dry-run-skips-checks", Validation, "2026-01: answers DryRunOperation to a dry run that a check refuses";
     DryRunStatus200 => "dry-run-status-200", Wire, "2026-01: answers DryRunOperation with HTTP 200";
     ClientTokenIgnored => "client-token-ignored", State, "2026-01: forgets ClientTokens, so a retry is checked and copied afresh";
@@ -133,6 +134,7 @@ impl Fault {
     pub fn doc(self) -> Doc {
         match self {
             Fault::DryRunIgnored
+            | Fault::DryRunPerforms
             | Fault::DryRunSkipsChecks
             | Fault::DryRunStatus200
             | Fault::ClientTokenIgnored
@@ -401,6 +403,13 @@ impl Faults {
                 r.image_quota = r.image_quota.saturating_sub(1);
             }
         }
+    }
+
+    /// The copy a faulty emulator makes although it answers `e`, a dry run's
+    /// `DryRunOperation`.
+    pub fn dry_run_effect(&self, e: &oracle::ErrorOutcome, prediction: &Prediction) -> Option<Effect> {
+        let copy = prediction.plan.as_ref().filter(|p| p.copy().is_some_and(|c| c.replay.is_none()))?;
+        (self.has(Fault::DryRunPerforms) && e.rule == RuleId::DryRunPasses).then(|| copy.clone())
     }
 
     /// Whether due copies complete.
