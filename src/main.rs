@@ -72,7 +72,7 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         latency: u64,
         /// The documentation profile to serve: 2018-06 (the seed) or 2026-01 (the
-        /// newest page's replies of the seed's rules; its new rules are not there yet).
+        /// newest page: its replies of the seed's rules, and its own parameters).
         #[arg(long, default_value = "2018-06")]
         doc: Doc,
     },
@@ -340,8 +340,8 @@ struct RunArgs {
     #[arg(long)]
     max_failures: Option<usize>,
     /// The documentation profile the target is held to: 2018-06 (the seed) or 2026-01
-    /// (the newest page's replies of the seed's rules; its new rules are not checked
-    /// yet). The built-in emulator serves the same.
+    /// (the newest page: its replies of the seed's rules, and its own parameters). The
+    /// built-in emulator serves the same.
     #[arg(long, default_value = "2018-06")]
     doc: Doc,
     /// Certify: the fixed certification budget (10,000 cases, every mode declared, no

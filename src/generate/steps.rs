@@ -274,7 +274,7 @@ pub fn arb_steps(signings: Vec<Signing>) -> impl Strategy<Value = Vec<Step>> {
 }
 
 /// [`arb_steps`] under a documentation profile: under `2026-01` one sequence in five
-/// is one of the newest page's lives of a copy ([`arb_newest_scenario`]).
+/// is one of the newest page's lives of a copy (a token retried, a dry run).
 pub fn arb_steps_in(doc: Doc, signings: Vec<Signing>) -> impl Strategy<Value = Vec<Step>> {
     let mixed = prop::collection::vec(arb_step(signings.clone()), 2..10);
     let seed = prop_oneof![3 => mixed, 2 => arb_scenario(signings.clone())];

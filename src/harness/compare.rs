@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::client::TransportError;
 use crate::model::{Format, HttpReply};
 use crate::oracle::{Answered, Outcome, Prediction};
-use crate::rules::RuleId;
 use crate::rules::protocol::{Action, ReplyField};
+use crate::rules::{Doc, RuleId};
 use crate::wire::reply::{self, ERROR_ROOT, ParsedReply, ReplyParseError};
 
 /// The fields an error reply carries beyond `RequestId` (protocol.md §1).
@@ -355,14 +355,40 @@ pub fn judge(prediction: &Prediction, reply: &Result<HttpReply, TransportError>)
     v
 }
 
-/// The rules a wrong outcome is held against: those whose acceptable replies come
-/// nearest the one observed (the same Code, else the same status), else every rule the
-/// prediction is about. A reply of `InvalidImageId.NotFound` at 404 where 400 was due
+/// The rules a wrong outcome is held against: for a success, the rules broken under
+/// every reading; for an error, those whose acceptable replies come nearest the one
+/// observed (the same Code, else a Code another profile gives the rule, else the same
+/// status); else every rule the prediction is about. A reply of `InvalidImageId.NotFound` at 404 where 400 was due
 /// fails the image rules, not a name rule whose refusal was acceptable too.
 fn blamed(prediction: &Prediction, observed: &Observed) -> Vec<RuleId> {
     let errors = || prediction.acceptable.iter().filter_map(|o| if let Outcome::Error(e) = o { Some(e) } else { None });
+    if let Observed::Success { .. } = observed {
+        // A success where none is acceptable: the rules that forbid it, those broken
+        // under every reading (and a dry run's), not those merely open beside them.
+        let rules = prediction.rules();
+        let mut why: Vec<RuleId> = prediction
+            .violations
+            .iter()
+            .filter(|v| v.certain && rules.contains(&v.rule))
+            .map(|v| v.rule)
+            .chain(rules.iter().copied().filter(|r| *r == RuleId::DryRunPasses))
+            .collect();
+        why.sort_unstable();
+        why.dedup();
+        if !why.is_empty() {
+            return why;
+        }
+    }
     if let Observed::Error { status, code } = observed {
         let mut near: Vec<RuleId> = errors().filter(|e| code.as_deref() == Some(e.code)).map(|e| e.rule).collect();
+        if near.is_empty() {
+            // A Code another profile documents for one of the rules (`Forbidden` where
+            // the newest page spells `Forbbiden`): that rule.
+            near = errors()
+                .map(|e| e.rule)
+                .filter(|r| Doc::ALL.iter().any(|d| r.errors_in(*d).iter().any(|x| code.as_deref() == Some(x.code))))
+                .collect();
+        }
         if near.is_empty() {
             near = errors().filter(|e| e.status == *status).map(|e| e.rule).collect();
         }

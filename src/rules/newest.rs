@@ -510,7 +510,7 @@ pub const CHANGES: [Change; 13] = [
 ];
 
 /// `DestinationDescription`'s length in the newest page: "The description must be 2 to
-/// 256 characters in length" (the seed's is [0,256], `oracle::DESCRIPTION_LENGTH`).
+/// 256 characters in length" (the seed's is \[0,256\], `oracle::DESCRIPTION_LENGTH`).
 pub const NEWEST_DESCRIPTION_LENGTH: (usize, usize) = (2, 256);
 
 /// What a name may not begin with in the newest page: "The name cannot start with
