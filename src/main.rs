@@ -124,6 +124,10 @@ enum Command {
         /// Faults for the built-in emulator.
         #[arg(long = "fault")]
         faults: Vec<Fault>,
+        /// The documentation profile: 2018-06 (the seed) or 2026-01 (also the replies of
+        /// the newest page's own rules). The built-in emulator serves the same.
+        #[arg(long, default_value = "2018-06")]
+        doc: Doc,
         #[command(flatten)]
         credentials: CredentialArgs,
     },
@@ -429,8 +433,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<Ending> {
         Some(Command::Call { endpoint, signing, credentials, params }) => {
             call(endpoint, signing, credentials, params).await
         }
-        Some(Command::Snapshot { endpoint, out, check, faults, credentials }) => {
-            snapshot(endpoint, out, check, faults, credentials).await
+        Some(Command::Snapshot { endpoint, out, check, faults, doc, credentials }) => {
+            snapshot(endpoint, out, check, faults, doc, credentials).await
         }
         Some(Command::VerifyCertificate { file }) => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
@@ -704,10 +708,11 @@ async fn snapshot(
     out: Option<PathBuf>,
     check: Option<PathBuf>,
     faults: Vec<Fault>,
+    doc: Doc,
     credentials: CredentialArgs,
 ) -> anyhow::Result<Ending> {
-    let (base, emulator) = endpoint_or_builtin(endpoint, faults, Doc::June2018).await?;
-    let target = Endpoint::connect(&base, Duration::from_secs(10), Some(1_000)).await?;
+    let (base, emulator) = endpoint_or_builtin(endpoint, faults, doc).await?;
+    let target = Endpoint::connect(&base, Duration::from_secs(10), Some(1_000)).await?.with_doc(doc);
     let creds = credentials.resolve();
     let code = match (out, check) {
         (Some(dir), _) => {

@@ -85,3 +85,34 @@ async fn without_world_control_only_safe_outcomes_are_recorded_and_the_rest_name
     }
     e.shutdown().await;
 }
+
+/// Under profile 2026-01 the set holds the newest page's own replies too, and a build
+/// that answers a dry run with 200 differs on exactly the dry run's two files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_newest_profile_records_its_own_replies() {
+    use copyimage_conformance::harness::snapshot::cases_in;
+    use copyimage_conformance::rules::Doc;
+    let doc = Doc::January2026;
+    let start = |faults: Vec<Fault>| async move {
+        let e =
+            Emulator::start(EmulatorConfig { faults: Faults(faults), doc, ..EmulatorConfig::default() }).await.unwrap();
+        let t = Endpoint::connect(&e.uri(), Duration::from_secs(10), None).await.unwrap().with_doc(doc);
+        (e, t)
+    };
+    let dir = scratch("newest");
+    let (e, t) = start(Vec::new()).await;
+    let done = record(&t, &dir, None).await.unwrap();
+    assert_eq!(done.written.len(), cases_in(doc).len() * 2);
+    assert!(cases_in(doc).len() > outcome_cases().len());
+    e.shutdown().await;
+    let (e, t) = start(vec![Fault::DryRunStatus200]).await;
+    let results = check(&t, &dir, None).await.unwrap();
+    let differ: Vec<String> = results
+        .iter()
+        .filter(|(_, d)| !d.is_empty())
+        .map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(differ, ["dry-run-operation.json.json", "dry-run-operation.xml.json"], "{results:?}");
+    e.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -20,6 +20,7 @@ use crate::case::{Case, ParamValue, Tamper};
 use crate::model::{Clock, Format, Timestamp, World};
 use crate::oracle::{self, NonceLog, Scene};
 use crate::report::shape::{ReplyShape, ShapeDiff, diff, redact, shape};
+use crate::rules::Doc;
 use crate::rules::protocol::Action;
 use crate::wire::sign::{Credentials, Signing};
 
@@ -121,6 +122,16 @@ pub fn outcome_cases() -> Vec<(&'static str, Case)> {
     ]
 }
 
+/// The outcomes a target judged under `doc` is recorded on: every documented outcome,
+/// and under `2026-01` those of the newest page's own rules too.
+pub fn cases_in(doc: Doc) -> Vec<(&'static str, Case)> {
+    let mut cases = outcome_cases();
+    if !doc.is_seed() {
+        cases.extend(newest_outcome_cases());
+    }
+    cases
+}
+
 /// The outcomes of the newest page's own rules (profile `2026-01`), each as a case in
 /// the snapshot world.
 pub fn newest_outcome_cases() -> Vec<(&'static str, Case)> {
@@ -212,7 +223,7 @@ pub async fn capture(
 
 /// Whether an outcome can be captured from a target without world control without
 /// risking the creation of an image or needing the default world's other keys.
-fn safe_without_control(case: &Case) -> bool {
+fn safe_without_control(case: &Case, doc: Doc) -> bool {
     if case.key != "testid" {
         return false;
     }
@@ -220,7 +231,7 @@ fn safe_without_control(case: &Case) -> bool {
     let now = world.clock.now(Timestamp::now_utc());
     let built = case.build(&world, now, "h", "n");
     let nonces = NonceLog::new();
-    let scene = Scene::new(&world, &nonces, now);
+    let scene = Scene::new(&world, &nonces, now).in_doc(doc);
     built.warmup.iter().chain(std::iter::once(&built.request)).all(|r| !oracle::predict(&scene, r).allows_success())
 }
 
@@ -251,12 +262,12 @@ pub async fn record(
     key_ids.extend(credentials.map(|c| c.key_id.clone()));
     let key_ids: Vec<&str> = key_ids.iter().map(String::as_str).collect();
     let mut done = Recorded::default();
-    for (name, case) in outcome_cases() {
+    for (name, case) in cases_in(target.doc) {
         if !target.control {
             if credentials.is_none() {
                 return Err(HarnessError::Credentials("a target without world control needs credentials".into()));
             }
-            if !safe_without_control(&case) {
+            if !safe_without_control(&case, target.doc) {
                 done.skipped.push(name.to_string());
                 continue;
             }
@@ -281,7 +292,7 @@ pub async fn check(
     credentials: Option<&Credentials>,
 ) -> Result<Vec<(PathBuf, Vec<ShapeDiff>)>, HarnessError> {
     let io = |path: &Path, reason: String| HarnessError::Io { path: path.to_owned(), reason };
-    let cases = outcome_cases();
+    let cases = cases_in(target.doc);
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| io(dir, e.to_string()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
