@@ -157,21 +157,29 @@ async fn lines_in(program: String, script: &'static str, doc: Doc) -> Vec<serde_
     String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
 }
 
+/// The line a script printed for `signing` whose `key` is `value`.
+fn line_of(lines: &[serde_json::Value], signing: &str, key: &str, value: &str) -> serde_json::Value {
+    lines
+        .iter()
+        .find(|l| l["signing"] == signing && l[key] == value)
+        .unwrap_or_else(|| panic!("{signing} {value}: no line"))
+        .clone()
+}
+
+/// A line of a call the SDK returned from with 200.
+fn assert_ok(l: &serde_json::Value, signing: &str, what: &str) {
+    assert_eq!((l["result"].as_str(), l["status"].as_u64()), (Some("ok"), Some(200)), "{signing} {what}: {l}");
+}
+
 /// What both SDKs' workflows must show, V3 and V1, the Codes and statuses taken from the
 /// rule table.
 fn check_workflow(lines: &[serde_json::Value], exception: &str) {
     let regions: Vec<String> = World::default_fixture().regions.iter().map(|r| r.id.clone()).collect();
     for signing in ["v3", "v1"] {
-        let line = |step: &str| {
-            lines
-                .iter()
-                .find(|l| l["signing"] == signing && l["step"] == step)
-                .unwrap_or_else(|| panic!("{signing} {step}: no line"))
-                .clone()
-        };
+        let line = |step: &str| line_of(lines, signing, "step", step);
         let ok = |step: &str| {
             let l = line(step);
-            assert_eq!((l["result"].as_str(), l["status"].as_u64()), (Some("ok"), Some(200)), "{signing} {step}: {l}");
+            assert_ok(&l, signing, step);
             l
         };
         let refused = |step: &str, rule: RuleId| {
@@ -306,13 +314,7 @@ async fn the_official_python_sdk_sends_the_newest_parameters() {
     let lines = lines_in(python(), "tests/sdk/newest.py", Doc::January2026).await;
     let first = |rule: RuleId| rule.rule().errors[0];
     for signing in ["v3", "v1"] {
-        let line = |case: &str| {
-            lines
-                .iter()
-                .find(|l| l["signing"] == signing && l["case"] == case)
-                .unwrap_or_else(|| panic!("{signing} {case}: no line"))
-                .clone()
-        };
+        let line = |case: &str| line_of(&lines, signing, "case", case);
         let error = |case: &str, rule: RuleId| {
             let (l, e) = (line(case), first(rule));
             assert_eq!(
@@ -323,7 +325,7 @@ async fn the_official_python_sdk_sends_the_newest_parameters() {
         };
         let ok = |case: &str| {
             let l = line(case);
-            assert_eq!((l["result"].as_str(), l["status"].as_u64()), (Some("ok"), Some(200)), "{signing} {case}: {l}");
+            assert_ok(&l, signing, case);
             l
         };
         error("dry-run", RuleId::DryRunPasses);

@@ -25,6 +25,19 @@ fn redact_if(
     }
 }
 
+/// The settings of one snapshot: where it lives, its heading and request, the
+/// `RequestId` redacted.
+fn settings(path: &str, description: String, case: &copyimage_conformance::case::Case) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(path);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_description(description);
+    settings.set_info(case);
+    settings.set_omit_expression(true);
+    settings.add_dynamic_redaction(".fields.RequestId.value", redact_if("[REQUEST_ID]", well_formed_request_id));
+    settings
+}
+
 fn image_id(v: &str) -> bool {
     v.len() == 22 && v.starts_with("m-") && v[2..].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
@@ -38,17 +51,11 @@ async fn every_outcome_in_both_formats() {
         for format in Format::ALL {
             // A fixed Host keeps V3 strings to sign independent of the ephemeral port.
             let reply = capture(&target, "ecs.aliyuncs.com", name, &case, format, None).await.unwrap();
-            let mut settings = insta::Settings::clone_current();
-            settings.set_snapshot_path("../snapshots");
-            settings.set_prepend_module_to_snapshot(false);
-            settings.set_description(format!(
-                "outcome `{name}`, Format={}, in the default world frozen at 2026-01-01",
-                format.param_value()
-            ));
-            settings.set_info(&case);
-            settings.set_omit_expression(true);
-            settings
-                .add_dynamic_redaction(".fields.RequestId.value", redact_if("[REQUEST_ID]", well_formed_request_id));
+            let mut settings = settings(
+                "../snapshots",
+                format!("outcome `{name}`, Format={}, in the default world frozen at 2026-01-01", format.param_value()),
+                &case,
+            );
             settings.add_dynamic_redaction(".fields.ImageId.value", redact_if("[IMAGE_ID]", image_id));
             settings.bind(|| insta::assert_json_snapshot!(format!("{name}.{format}"), reply));
         }
@@ -69,17 +76,14 @@ async fn the_newest_pages_own_replies() {
     for (name, case) in newest_outcome_cases() {
         for format in Format::ALL {
             let reply = capture(&target, "ecs.aliyuncs.com", name, &case, format, None).await.unwrap();
-            let mut settings = insta::Settings::clone_current();
-            settings.set_snapshot_path("../snapshots/2026-01");
-            settings.set_prepend_module_to_snapshot(false);
-            settings.set_description(format!(
-                "outcome `{name}` of the newest page's own rules, Format={}, in the default world frozen at 2026-01-01",
-                format.param_value()
-            ));
-            settings.set_info(&case);
-            settings.set_omit_expression(true);
-            settings
-                .add_dynamic_redaction(".fields.RequestId.value", redact_if("[REQUEST_ID]", well_formed_request_id));
+            let mut settings = settings(
+                "../snapshots/2026-01",
+                format!(
+                    "outcome `{name}` of the newest page's own rules, Format={}, in the default world frozen at 2026-01-01",
+                    format.param_value()
+                ),
+                &case,
+            );
             settings.add_dynamic_redaction(
                 ".fields.ImageId.value",
                 redact_if("[IMAGE_ID]", |id: &str| id != "m-copyinprogress000001"),
@@ -111,17 +115,14 @@ async fn the_replies_the_newest_profile_changes() {
                 continue;
             }
             changed.push(format!("{name}.{format}"));
-            let mut settings = insta::Settings::clone_current();
-            settings.set_snapshot_path("../snapshots/2026-01");
-            settings.set_prepend_module_to_snapshot(false);
-            settings.set_description(format!(
-                "outcome `{name}` under profile 2026-01, Format={}, in the default world frozen at 2026-01-01",
-                format.param_value()
-            ));
-            settings.set_info(&case);
-            settings.set_omit_expression(true);
-            settings
-                .add_dynamic_redaction(".fields.RequestId.value", redact_if("[REQUEST_ID]", well_formed_request_id));
+            let settings = settings(
+                "../snapshots/2026-01",
+                format!(
+                    "outcome `{name}` under profile 2026-01, Format={}, in the default world frozen at 2026-01-01",
+                    format.param_value()
+                ),
+                &case,
+            );
             settings.bind(|| insta::assert_json_snapshot!(format!("{name}.{format}"), reply));
         }
     }

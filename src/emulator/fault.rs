@@ -338,8 +338,7 @@ impl Faults {
             }
         }
         let mut decided = if v == before { prediction } else { prediction.reconsider(v) };
-        let dry_run = params.text("DryRun").is_some_and(|d| d.eq_ignore_ascii_case("true"));
-        if dry_run && !scene.doc.is_seed() {
+        if decided.dry_run() {
             let dry = |o: &Outcome| matches!(o, Outcome::Error(e) if e.rule == RuleId::DryRunPasses);
             let first = decided.acceptable.first().cloned();
             match first {

@@ -17,7 +17,7 @@ use crate::case::Case;
 use crate::model::{Copy, ImageStatus, Timestamp, TokenUse, World};
 use crate::oracle::read::Params;
 use crate::rules::RuleId;
-use crate::rules::newest::{CLIENT_TOKEN_MAX, TAG_COUNT, TAG_TEXT_MAX};
+use crate::rules::newest::{CLIENT_TOKEN_MAX, TAG_COUNT, TAG_KEY_PREFIXES, TAG_TEXT_MAX, TAG_VALUE_PREFIXES};
 
 /// What is wrong with a tag key or value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,10 +173,10 @@ impl NewestProbe {
                 put(&format!("Tag.{n}.Key"), "team");
                 put(&format!("Tag.{n}.Value"), "blue");
             }
-            NewestProbe::TagKey { flaw } => put("Tag.1.Key", &flaw.text("aliyun")),
+            NewestProbe::TagKey { flaw } => put("Tag.1.Key", &flaw.text()),
             NewestProbe::TagValue { flaw } => {
                 put("Tag.1.Key", "team");
-                put("Tag.1.Value", &flaw.text("acs:"));
+                put("Tag.1.Value", &flaw.text());
             }
             NewestProbe::TagPrefixCase { key: true, prefix } => put("Tag.1.Key", &format!("{prefix}team")),
             NewestProbe::TagPrefixCase { key: false, prefix } => {
@@ -252,7 +252,7 @@ impl NewestProbe {
 const KMS_KEY: &str = "e522b26d-abf6-4e0d-b5da-04b7000000c3";
 
 impl TagFlaw {
-    fn text(&self, _reserved: &str) -> String {
+    fn text(&self) -> String {
         match self {
             TagFlaw::Empty => String::new(),
             TagFlaw::Long { length } => "k".repeat(*length),
@@ -283,7 +283,7 @@ fn earlier_copy(world: &mut World, anchor: &Anchor, id: &str, status: ImageStatu
 
 fn arb_flaw(key: bool) -> impl Strategy<Value = TagFlaw> {
     let over = TAG_TEXT_MAX + 1;
-    let prefixes: Vec<&str> = if key { vec!["aliyun", "acs:"] } else { vec!["acs:"] };
+    let prefixes: Vec<&str> = if key { TAG_KEY_PREFIXES.to_vec() } else { TAG_VALUE_PREFIXES.to_vec() };
     let mut arms = vec![
         prop_oneof![Just(over), over..=over + 20].prop_map(|length| TagFlaw::Long { length }).boxed(),
         prop::sample::select(vec![Scheme::Http, Scheme::Https]).prop_map(|scheme| TagFlaw::Url { scheme }).boxed(),

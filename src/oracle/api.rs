@@ -65,10 +65,9 @@ pub(super) fn check(
     // answer (point `newest-conditions`); the emulator answers as the seed does.
     let newest_page = scene.doc == Doc::January2026;
     let differs = |rejects: bool| Finding::Open { point: OpenPoint::NewestConditions, emulator_rejects: rejects };
-    let source_encrypted = world
-        .exhaustive
-        .then(|| world.image(&image_id).filter(|i| i.region == region_id.as_ref()).map(|i| i.encrypted))
-        .flatten();
+    // The source image, in its region (none in a world that is not exhaustive).
+    let image = world.image(&image_id).filter(|i| world.exhaustive && i.region == region_id.as_ref());
+    let source_encrypted = image.map(|i| i.encrypted);
     let newest = newest::check(scene, caller, params, source_encrypted, readings);
 
     match &name {
@@ -138,7 +137,6 @@ pub(super) fn check(
             let refuses = readings.is(OpenPoint::SourceRegionNoCopy, "refuse");
             v.push(Violation::open(RuleId::RegionSupportsCopy, OpenPoint::SourceRegionNoCopy, refuses, None));
         }
-        let image = world.image(&image_id).filter(|i| i.region == region_id.as_ref());
         match image {
             None => v.push(Violation::certain(RuleId::ImageExists, None)),
             Some(img) => {

@@ -453,6 +453,12 @@ impl Prediction {
         p
     }
 
+    /// Whether the request is a dry run (`DryRun=true`, profile 2026-01), as the
+    /// newest page's checks read it.
+    pub fn dry_run(&self) -> bool {
+        self.newest.as_ref().is_some_and(|n| n.dry_run)
+    }
+
     /// Open points that widened this prediction.
     pub fn open_points(&self) -> Vec<OpenPoint> {
         let answering: Vec<RuleId> = self.rules();
